@@ -1,0 +1,71 @@
+"""`kb fetch` (the cron entry point) and `kb add`."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from kb.cli.context import open_library
+from kb.errors import FetchLocked
+from kb.library import FetchReport, SourceOutcome
+from kb.text import one_line
+
+
+def _progress_line(outcome: SourceOutcome) -> str:
+    name = one_line(outcome.source, 40)
+    if not outcome.ok:
+        return f"  ✗ {name}: {one_line(outcome.error or 'failed', 200)}"
+    if outcome.not_modified:
+        return f"  · {name}: not modified"
+    line = f"  ✓ {name}: {outcome.new} new, {outcome.updated} updated"
+    if outcome.muted:
+        line += f", {outcome.muted} muted"
+    return line + ("" if outcome.complete else " (incomplete: arXiv gave empty pages; the next run retries)")
+
+
+def _finish(report: FetchReport, quiet: bool) -> None:
+    """The summary, and the exit status: 0 when every source succeeded, 1 when some failed."""
+    if report.failed and quiet:
+        for outcome in report.failed:
+            click.echo(f"kb fetch: {_progress_line(outcome).strip()}", err=True)
+    if not quiet:
+        click.echo(report.summary(), err=True)
+    if report.index_error:
+        click.echo(f"kb fetch: {report.index_error}", err=True)
+    sys.exit(1 if report.failed else 0)
+
+
+@click.command("fetch")
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing when all went well (for cron).")
+@click.option("--source", "sources", multiple=True, metavar="NAME", help="Fetch only this source (repeatable).")
+@click.pass_obj
+def fetch_command(root: Path | None, quiet: bool, sources: tuple[str, ...]) -> None:
+    """Fetch new papers and posts from every source in feeds.yaml.
+
+    Exit status: 0 when every source succeeded, 1 when some failed (the others are stored),
+    2 for a usage or feeds.yaml error. A second fetch while one runs waits briefly, then exits 0.
+    """
+    show = not quiet and sys.stderr.isatty()
+    with open_library(root) as library:
+        try:
+            report = library.fetch(sources or None, (lambda o: click.echo(_progress_line(o), err=True)) if show else None)
+        except FetchLocked as locked:
+            if not quiet:
+                click.echo(f"kb fetch: {locked}", err=True)
+            sys.exit(0)
+    _finish(report, quiet)
+
+
+@click.command("add")
+@click.argument("ids", nargs=-1, required=True, metavar="ARXIV_ID_OR_URL...")
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing when all went well.")
+@click.pass_obj
+def add_command(root: Path | None, ids: tuple[str, ...], quiet: bool) -> None:
+    """Fetch papers by arXiv id or URL and store them."""
+    with open_library(root) as library:
+        report = library.add(ids)
+        for item_id in sorted(report.changed_ids):
+            click.echo(item_id)
+    _finish(report, quiet)

@@ -1,0 +1,84 @@
+"""`kb list` and `kb show`."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import click
+
+from kb.cli.context import open_library
+from kb.cli.output import echo_json, item_details, item_row
+from kb.errors import UsageError
+from kb.library.serialize import item_json
+from kb.models import ItemFilter, Kind, Status
+
+
+def parse_since(text: str | None) -> datetime | None:
+    """A date (2026-11-01) or a number of days back (7d)."""
+    if text is None:
+        return None
+    text = text.strip()
+    try:
+        if text.endswith("d") and text[:-1].isdigit():
+            return datetime.now(UTC) - timedelta(days=int(text[:-1]))
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"--since: '{text}' is not a date", hint="use YYYY-MM-DD or a number of days like 7d") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+@click.command("list")
+@click.option("--status", type=click.Choice([s.value for s in Status]), help="Only items with this triage status.")
+@click.option("--kind", type=click.Choice([Kind.PAPER.value, Kind.POST.value]), help="Only papers or only posts.")
+@click.option("--source", metavar="NAME", help="Only items from this source (a feed or search name, or 'arxiv').")
+@click.option("--since", metavar="DATE", help="Only items first seen since DATE (YYYY-MM-DD, or 7d).")
+@click.option("--starred", is_flag=True, default=None, help="Only starred items.")
+@click.option("--tag", metavar="TAG", help="Only items with this tag.")
+@click.option("--limit", type=click.IntRange(min=1), default=None, help="At most N items.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list (the stable scripting interface).")
+@click.pass_obj
+def list_command(
+    root: Path | None,
+    status: str | None,
+    kind: str | None,
+    source: str | None,
+    since: str | None,
+    starred: bool | None,
+    tag: str | None,
+    limit: int | None,
+    as_json: bool,
+) -> None:
+    """List stored papers and posts, newest first."""
+    flt = ItemFilter(
+        status=Status(status) if status else None,
+        kind=Kind(kind) if kind else None,
+        source=source,
+        since=parse_since(since),
+        starred=starred,
+        tag=tag.lower() if tag else None,
+        limit=limit,
+    )
+    with open_library(root) as library:
+        items = library.list_items(flt)
+    if as_json:
+        echo_json([item_json(item) for item in items])
+        return
+    width = shutil.get_terminal_size((120, 24)).columns
+    for item in items:
+        click.echo(item_row(item, width))
+
+
+@click.command("show")
+@click.argument("item_id", metavar="ID")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON object.")
+@click.pass_obj
+def show_command(root: Path | None, item_id: str, as_json: bool) -> None:
+    """Show one paper or post: an arXiv id (any version), an arXiv URL, or a post: id."""
+    with open_library(root) as library:
+        item = library.get_item(item_id)
+    if as_json:
+        echo_json(item_json(item))
+    else:
+        click.echo(item_details(item))

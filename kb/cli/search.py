@@ -1,0 +1,88 @@
+"""`kb search` and `kb reindex`. This path must never import Textual: a shell search starts fast."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from kb.cli.context import open_library
+from kb.cli.output import echo_json
+from kb.library.serialize import item_json
+from kb.models import Hit, Item
+from kb.text import one_line, terminal_safe
+
+QUERY_HELP = """
+\b
+Query language:
+  attention transformer      all words (AND)
+  vision OR language         either;  NOT survey / -survey   without
+  (a OR b) c                 grouping;  "exact phrase";  diffus*  prefix
+  title: author: abstract:/text: cat:cs.LG tag: kind:paper|post|note
+  source:NAME status:new|read|skipped is:starred has:note id:1706.03762
+  year:2024 published:2024-01..2024-06 published:>2025-03-01
+Exit status: 0 hits, 1 no hits (as grep), 2 a query that cannot be parsed.
+"""
+
+
+def _json_hit(hit: Hit, item: Item | None) -> dict[str, object]:
+    data: dict[str, object] = item_json(item) if item else {"id": hit.id, "kind": hit.kind.value}
+    data.update({"id": hit.id, "kind": hit.kind.value, "title": hit.title, "score": round(hit.score, 4),
+                 "snippet": hit.snippet})
+    return data
+
+
+def _text_hit(hit: Hit, item: Item | None, bold: bool) -> str:
+    date = hit.published.strftime("%Y-%m-%d") if hit.published else ""
+    authors = ", ".join(author.name for author in item.authors[:3]) if item else ""
+    lines = [f"{hit.kind.value:<5} {hit.id}  {date}", f"  {one_line(hit.title, 200)}"]
+    if authors:
+        lines.append(f"  {one_line(authors, 120)}")
+    snippet = one_line(hit.snippet, 400)
+    if bold:  # the marks are ours, added after the text was made safe
+        snippet = snippet.replace("«", "\x1b[1;33m").replace("»", "\x1b[0m")
+    if snippet:
+        lines.append(f"  {snippet}")
+    return "\n".join(lines)
+
+
+@click.command("search", epilog=QUERY_HELP)
+@click.argument("query", nargs=-1, required=True)
+@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True, help="At most N hits.")
+@click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list (stable; see the README).")
+@click.pass_obj
+def search_command(root: Path | None, query: tuple[str, ...], limit: int, sort: str, as_json: bool) -> None:
+    """Search papers, posts and notes."""
+    text = " ".join(query)
+    with open_library(root) as library:
+        result = library.search(text, limit=limit, sort=sort)
+        items = {item.id: item for item in library.store.get_items([hit.id for hit in result.hits])}
+    if as_json:
+        echo_json([_json_hit(hit, items.get(hit.id)) for hit in result.hits])
+    else:
+        bold = sys.stdout.isatty()
+        click.echo("\n\n".join(terminal_safe(_text_hit(hit, items.get(hit.id), bold)) if not bold
+                               else _text_hit(hit, items.get(hit.id), bold) for hit in result.hits))
+    if not result.hits:
+        if not as_json:
+            click.echo(f"no results for: {one_line(text, 200)}", err=True)
+        sys.exit(1)
+
+
+@click.command("reindex")
+@click.pass_obj
+def reindex_command(root: Path | None) -> None:
+    """Rebuild the search index from the store and notes/."""
+    show = sys.stderr.isatty()
+
+    def progress(done: int) -> None:
+        if show:
+            click.echo(f"\rindexed {done}", err=True, nl=False)
+
+    with open_library(root) as library:
+        written = library.reindex(progress)
+    if show:
+        click.echo("", err=True)
+    click.echo(f"indexed {written} documents", err=True)

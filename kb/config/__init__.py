@@ -1,0 +1,32 @@
+"""feeds.yaml: what to follow, validated on load.
+
+Every mistake a person can make in the file becomes one ConfigError naming the file, the line and the key,
+with a hint. Loading never writes anything.
+"""
+
+from kb.config.loader import load_config, parse_config_text
+from kb.config.schema import (
+    DEFAULT_API_URL,
+    DEFAULT_DELAY_SECONDS,
+    DEFAULT_RSS_URL,
+    ArxivQuery,
+    ArxivSettings,
+    BlogFeed,
+    Config,
+    FetchSettings,
+    MuteRule,
+)
+
+__all__ = [
+    "DEFAULT_API_URL",
+    "DEFAULT_DELAY_SECONDS",
+    "DEFAULT_RSS_URL",
+    "ArxivQuery",
+    "ArxivSettings",
+    "BlogFeed",
+    "Config",
+    "FetchSettings",
+    "MuteRule",
+    "load_config",
+    "parse_config_text",
+]

@@ -1,0 +1,186 @@
+"""The Library: one object that the CLI, the TUI and the tests build with ``Library.open(root)``.
+
+It owns the workspace's store and index (opened when first needed, so `kb list` never loads Whoosh and
+`kb search` never loads the network stack) and offers the use cases: fetch, triage, search, notes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Iterable, Sequence
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING
+
+from kb.config import Config, load_config
+from kb.errors import NotFound, UsageError
+from kb.library.documents import item_document
+from kb.library.fetching import FetchReport, FetchRun, Progress, check_source_names, fetch_lock
+from kb.library.logs import run_logger
+from kb.models import IndexDoc, Item, ItemFilter, SearchResult, Status, parse_arxiv_id
+from kb.paths import Workspace, find_workspace
+from kb.store import Store
+
+if TYPE_CHECKING:
+    from kb.index import SearchIndex
+
+
+class Library:
+    """A workspace's knowledge base. Build it with :meth:`open`; close it (or use ``with``) when done."""
+
+    def __init__(self, workspace: Workspace, config: Config) -> None:
+        self.workspace = workspace
+        self.config = config
+        self._store: Store | None = None
+        self._index: SearchIndex | None = None
+        self.logger = run_logger(workspace.log)
+
+    @classmethod
+    def open(cls, root: str | Path | None = None, cwd: Path | None = None) -> Library:
+        """Find the workspace (--root, KB_ROOT, then upwards from ``cwd``) and read its feeds.yaml."""
+        workspace = find_workspace(root, cwd)
+        workspace.state.mkdir(exist_ok=True)
+        return cls(workspace, load_config(workspace.config))
+
+    # --- parts, opened on first use ---------------------------------------------------------------
+
+    @property
+    def store(self) -> Store:
+        if self._store is None:
+            self._store = Store.open(self.workspace.database)
+        return self._store
+
+    @property
+    def index(self) -> SearchIndex:
+        """The search index, rebuilt first if it is missing, of an older schema or damaged."""
+        if self._index is None:
+            from kb.index import SearchIndex
+
+            self._index = SearchIndex.open(self.workspace.index)
+            if self._index.needs_rebuild:
+                self.logger.info("index missing or out of date: rebuilding")
+                self.reindex()
+        return self._index
+
+    def close(self) -> None:
+        if self._index is not None:
+            self._index.close()
+            self._index = None
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
+    def __enter__(self) -> Library:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None) -> None:
+        self.close()
+
+    # --- items ------------------------------------------------------------------------------------
+
+    def resolve_id(self, text: str) -> str:
+        """The item id for what a person typed: ``1706.03762v2``, an arXiv URL, ``post:...``, ``note:...``."""
+        text = text.strip()
+        if text.startswith(("post:", "note:")):
+            return text
+        arxiv_id = parse_arxiv_id(text)
+        if arxiv_id is None:
+            raise UsageError(f"'{text}' is not an arXiv id, an arXiv URL or a kb id (post:..., note:...)")
+        return arxiv_id.key
+
+    def get_item(self, text: str) -> Item:
+        item = self.store.get_item(self.resolve_id(text))
+        if item is None:
+            raise NotFound(f"no item {text} in this workspace", hint="`kb add ID` fetches a paper by id")
+        return item
+
+    def list_items(self, flt: ItemFilter) -> list[Item]:
+        return self.store.list_items(flt)
+
+    # --- triage: stored at once, and the index told at once so status:/is:starred/tag: agree -------
+
+    def set_status(self, item_id: str, status: Status) -> Item:
+        return self._reindexed(self.store.set_status(item_id, status))
+
+    def set_starred(self, item_id: str, starred: bool) -> Item:
+        return self._reindexed(self.store.set_starred(item_id, starred))
+
+    def set_tags(self, item_id: str, tags: Sequence[str]) -> Item:
+        return self._reindexed(self.store.set_tags(item_id, tags))
+
+    def _reindexed(self, item: Item) -> Item:
+        self.index_items([item.id])
+        return item
+
+    # --- search -----------------------------------------------------------------------------------
+
+    def search(self, query: str, limit: int = 20, sort: str = "relevance", marks: tuple[str, str] = ("«", "»")) -> SearchResult:
+        """Search papers, posts and notes. Raises QueryError for a query that cannot be parsed."""
+        return self.index.search(query, limit=limit, sort=sort, marks=marks)
+
+    def index_items(self, ids: Collection[str]) -> None:
+        """Bring the index up to date for these stored items."""
+        if not ids:
+            return
+        noted = self.store.papers_with_notes()
+        docs = [item_document(item, noted) for item in self.store.get_items(list(ids))]
+        self.index.update(docs)
+
+    def reindex(self, progress: Callable[[int], None] | None = None) -> int:
+        """Rebuild the index from the store (and notes/): the index is a cache."""
+        from kb.index import SearchIndex
+
+        if self._index is None:
+            self._index = SearchIndex.open(self.workspace.index)
+        written = self._index.rebuild(self._all_documents(), progress)
+        self.logger.info("reindex: %d documents", written)
+        return written
+
+    def _all_documents(self) -> Iterable[Sequence[IndexDoc]]:
+        noted = self.store.papers_with_notes()
+        for batch in self.store.iter_items():
+            yield [item_document(item, noted) for item in batch]
+
+    # --- fetch ------------------------------------------------------------------------------------
+
+    def fetch(self, names: Collection[str] | None = None, progress: Progress | None = None) -> FetchReport:
+        """Fetch every source (or those named) into the store and the index, under the fetch lock."""
+        check_source_names(self.config, names)
+        from kb.fetchers import Fetcher
+
+        with fetch_lock(str(self.workspace.fetch_lock)):
+            self.logger.info("fetch start sources=%s", ",".join(names) if names else "all")
+            run = FetchRun(self.store, self.config, self.logger, progress)
+            with Fetcher(self.config) as fetcher:
+                fetcher.fetch_all(names, self.store.feed_states(), run.on_result)
+                missing = [] if names else self.store.papers_without_metadata()
+                if missing:
+                    run.on_result(fetcher.fetch_ids(missing, source="note links"))
+            report = run.finish()
+        self._index_after_fetch(report)
+        return report
+
+    def add(self, texts: Sequence[str], progress: Progress | None = None) -> FetchReport:
+        """Fetch the given papers by id (`kb add`)."""
+        ids = []
+        for text in texts:
+            arxiv_id = parse_arxiv_id(text)
+            if arxiv_id is None:
+                raise UsageError(f"'{text}' is not an arXiv id or URL", hint="e.g. 1706.03762 or arxiv.org/abs/...")
+            ids.append(arxiv_id.id)
+        from kb.fetchers import Fetcher
+
+        with fetch_lock(str(self.workspace.fetch_lock)):
+            run = FetchRun(self.store, self.config, self.logger, progress)
+            with Fetcher(self.config) as fetcher:
+                run.on_result(fetcher.fetch_ids(ids, source="kb add"))
+            report = run.finish()
+        self._index_after_fetch(report)
+        return report
+
+    def _index_after_fetch(self, report: FetchReport) -> None:
+        # The store is the record: an index failure is reported, never allowed to undo what was stored.
+        try:
+            self.index_items(report.changed_ids)
+        except Exception as error:  # the index is a cache; `kb reindex` repairs it
+            report.index_error = f"index not updated ({error}); run `kb reindex`"
+            self.logger.exception("index update after fetch failed")

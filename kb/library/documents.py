@@ -1,0 +1,40 @@
+"""What the search index is told about each item and note."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+
+from kb.models import IndexDoc, Item, Kind, Note
+
+
+def item_document(item: Item, noted: Collection[str]) -> IndexDoc:
+    """The index document of a paper or post; ``noted`` holds the ids of papers some note links."""
+    return IndexDoc(
+        id=item.id,
+        kind=item.kind,
+        title=item.title,
+        text=item.summary,
+        authors=tuple(author.name for author in item.authors),
+        categories=item.categories,
+        tags=item.tags,
+        sources=item.sources if item.kind is Kind.PAPER else tuple({*item.sources, *([item.feed] if item.feed else [])}),
+        status=item.status,
+        starred=item.starred,
+        has_note=item.id in noted,
+        published=item.published or item.first_seen,
+        comment=item.comment,
+        journal_ref=item.journal_ref,
+    )
+
+
+def note_document(note: Note, titles: Mapping[str, str]) -> IndexDoc:
+    """The index document of a note; ``titles`` maps paper ids to their titles, for the papers it links."""
+    return IndexDoc(
+        id=note.id,
+        kind=Kind.NOTE,
+        title=note.title,
+        text=note.body,
+        tags=note.tags,
+        linked_papers=note.papers,
+        linked_titles=tuple(titles[paper] for paper in note.papers if titles.get(paper)),
+    )

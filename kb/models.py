@@ -1,0 +1,301 @@
+"""Plain, frozen domain objects passed between layers.
+
+No layer hands another an ORM row, a Whoosh hit or a feedparser dict: they pass these.
+Everything here is pure (no I/O) so every layer may import it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+
+class Kind(StrEnum):
+    """What an item is."""
+
+    PAPER = "paper"
+    POST = "post"
+    NOTE = "note"
+
+
+class Status(StrEnum):
+    """Triage status of a paper or post."""
+
+    NEW = "new"
+    READ = "read"
+    SKIPPED = "skipped"
+
+
+class SourceKind(StrEnum):
+    """Where a source's items come from."""
+
+    ARXIV_RSS = "arxiv-rss"  # daily announcements of one or more categories
+    ARXIV_QUERY = "arxiv-query"  # a saved arXiv API search
+    ARXIV_IDS = "arxiv-ids"  # papers asked for by id (kb add, note links)
+    FEED = "feed"  # a blog's RSS/Atom feed
+
+
+# --- identities ---------------------------------------------------------------------------------
+
+# New-style ids (0704.0001 onwards, 4 or 5 digits after the dot) and old-style ids (hep-th/9901001).
+_NEW_ID = r"\d{4}\.\d{4,5}"
+_OLD_ID = r"[a-z][a-z\-]*(?:\.[A-Z]{2})?/\d{7}"
+ARXIV_ID_PATTERN = rf"(?:{_NEW_ID}|{_OLD_ID})"
+_ARXIV_ID_RE = re.compile(rf"^(?:arxiv:)?(?P<id>{ARXIV_ID_PATTERN})(?:v(?P<version>\d+))?$", re.IGNORECASE)
+_ARXIV_URL_RE = re.compile(
+    rf"^https?://(?:www\.|export\.)?arxiv\.org/(?:abs|pdf)/(?P<id>{ARXIV_ID_PATTERN})(?:v(?P<version>\d+))?(?:\.pdf)?/?$",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class ArxivId:
+    """An arXiv identifier split into the versionless id and an optional version."""
+
+    id: str
+    version: int | None = None
+
+    @property
+    def key(self) -> str:
+        """The item id kb uses everywhere: ``arxiv:1706.03762``."""
+        return f"arxiv:{self.id}"
+
+
+def parse_arxiv_id(text: str) -> ArxivId | None:
+    """Parse ``1706.03762``, ``arxiv:1706.03762v7``, ``hep-th/9901001`` or an abs/pdf URL; None if not an id."""
+    text = text.strip()
+    match = _ARXIV_ID_RE.match(text) or _ARXIV_URL_RE.match(text)
+    if match is None:
+        return None
+    arxiv_id = match.group("id")
+    # Old-style archive names are lower case, their subject class (math.GT) upper case.
+    if "/" in arxiv_id:
+        archive, number = arxiv_id.split("/", 1)
+        name, _, subject = archive.partition(".")
+        archive = f"{name.lower()}.{subject.upper()}" if subject else name.lower()
+        arxiv_id = f"{archive}/{number}"
+    version = match.group("version")
+    return ArxivId(arxiv_id, int(version) if version else None)
+
+
+def post_id(feed_name: str, entry_key: str) -> str:
+    """The item id of a blog post: stable for a feed name and the entry's guid (or link)."""
+    digest = hashlib.sha1(f"{feed_name}\0{entry_key}".encode()).hexdigest()[:12]
+    return f"post:{digest}"
+
+
+def note_id(relative_path: str) -> str:
+    """The item id of a note: its path under ``notes/``, with forward slashes."""
+    return f"note:{relative_path}"
+
+
+# --- fetched data -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Author:
+    """An author, with affiliations where arXiv gives them."""
+
+    name: str
+    affiliations: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class FetchedItem:
+    """One paper or post as a fetcher parsed it, before it meets the store."""
+
+    id: str  # arxiv:1706.03762 or post:<hash>
+    kind: Kind
+    title: str
+    summary: str  # plain text: the abstract, or the post's text without markup
+    url: str
+    authors: tuple[Author, ...] = ()
+    published: datetime | None = None  # timezone-aware UTC
+    updated: datetime | None = None
+    # papers
+    version: int | None = None
+    categories: tuple[str, ...] = ()  # primary category first
+    comment: str | None = None
+    journal_ref: str | None = None
+    doi: str | None = None
+    pdf_url: str | None = None
+    announce_type: str | None = None  # new, cross, replace, replace-cross (arXiv RSS)
+    # posts
+    html: str | None = None  # sanitized HTML of the post, for the reader
+    feed: str | None = None  # the feed's name
+    guid: str | None = None  # the entry's id, or its link when it has none
+
+
+@dataclass(frozen=True)
+class SourceResult:
+    """What fetching one source gave: items, and how it went."""
+
+    source: str  # the source's name (a category list, query name or feed name)
+    kind: SourceKind
+    items: tuple[FetchedItem, ...] = ()
+    ok: bool = True
+    http_status: int | None = None
+    error: str | None = None  # one readable line when not ok
+    complete: bool = True  # False when arXiv gave empty/short pages that stayed so after retries
+    not_modified: bool = False  # the server answered 304
+    etag: str | None = None  # to remember for the next conditional request
+    last_modified: str | None = None
+    url: str | None = None  # the URL finally fetched (after a permanent redirect)
+    duration: float = 0.0
+
+
+@dataclass(frozen=True)
+class FeedState:
+    """What kb remembers about a source between runs (conditional requests, paging)."""
+
+    source: str
+    etag: str | None = None
+    last_modified: str | None = None
+    last_success: datetime | None = None  # when it last fetched without error
+    newest_seen: datetime | None = None  # newest item date seen (arXiv queries page back to here)
+    failures: int = 0  # consecutive failures
+
+
+# --- stored data --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Item:
+    """A paper or post as the store holds it, with the person's triage state."""
+
+    id: str
+    kind: Kind
+    title: str
+    summary: str
+    url: str
+    authors: tuple[Author, ...] = ()
+    published: datetime | None = None
+    updated: datetime | None = None
+    version: int | None = None
+    categories: tuple[str, ...] = ()
+    comment: str | None = None
+    journal_ref: str | None = None
+    doi: str | None = None
+    pdf_url: str | None = None
+    html: str | None = None
+    feed: str | None = None
+    sources: tuple[str, ...] = ()
+    status: Status = Status.NEW
+    starred: bool = False
+    tags: tuple[str, ...] = ()
+    first_seen: datetime | None = None  # when kb first stored it
+    status_changed: datetime | None = None
+    starred_changed: datetime | None = None
+    tags_changed: datetime | None = None
+    previous_version: int | None = None  # the version before the latest update, for "v2 -> v3"
+    has_metadata: bool = True  # False for a paper known only by id (linked from a note, not fetched yet)
+
+
+@dataclass(frozen=True)
+class UpsertReport:
+    """What storing a batch of fetched items changed."""
+
+    new: tuple[str, ...] = ()
+    updated: tuple[str, ...] = ()
+    unchanged: int = 0
+
+
+@dataclass(frozen=True)
+class ItemFilter:
+    """A selection of stored items (kb list, the inbox)."""
+
+    status: Status | None = None
+    kind: Kind | None = None
+    source: str | None = None
+    since: datetime | None = None  # first seen at or after
+    starred: bool | None = None
+    tag: str | None = None
+    ids: tuple[str, ...] | None = None
+    limit: int | None = None
+    offset: int = 0
+
+
+@dataclass(frozen=True)
+class FetchRunSummary:
+    """One `kb fetch` run as the fetch log holds it."""
+
+    run_id: int
+    started: datetime
+    finished: datetime | None
+    new: int
+    updated: int
+    failed_sources: tuple[str, ...]
+
+
+# --- notes ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Note:
+    """A markdown note under notes/, as parsed (never rewritten by parsing)."""
+
+    path: str  # relative to notes/, forward slashes
+    title: str
+    body: str  # the text after the front matter
+    tags: tuple[str, ...] = ()
+    papers: tuple[str, ...] = ()  # linked paper ids, arxiv:... without version, in order of appearance
+    note_links: tuple[str, ...] = ()  # [[target]] names of other notes, as written (without |alias)
+    created: str | None = None
+    front_matter_error: str | None = None  # "line 3: ..." when the YAML could not be read
+    mtime_ns: int = 0
+    size: int = 0
+
+    @property
+    def id(self) -> str:
+        return note_id(self.path)
+
+
+# --- search --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IndexDoc:
+    """Everything the search index needs to know about one paper, post or note."""
+
+    id: str
+    kind: Kind
+    title: str
+    text: str  # abstract, post text or note body
+    authors: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()  # feed / search names; for posts the feed
+    status: Status | None = None  # None for notes
+    starred: bool = False
+    has_note: bool = False
+    published: datetime | None = None
+    comment: str | None = None
+    journal_ref: str | None = None
+    linked_papers: tuple[str, ...] = ()  # for notes: ids of papers they link
+    linked_titles: tuple[str, ...] = ()  # for notes: titles of those papers
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One search result."""
+
+    id: str
+    kind: Kind
+    title: str
+    score: float
+    snippet: str  # plain text, matches marked with the marker pair given to the search
+    published: datetime | None = None
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """The hits of one query, best first (or newest first)."""
+
+    query: str
+    hits: tuple[Hit, ...] = ()
+    total: int = 0
+    elapsed: float = 0.0
+    extra: dict[str, str] = field(default_factory=dict)
