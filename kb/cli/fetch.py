@@ -39,7 +39,9 @@ def _finish(report: FetchReport, quiet: bool) -> None:
 
 @click.command("fetch")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing when all went well (for cron).")
-@click.option("--source", "sources", multiple=True, metavar="NAME", help="Fetch only this source (repeatable).")
+@click.option(
+    "--source", "sources", multiple=True, metavar="NAME", help="Fetch only this source (repeatable)."
+)
 @click.pass_obj
 def fetch_command(root: Path | None, quiet: bool, sources: tuple[str, ...]) -> None:
     """Fetch new papers and posts from every source in feeds.yaml.
@@ -50,7 +52,9 @@ def fetch_command(root: Path | None, quiet: bool, sources: tuple[str, ...]) -> N
     show = not quiet and sys.stderr.isatty()
     with open_library(root) as library:
         try:
-            report = library.fetch(sources or None, (lambda o: click.echo(_progress_line(o), err=True)) if show else None)
+            report = library.fetch(
+                sources or None, (lambda o: click.echo(_progress_line(o), err=True)) if show else None
+            )
         except FetchLocked as locked:
             if not quiet:
                 click.echo(f"kb fetch: {locked}", err=True)

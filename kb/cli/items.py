@@ -11,8 +11,9 @@ import click
 from kb.cli.context import open_library
 from kb.cli.output import echo_json, item_details, item_row
 from kb.errors import UsageError
-from kb.library.serialize import item_json
+from kb.library.serialize import item_json, note_json
 from kb.models import ItemFilter, Kind, Status
+from kb.text import one_line
 
 
 def parse_since(text: str | None) -> datetime | None:
@@ -25,14 +26,22 @@ def parse_since(text: str | None) -> datetime | None:
             return datetime.now(UTC) - timedelta(days=int(text[:-1]))
         moment = datetime.fromisoformat(text)
     except ValueError:
-        raise UsageError(f"--since: '{text}' is not a date", hint="use YYYY-MM-DD or a number of days like 7d") from None
+        raise UsageError(
+            f"--since: '{text}' is not a date", hint="use YYYY-MM-DD or a number of days like 7d"
+        ) from None
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 @click.command("list")
-@click.option("--status", type=click.Choice([s.value for s in Status]), help="Only items with this triage status.")
-@click.option("--kind", type=click.Choice([Kind.PAPER.value, Kind.POST.value]), help="Only papers or only posts.")
-@click.option("--source", metavar="NAME", help="Only items from this source (a feed or search name, or 'arxiv').")
+@click.option(
+    "--status", type=click.Choice([s.value for s in Status]), help="Only items with this triage status."
+)
+@click.option(
+    "--kind", type=click.Choice([Kind.PAPER.value, Kind.POST.value]), help="Only papers or only posts."
+)
+@click.option(
+    "--source", metavar="NAME", help="Only items from this source (a feed or search name, or 'arxiv')."
+)
 @click.option("--since", metavar="DATE", help="Only items first seen since DATE (YYYY-MM-DD, or 7d).")
 @click.option("--starred", is_flag=True, default=None, help="Only starred items.")
 @click.option("--tag", metavar="TAG", help="Only items with this tag.")
@@ -75,10 +84,33 @@ def list_command(
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON object.")
 @click.pass_obj
 def show_command(root: Path | None, item_id: str, as_json: bool) -> None:
-    """Show one paper or post: an arXiv id (any version), an arXiv URL, or a post: id."""
+    """Show one paper, post or note: an arXiv id (any version), an arXiv URL, post:..., note:... or NOTE.md."""
     with open_library(root) as library:
-        item = library.get_item(item_id)
+        if item_id.startswith("note:") or item_id.endswith(".md"):
+            note = library.get_note(item_id)
+            papers, linked = library.note_links(note.path)
+            data = {
+                **note_json(note),
+                "links": {"papers": papers, "notes": [n.path for n in linked]},
+                "backlinks": [n.path for n in library.backlinks(note.path)],
+            }
+            text = f"{one_line(note.title)}\n\n" + "\n".join(
+                f"{key + ':':<12}{one_line(str(value))}"
+                for key, value in (
+                    ("id", note.id),
+                    ("papers", " ".join(papers)),
+                    ("links", " ".join(n.path for n in linked)),
+                    ("backlinks", " ".join(data["backlinks"])),
+                    ("tags", ", ".join(note.tags)),
+                )
+                if value
+            )
+        else:
+            item = library.get_item(item_id)
+            notes = [n.path for n in library.notes_for_paper(item.id)]
+            data = {**item_json(item), "notes": notes}
+            text = item_details(item) + (f"\n\nnotes: {', '.join(notes)}" if notes else "")
     if as_json:
-        echo_json(item_json(item))
+        echo_json(data)
     else:
-        click.echo(item_details(item))
+        click.echo(text)

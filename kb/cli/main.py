@@ -14,6 +14,7 @@ import click
 from kb import __version__
 from kb.cli.fetch import add_command, fetch_command
 from kb.cli.items import list_command, show_command
+from kb.cli.notes import bib_command, note_command, notes_command
 from kb.cli.search import reindex_command, search_command
 from kb.cli.triage import triage_commands
 from kb.cli.workspace import init_command
@@ -37,11 +38,15 @@ class KbGroup(click.Group):
         except Exception as error:
             if os.environ.get("KB_DEBUG"):
                 raise
-            click.echo(f"kb: internal error: {type(error).__name__}: {error} (set KB_DEBUG=1 for details)", err=True)
+            click.echo(
+                f"kb: internal error: {type(error).__name__}: {error} (set KB_DEBUG=1 for details)", err=True
+            )
             sys.exit(70)
 
 
-@click.group(cls=KbGroup, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    cls=KbGroup, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]}
+)
 @click.option(
     "--root",
     type=click.Path(file_okay=False, path_type=Path),
@@ -70,6 +75,13 @@ for command in (
     show_command,
     search_command,
     reindex_command,
+    note_command,
+    notes_command,
+    bib_command,
     *triage_commands,
 ):
     main.add_command(command)
+
+
+if __name__ == "__main__":
+    main()

@@ -47,8 +47,13 @@ def item_details(item: Item) -> str:
     fields: list[tuple[str, str | None]] = [
         ("id", item.id),
         ("kind", item.kind.value),
-        ("authors", "; ".join(author.name + (f" ({', '.join(author.affiliations)})" if author.affiliations else "")
-                              for author in item.authors)),
+        (
+            "authors",
+            "; ".join(
+                author.name + (f" ({', '.join(author.affiliations)})" if author.affiliations else "")
+                for author in item.authors
+            ),
+        ),
         ("published", day(item.published) if item.published else None),
         ("updated", day(item.updated) if item.updated else None),
         ("version", f"v{item.version}" if item.version else None),

@@ -28,8 +28,15 @@ Exit status: 0 hits, 1 no hits (as grep), 2 a query that cannot be parsed.
 
 def _json_hit(hit: Hit, item: Item | None) -> dict[str, object]:
     data: dict[str, object] = item_json(item) if item else {"id": hit.id, "kind": hit.kind.value}
-    data.update({"id": hit.id, "kind": hit.kind.value, "title": hit.title, "score": round(hit.score, 4),
-                 "snippet": hit.snippet})
+    data.update(
+        {
+            "id": hit.id,
+            "kind": hit.kind.value,
+            "title": hit.title,
+            "score": round(hit.score, 4),
+            "snippet": hit.snippet,
+        }
+    )
     return data
 
 
@@ -63,8 +70,14 @@ def search_command(root: Path | None, query: tuple[str, ...], limit: int, sort: 
         echo_json([_json_hit(hit, items.get(hit.id)) for hit in result.hits])
     else:
         bold = sys.stdout.isatty()
-        click.echo("\n\n".join(terminal_safe(_text_hit(hit, items.get(hit.id), bold)) if not bold
-                               else _text_hit(hit, items.get(hit.id), bold) for hit in result.hits))
+        click.echo(
+            "\n\n".join(
+                terminal_safe(_text_hit(hit, items.get(hit.id), bold))
+                if not bold
+                else _text_hit(hit, items.get(hit.id), bold)
+                for hit in result.hits
+            )
+        )
     if not result.hits:
         if not as_json:
             click.echo(f"no results for: {one_line(text, 200)}", err=True)

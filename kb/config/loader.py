@@ -46,7 +46,9 @@ def load_config(path: Path) -> Config:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise ConfigError(f"{path}: not UTF-8 text (byte {error.start})", hint="save the file as UTF-8") from None
+        raise ConfigError(
+            f"{path}: not UTF-8 text (byte {error.start})", hint="save the file as UTF-8"
+        ) from None
     return parse_config_text(text, path)
 
 
@@ -62,8 +64,14 @@ def parse_config_text(text: str, path: Path) -> Config:
             f"{path}:{line}: invalid YAML: {problem}",
             hint="check the indentation and quoting on that line (quote values that contain ': ' or '#')",
         ) from None
+    except yaml.reader.ReaderError as error:
+        line = text.count("\n", 0, error.position) + 1
+        raise ConfigError(
+            f"{path}:{line}: invalid YAML: a control character (code {error.character!r}) YAML does not allow",
+            hint="delete it; it is often pasted from another program",
+        ) from None
     except yaml.YAMLError as error:
-        raise ConfigError(f"{path}: invalid YAML: {error}") from None
+        raise ConfigError(f"{path}: invalid YAML: {' '.join(str(error).split())}") from None
     return _Validator(path).config(root)
 
 
@@ -80,7 +88,9 @@ class _Validator:
     def mapping(self, node: Node, key: str, allowed: tuple[str, ...]) -> dict[str, tuple[Node, Node]]:
         """The entries of a mapping node, by key name; unknown and duplicate keys are errors."""
         if not isinstance(node, MappingNode):
-            raise self.fail(node, key or "top level", f"expected a mapping (key: value lines), got {_shape(node)}")
+            raise self.fail(
+                node, key or "top level", f"expected a mapping (key: value lines), got {_shape(node)}"
+            )
         entries: dict[str, tuple[Node, Node]] = {}
         for key_node, value_node in node.value:
             name = key_node.value if isinstance(key_node, ScalarNode) else None
@@ -98,7 +108,9 @@ class _Validator:
         if _is_null(node):
             return []
         if not isinstance(node, SequenceNode):
-            raise self.fail(node, key, f"expected a list, got {_shape(node)}", "write it as [a, b] or as '- a' lines")
+            raise self.fail(
+                node, key, f"expected a list, got {_shape(node)}", "write it as [a, b] or as '- a' lines"
+            )
         return list(node.value)
 
     def string(self, node: Node, key: str, *, allow_empty: bool = False) -> str:
@@ -114,7 +126,11 @@ class _Validator:
     def number(self, node: Node, key: str, *, low: float, high: float, integer: bool = False) -> float:
         value: Any = yaml.safe_load(yaml.serialize(node)) if isinstance(node, ScalarNode) else None
         kind = "a whole number" if integer else "a number"
-        if isinstance(value, bool) or not isinstance(value, int | float) or (integer and not isinstance(value, int)):
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or (integer and not isinstance(value, int))
+        ):
             raise self.fail(node, key, f"expected {kind}, got {_shape(node)}")
         if not low <= value <= high:
             raise self.fail(node, key, f"{value} is out of range", f"use {kind} from {low:g} to {high:g}")
@@ -124,13 +140,17 @@ class _Validator:
         value = self.string(node, key)
         parsed = urlparse(value)
         if parsed.scheme not in ("http", "https") or not parsed.netloc:
-            raise self.fail(node, key, f"'{value}' is not an http(s) URL", "write the full address, https://...")
+            raise self.fail(
+                node, key, f"'{value}' is not an http(s) URL", "write the full address, https://..."
+            )
         return value
 
     def tags(self, node: Node, key: str) -> tuple[str, ...]:
         if isinstance(node, ScalarNode) and not _is_null(node):
             return tuple(tag.strip().lower() for tag in str(node.value).split(",") if tag.strip())
-        return tuple(self.string(tag, f"{key}[{i}]").lower() for i, tag in enumerate(self.sequence(node, key)))
+        return tuple(
+            self.string(tag, f"{key}[{i}]").lower() for i, tag in enumerate(self.sequence(node, key))
+        )
 
     # --- sections --------------------------------------------------------------------------------
 
@@ -146,7 +166,9 @@ class _Validator:
         self.check_unique_names(top, config)
         return config
 
-    def section(self, top: dict[str, tuple[Node, Node]], key: str, parse: Callable[[Node], Any], default: Any) -> Any:
+    def section(
+        self, top: dict[str, tuple[Node, Node]], key: str, parse: Callable[[Node], Any], default: Any
+    ) -> Any:
         if key not in top or _is_null(top[key][1]):
             return default
         return parse(top[key][1])
@@ -157,9 +179,13 @@ class _Validator:
         for name, (_, value) in entries.items():
             key = f"arxiv.{name}"
             if name == "categories":
-                values[name] = tuple(self.category(item, f"{key}[{i}]") for i, item in enumerate(self.sequence(value, key)))
+                values[name] = tuple(
+                    self.category(item, f"{key}[{i}]") for i, item in enumerate(self.sequence(value, key))
+                )
             elif name == "queries":
-                values[name] = tuple(self.query(item, f"{key}[{i}]") for i, item in enumerate(self.sequence(value, key)))
+                values[name] = tuple(
+                    self.query(item, f"{key}[{i}]") for i, item in enumerate(self.sequence(value, key))
+                )
             elif name in ("api_url", "rss_url"):
                 values[name] = self.url(value, key)
             elif name == "delay_seconds":
@@ -178,7 +204,9 @@ class _Validator:
         known = _categories()
         if value not in known:
             by_case = {category.lower(): category for category in known}
-            close = by_case.get(value.lower()) or next(iter(difflib.get_close_matches(value, known, n=1)), None)
+            close = by_case.get(value.lower()) or next(
+                iter(difflib.get_close_matches(value, known, n=1)), None
+            )
             hint = f"did you mean '{close}'?" if close else "see https://arxiv.org/category_taxonomy"
             raise self.fail(node, key, f"'{value}' is not an arXiv category", hint)
         return value
@@ -187,16 +215,22 @@ class _Validator:
         entries = self.mapping(node, key, _QUERY_KEYS)
         for required in ("name", "query"):
             if required not in entries:
-                raise self.fail(node, key, f"missing '{required}'", "each saved search needs a name and a query")
+                raise self.fail(
+                    node, key, f"missing '{required}'", "each saved search needs a name and a query"
+                )
         values: dict[str, Any] = {
             "name": self.string(entries["name"][1], f"{key}.name"),
             "query": self.string(entries["query"][1], f"{key}.query"),
         }
         if "first_run_days" in entries:
-            days = self.number(entries["first_run_days"][1], f"{key}.first_run_days", low=1, high=3650, integer=True)
+            days = self.number(
+                entries["first_run_days"][1], f"{key}.first_run_days", low=1, high=3650, integer=True
+            )
             values["first_run_days"] = int(days)
         if "max_results" in entries:
-            most = self.number(entries["max_results"][1], f"{key}.max_results", low=1, high=30000, integer=True)
+            most = self.number(
+                entries["max_results"][1], f"{key}.max_results", low=1, high=30000, integer=True
+            )
             values["max_results"] = int(most)
         return ArxivQuery(**values)
 
@@ -242,14 +276,19 @@ class _Validator:
         seen: dict[str, str] = {}
         if config.arxiv.categories:
             seen[config.arxiv.rss_source_name.lower()] = "the arXiv announcements"
+        named: list[tuple[str, str, str | None, int]]
         named = [(query.name, "arxiv", "queries", i) for i, query in enumerate(config.arxiv.queries)]
         named += [(feed.name, "feeds", None, i) for i, feed in enumerate(config.feeds)]
         for name, section, sub, index in named:
             if name.lower() in seen:
                 node = _item_node(top, section, sub, index)
                 where = f"{section}.{sub}[{index}].name" if sub else f"{section}[{index}].name"
-                raise self.fail(node, where, f"the name '{name}' is already used by {seen[name.lower()]}",
-                                "every feed and saved search needs its own name")
+                raise self.fail(
+                    node,
+                    where,
+                    f"the name '{name}' is already used by {seen[name.lower()]}",
+                    "every feed and saved search needs its own name",
+                )
             seen[name.lower()] = f"'{section}.{sub}[{index}]'" if sub else f"'{section}[{index}]'"
 
 

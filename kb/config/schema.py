@@ -109,4 +109,3 @@ class Config:
         names += [query.name for query in self.arxiv.queries]
         names += [feed.name for feed in self.feeds]
         return names
-

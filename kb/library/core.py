@@ -11,11 +11,14 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
 
+from filelock import FileLock
+
 from kb.config import Config, load_config
-from kb.errors import NotFound, UsageError
+from kb.errors import FetchLocked, NotFound, UsageError
 from kb.library.documents import item_document
 from kb.library.fetching import FetchReport, FetchRun, Progress, check_source_names, fetch_lock
 from kb.library.logs import run_logger
+from kb.library.notebook import NotesMixin
 from kb.models import IndexDoc, Item, ItemFilter, SearchResult, Status, parse_arxiv_id
 from kb.paths import Workspace, find_workspace
 from kb.store import Store
@@ -24,7 +27,7 @@ if TYPE_CHECKING:
     from kb.index import SearchIndex
 
 
-class Library:
+class Library(NotesMixin):
     """A workspace's knowledge base. Build it with :meth:`open`; close it (or use ``with``) when done."""
 
     def __init__(self, workspace: Workspace, config: Config) -> None:
@@ -32,6 +35,7 @@ class Library:
         self.config = config
         self._store: Store | None = None
         self._index: SearchIndex | None = None
+        self._synced = False  # notes/ scanned by this library yet
         self.logger = run_logger(workspace.log)
 
     @classmethod
@@ -72,7 +76,9 @@ class Library:
     def __enter__(self) -> Library:
         return self
 
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None) -> None:
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self.close()
 
     # --- items ------------------------------------------------------------------------------------
@@ -113,8 +119,11 @@ class Library:
 
     # --- search -----------------------------------------------------------------------------------
 
-    def search(self, query: str, limit: int = 20, sort: str = "relevance", marks: tuple[str, str] = ("«", "»")) -> SearchResult:
+    def search(
+        self, query: str, limit: int = 20, sort: str = "relevance", marks: tuple[str, str] = ("«", "»")
+    ) -> SearchResult:
         """Search papers, posts and notes. Raises QueryError for a query that cannot be parsed."""
+        self.ensure_synced()
         return self.index.search(query, limit=limit, sort=sort, marks=marks)
 
     def index_items(self, ids: Collection[str]) -> None:
@@ -136,6 +145,8 @@ class Library:
         return written
 
     def _all_documents(self) -> Iterable[Sequence[IndexDoc]]:
+        yield from self.all_note_documents()  # first: it refreshes the note cache that has_note reads
+        self._synced = True
         noted = self.store.papers_with_notes()
         for batch in self.store.iter_items():
             yield [item_document(item, noted) for item in batch]
@@ -145,9 +156,10 @@ class Library:
     def fetch(self, names: Collection[str] | None = None, progress: Progress | None = None) -> FetchReport:
         """Fetch every source (or those named) into the store and the index, under the fetch lock."""
         check_source_names(self.config, names)
+        self.ensure_synced()  # notes may link papers kb has not seen: this fetch fetches them
         from kb.fetchers import Fetcher
 
-        with fetch_lock(str(self.workspace.fetch_lock)):
+        with self._fetch_lock():
             self.logger.info("fetch start sources=%s", ",".join(names) if names else "all")
             run = FetchRun(self.store, self.config, self.logger, progress)
             with Fetcher(self.config) as fetcher:
@@ -165,17 +177,26 @@ class Library:
         for text in texts:
             arxiv_id = parse_arxiv_id(text)
             if arxiv_id is None:
-                raise UsageError(f"'{text}' is not an arXiv id or URL", hint="e.g. 1706.03762 or arxiv.org/abs/...")
+                raise UsageError(
+                    f"'{text}' is not an arXiv id or URL", hint="e.g. 1706.03762 or arxiv.org/abs/..."
+                )
             ids.append(arxiv_id.id)
         from kb.fetchers import Fetcher
 
-        with fetch_lock(str(self.workspace.fetch_lock)):
+        with self._fetch_lock():
             run = FetchRun(self.store, self.config, self.logger, progress)
             with Fetcher(self.config) as fetcher:
                 run.on_result(fetcher.fetch_ids(ids, source="kb add"))
             report = run.finish()
         self._index_after_fetch(report)
         return report
+
+    def _fetch_lock(self) -> FileLock:
+        try:
+            return fetch_lock(str(self.workspace.fetch_lock))
+        except FetchLocked:
+            self.logger.info("fetch: another fetch holds the lock; standing down")
+            raise
 
     def _index_after_fetch(self, report: FetchReport) -> None:
         # The store is the record: an index failure is reported, never allowed to undo what was stored.

@@ -17,7 +17,9 @@ def item_document(item: Item, noted: Collection[str]) -> IndexDoc:
         authors=tuple(author.name for author in item.authors),
         categories=item.categories,
         tags=item.tags,
-        sources=item.sources if item.kind is Kind.PAPER else tuple({*item.sources, *([item.feed] if item.feed else [])}),
+        sources=item.sources
+        if item.kind is Kind.PAPER
+        else tuple({*item.sources, *([item.feed] if item.feed else [])}),
         status=item.status,
         starred=item.starred,
         has_note=item.id in noted,

@@ -101,7 +101,9 @@ def check_source_names(config: Config, names: Collection[str] | None) -> None:
 class FetchRun:
     """One run: turns each SourceResult into stored items, fetch-log rows and new feed state."""
 
-    def __init__(self, store: Store, config: Config, logger: logging.Logger, progress: Progress | None) -> None:
+    def __init__(
+        self, store: Store, config: Config, logger: logging.Logger, progress: Progress | None
+    ) -> None:
         self.store = store
         self.config = config
         self.logger = logger
@@ -163,7 +165,12 @@ class FetchRun:
         if result.ok:
             self.logger.info(
                 "source=%r ok http=%s new=%d updated=%d complete=%s not_modified=%s %.2fs",
-                result.source, status, outcome.new, outcome.updated, result.complete, result.not_modified,
+                result.source,
+                status,
+                outcome.new,
+                outcome.updated,
+                result.complete,
+                result.not_modified,
                 result.duration,
             )
         else:

@@ -20,7 +20,12 @@ def init_workspace(folder: Path) -> tuple[Workspace, list[str]]:
     data = resources.files("kb").joinpath("data")
     _create(workspace.config, data.joinpath("feeds.yaml").read_text(encoding="utf-8"), created, folder)
     workspace.notes.mkdir(exist_ok=True)
-    _create(workspace.notes / "README.md", data.joinpath("notes-README.md").read_text(encoding="utf-8"), created, folder)
+    _create(
+        workspace.notes / "README.md",
+        data.joinpath("notes-README.md").read_text(encoding="utf-8"),
+        created,
+        folder,
+    )
     workspace.state.mkdir(exist_ok=True)
     # The state is derived or personal and machine-local: keep it out of the workspace's git history.
     _create(workspace.state / ".gitignore", "*\n", created, folder)

@@ -1,0 +1,126 @@
+"""How long scanning notes/ takes when nothing changed, against a bare os.walk + stat of the same files.
+
+Builds 5,000 notes (about 20 MB, 50 folders) in a temp dir, then prints:
+  - the baseline (os.walk + os.stat of every file) and scan_notes with nothing changed, and their ratio;
+  - a scan with one note changed, and a first scan that reads and parses everything;
+  - parse_note on one typical note and on a 5 MB note.
+
+Run: python benchmarks/notes.py  (from the repository root, with the venv active)
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from kb.notes import parse_note, scan_notes
+
+NOTES = 5_000
+TOTAL_BYTES = 20_000_000
+FOLDERS = 50
+WORDS = [
+    "attention",
+    "transformer",
+    "gradient",
+    "descent",
+    "softmax",
+    "kernel",
+    "manifold",
+    "prior",
+    "sample",
+]
+
+
+def note_text(rng: random.Random, number: int, size: int) -> str:
+    """A plausible note of about ``size`` bytes: front matter, a heading, links, prose."""
+    head = (
+        f"---\ntitle: Note {number}: {rng.choice(WORDS)}\ntags: [{rng.choice(WORDS)}, {rng.choice(WORDS)}]\n"
+        f"papers: [arxiv:{rng.randint(1000, 2599)}.{rng.randint(10000, 99999)}]\ncreated: 2026-11-22\n---\n"
+        f"# Note {number}\n\nSee [[note-{rng.randrange(NOTES)}]] and https://arxiv.org/abs/1706.03762v7.\n\n"
+    )
+    words: list[str] = []
+    length = len(head)
+    while length < size:
+        word = rng.choice(WORDS)
+        words.append(word)
+        length += len(word) + 1
+    return head + " ".join(words) + "\n"
+
+
+def build(root: Path) -> list[Path]:
+    rng = random.Random(7)
+    paths = []
+    for number in range(NOTES):
+        folder = root / f"topic-{number % FOLDERS:02d}"
+        folder.mkdir(exist_ok=True)
+        path = folder / f"note-{number}.md"
+        path.write_text(note_text(rng, number, TOTAL_BYTES // NOTES), encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+def timed(function: Callable[[], object], runs: int = 7) -> tuple[float, float]:
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - started)
+    return min(times), statistics.median(times)
+
+
+def walk_and_stat(root: Path) -> int:
+    count = 0
+    for folder, _, files in os.walk(root):
+        for name in files:
+            os.stat(os.path.join(folder, name))
+            count += 1
+    return count
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp) / "notes"
+        root.mkdir()
+        paths = build(root)
+        total = sum(path.stat().st_size for path in paths)
+        print(f"{len(paths)} notes, {total / 1e6:.1f} MB in {FOLDERS} folders")
+
+        started = time.perf_counter()
+        first = scan_notes(root, {})
+        first_scan = time.perf_counter() - started
+        known = {note.path: note for note in first.added}
+        assert len(known) == NOTES
+
+        base = timed(lambda: walk_and_stat(root))
+        scan = timed(lambda: scan_notes(root, known))
+        assert scan_notes(root, known).unchanged == NOTES
+        row("baseline os.walk + stat", base)
+        row("scan_notes, nothing changed", scan, f"({scan[1] / base[1]:.2f}x baseline; budget 300 ms)")
+
+        changed = paths[123]
+        changed.write_text(changed.read_text() + "\nOne more line.\n")
+        row("scan_notes, one note changed", timed(lambda: scan_notes(root, known)))
+        per_note = f"({first_scan / NOTES * 1e6:.0f} us/note)"
+        print(f"{'first scan (read + parse all)':32} {first_scan * 1000:8.2f} ms {per_note}")
+
+        raw = paths[7].read_bytes()
+        row(f"parse_note, one {len(raw) / 1000:.0f} KB note", timed(lambda: parse_note("n.md", raw), runs=51))
+        big = note_text(random.Random(1), 0, 5_000_000).encode()
+        row("parse_note, one 5 MB note", timed(lambda: parse_note("big.md", big), runs=5))
+
+
+def row(label: str, times: tuple[float, float], extra: str = "") -> None:
+    best, median = times
+    print(f"{label:32} best {best * 1000:8.2f} ms  median {median * 1000:8.2f} ms  {extra}".rstrip())
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,206 @@
+"""Notes in the library: keeping the store's note cache and the index in step with notes/ on disk.
+
+notes/ is the only truth for note text and note->paper links. The store caches each note's metadata (for
+backlinks without reading every file) and the index holds its text; ``sync_notes`` brings both up to date by
+a scan that reads only the files whose size or modification time changed.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Collection, Iterable, Sequence
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from kb.errors import KbError, NotFound, UsageError
+from kb.library.documents import note_document
+from kb.models import IndexDoc, Note, note_id
+from kb.notes import (
+    NoteSnapshot,
+    decode_note,
+    note_filename,
+    paper_note_text,
+    plain_note_text,
+    read_snapshot,
+    resolve_note_link,
+    scan_notes,
+    write_note_atomic,
+)
+from kb.paths import Workspace
+from kb.store import Store
+
+if TYPE_CHECKING:
+    from kb.index import SearchIndex
+    from kb.models import Item
+
+
+class NotesMixin:
+    """The notes use cases of :class:`kb.library.Library`."""
+
+    workspace: Workspace
+    logger: logging.Logger
+    _synced: bool
+
+    @property
+    def store(self) -> Store:
+        raise NotImplementedError
+
+    @property
+    def index(self) -> SearchIndex:
+        raise NotImplementedError
+
+    def get_item(self, text: str) -> Item:
+        raise NotImplementedError
+
+    def index_items(self, ids: Collection[str]) -> None:
+        raise NotImplementedError
+
+    # --- keeping up with the disk -----------------------------------------------------------------
+
+    def sync_notes(self, index: bool = True) -> list[str]:
+        """Pick up notes created, edited, renamed or deleted outside kb. Returns one warning line per broken note."""
+        self._synced = True
+        if not self.workspace.notes.is_dir():
+            return []
+        known = self.store.note_records()
+        changes = scan_notes(self.workspace.notes, known)
+        fresh = [*changes.added, *changes.changed]
+        if not fresh and not changes.deleted:
+            return changes.warnings
+        # Papers whose has_note flag may change: those linked before and after the change.
+        touched = {paper for note in fresh for paper in note.papers}
+        touched |= {
+            paper
+            for path in [*changes.deleted, *(n.path for n in changes.changed)]
+            for paper in known[path].papers
+            if path in known
+        }
+        self.store.save_notes(fresh)
+        self.store.delete_notes(changes.deleted)
+        self.store.ensure_papers(sorted({paper for note in fresh for paper in note.papers}))
+        for warning in changes.warnings:
+            self.logger.warning("note: %s", warning)
+        if index:
+            self.index.delete([note_id(path) for path in changes.deleted])
+            self.index.update(self.note_documents(fresh))
+            self.index_items(touched)
+        return changes.warnings
+
+    def ensure_synced(self) -> list[str]:
+        """Sync once per library (each command or TUI focus calls sync_notes itself when it needs fresh notes)."""
+        return [] if self._synced else self.sync_notes()
+
+    def note_documents(self, notes: Sequence[Note]) -> list[IndexDoc]:
+        linked = sorted({paper for note in notes for paper in note.papers})
+        titles = {item.id: item.title for item in self.store.get_items(linked)}
+        return [note_document(note, titles) for note in notes]
+
+    def all_note_documents(self) -> Iterable[Sequence[IndexDoc]]:
+        """Every note on disk, read afresh (for a full rebuild); also refreshes the note cache."""
+        if not self.workspace.notes.is_dir():
+            return
+        changes = scan_notes(self.workspace.notes, {})
+        notes = changes.added
+        known = self.store.note_records()
+        self.store.delete_notes([path for path in known if path not in {note.path for note in notes}])
+        self.store.save_notes(notes)
+        self.store.ensure_papers(sorted({paper for note in notes for paper in note.papers}))
+        for start in range(0, len(notes), 500):
+            yield self.note_documents(notes[start : start + 500])
+
+    # --- reading ----------------------------------------------------------------------------------
+
+    def list_notes(self) -> list[Note]:
+        """Every note (metadata only, body empty), by path."""
+        self.ensure_synced()
+        return sorted(self.store.note_records().values(), key=lambda note: note.path)
+
+    def get_note(self, path: str) -> Note:
+        """The note at ``path`` (relative to notes/, or ``note:path``, or a path through notes/)."""
+        relative = self.note_path(path)
+        self.ensure_synced()
+        note = self.store.note_records().get(relative)
+        if note is None:
+            raise NotFound(f"no note {relative} in {self.workspace.notes}")
+        return note
+
+    def note_path(self, text: str) -> str:
+        """Normalise how a person names a note into its path relative to notes/."""
+        text = text.removeprefix("note:")
+        candidate = Path(text)
+        if candidate.is_absolute() or candidate.exists():
+            try:
+                return candidate.resolve().relative_to(self.workspace.notes.resolve()).as_posix()
+            except ValueError:
+                raise UsageError(f"{text} is not inside {self.workspace.notes}") from None
+        return candidate.as_posix().removeprefix("notes/")
+
+    def note_file(self, note_path: str) -> Path:
+        return self.workspace.notes / self.note_path(note_path)
+
+    def notes_for_paper(self, item_id: str) -> list[Note]:
+        self.ensure_synced()
+        return self.store.notes_linking(item_id)
+
+    def backlinks(self, note_path: str) -> list[Note]:
+        """Notes whose [[links]] lead to this note."""
+        target = self.note_path(note_path)
+        notes = self.list_notes()
+        return [
+            note
+            for note in notes
+            if note.path != target
+            and any(
+                (found := resolve_note_link(name, notes)) is not None and found.path == target
+                for name in note.note_links
+            )
+        ]
+
+    def note_links(self, note_path: str) -> tuple[list[str], list[Note]]:
+        """What a note links: paper ids, and the notes its [[links]] resolve to."""
+        note = self.get_note(note_path)
+        notes = self.list_notes()
+        linked = [found for name in note.note_links if (found := resolve_note_link(name, notes)) is not None]
+        return list(note.papers), linked
+
+    # --- writing ----------------------------------------------------------------------------------
+
+    def read_note(self, note_path: str) -> tuple[str, NoteSnapshot]:
+        """A note's text and the snapshot that save_note checks. Refuses a note kb could not save unchanged."""
+        raw, snapshot = read_snapshot(self.note_file(note_path))
+        text, clean = decode_note(raw)
+        if not clean or raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+            # Editing it here would write it back as UTF-8 and replace the bytes kb cannot read: refuse.
+            raise KbError(f"{note_path} is not UTF-8 text; kb will not edit it", hint="open it in your own editor")
+        return text, snapshot
+
+    def save_note(self, note_path: str, text: str, snapshot: NoteSnapshot | None) -> NoteSnapshot:
+        """Write a note atomically; NoteConflict when it changed on disk since ``snapshot`` was taken."""
+        saved = write_note_atomic(self.note_file(note_path), text, snapshot, notes_dir=self.workspace.notes)
+        self.sync_notes()
+        return saved
+
+    def new_note(self, title: str, today: date | None = None) -> str:
+        """Create a note that is not about one paper; returns its path."""
+        if not title.strip():
+            raise UsageError("a note needs a title")
+        return self._create(title, plain_note_text(title, today or date.today()))
+
+    def note_for_paper(self, item_text: str, today: date | None = None) -> str:
+        """The path of the paper's note: the first one linking it, or a new one from the template."""
+        existing = self.notes_for_paper(self.get_item(item_text).id)
+        return existing[0].path if existing else self.new_paper_note(item_text, today)
+
+    def new_paper_note(self, item_text: str, today: date | None = None) -> str:
+        """Create a note for a paper from the template (title, authors, link, abstract); returns its path."""
+        item = self.get_item(item_text)
+        return self._create(item.title or item.id, paper_note_text(item, today or date.today()))
+
+    def _create(self, title: str, text: str) -> str:
+        self.ensure_synced()
+        taken = [note.path for note in self.store.note_records().values()]
+        taken += [p.relative_to(self.workspace.notes).as_posix() for p in self.workspace.notes.glob("*")]
+        path = note_filename(title, taken)
+        self.save_note(path, text, None)
+        return path

@@ -1,0 +1,157 @@
+"""Reading items back as kb.models.Item: by id, by filter, or all of them in batches."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Select, Table, and_, exists, func, select
+
+from kb.models import Author, Item, ItemFilter, Kind, Status
+
+from .convert import as_utc, chunks, coerce_kind, coerce_status, load_list, normalise_tags
+from .tables import ITEM, ITEM_AUTHOR, ITEM_CATEGORY, ITEM_SOURCE, ITEM_TAG, PAPER_VERSION, TRIAGE
+
+_ITEM_COLUMNS = [
+    c for c in ITEM.c if c.name not in ("first_seen", "changed_at", "announce_type", "guid", "has_metadata")
+]
+# SQLite sorts NULL lowest, so undated items (placeholders) come last in a descending order.
+_ORDER = (
+    ITEM.c.published.desc(),
+    ITEM.c.first_seen.desc(),
+    ITEM.c.id,
+)
+
+
+def load_items(conn: Connection, ids: Sequence[str]) -> dict[str, Item]:
+    """The stored items among ``ids``, keyed by id, with authors, categories, sources and tags."""
+    items: dict[str, Item] = {}
+    for part in chunks(list(dict.fromkeys(ids))):
+        items.update(_load_chunk(conn, part))
+    return items
+
+
+def _load_chunk(conn: Connection, ids: Sequence[str]) -> dict[str, Item]:
+    statement = (
+        select(*_ITEM_COLUMNS, ITEM.c.first_seen, ITEM.c.has_metadata, TRIAGE)
+        .join(TRIAGE, TRIAGE.c.item_id == ITEM.c.id)
+        .where(ITEM.c.id.in_(ids))
+    )
+    rows = conn.execute(statement).mappings().all()
+    if not rows:
+        return {}
+    authors = _grouped(conn, ITEM_AUTHOR, ids, "position")
+    categories = _grouped(conn, ITEM_CATEGORY, ids, "position")
+    sources = _grouped(conn, ITEM_SOURCE, ids, "first_seen", "source")
+    tags = _grouped(conn, ITEM_TAG, ids, "tag")
+    return {
+        row["id"]: _item(
+            row,
+            authors=tuple(Author(a["name"], load_list(a["affiliations"])) for a in authors[row["id"]]),
+            categories=tuple(c["category"] for c in categories[row["id"]]),
+            sources=tuple(s["source"] for s in sources[row["id"]]),
+            tags=tuple(t["tag"] for t in tags[row["id"]]),
+        )
+        for row in rows
+    }
+
+
+def _grouped(conn: Connection, table: Table, ids: Sequence[str], *order: str) -> dict[str, list[Any]]:
+    """Rows of a table hanging off items, grouped by item id, each group in ``order``."""
+    groups: dict[str, list[Any]] = defaultdict(list)
+    statement = select(table).where(table.c.item_id.in_(ids))
+    for row in conn.execute(statement.order_by(table.c.item_id, *(table.c[o] for o in order))).mappings():
+        groups[row["item_id"]].append(row)
+    return groups
+
+
+def _item(row: Any, **lists: Any) -> Item:
+    return Item(
+        id=row["id"],
+        kind=Kind(row["kind"]),
+        title=row["title"],
+        summary=row["summary"],
+        url=row["url"],
+        published=row["published"],
+        updated=row["updated"],
+        version=row["version"],
+        comment=row["comment"],
+        journal_ref=row["journal_ref"],
+        doi=row["doi"],
+        pdf_url=row["pdf_url"],
+        html=row["html"],
+        feed=row["feed"],
+        status=Status(row["status"]),
+        starred=bool(row["starred"]),
+        first_seen=row["first_seen"],
+        status_changed=row["status_changed"],
+        starred_changed=row["starred_changed"],
+        tags_changed=row["tags_changed"],
+        previous_version=row["previous_version"],
+        has_metadata=bool(row["has_metadata"]),
+        **lists,
+    )
+
+
+def _filtered(statement: Select[Any], flt: ItemFilter) -> Select[Any]:
+    conditions: list[Any] = []
+    if flt.status is not None:
+        conditions.append(TRIAGE.c.status == coerce_status(flt.status).value)
+    if flt.starred is not None:
+        conditions.append(TRIAGE.c.starred.is_(flt.starred))
+    if flt.kind is not None:
+        conditions.append(ITEM.c.kind == coerce_kind(flt.kind).value)
+    if flt.since is not None:
+        conditions.append(ITEM.c.first_seen >= as_utc(flt.since))
+    if flt.source is not None:
+        conditions.append(
+            exists().where(and_(ITEM_SOURCE.c.item_id == ITEM.c.id, ITEM_SOURCE.c.source == flt.source))
+        )
+    if flt.tag is not None:
+        tag = (normalise_tags([flt.tag]) or ("",))[0]
+        conditions.append(exists().where(and_(ITEM_TAG.c.item_id == ITEM.c.id, ITEM_TAG.c.tag == tag)))
+    if flt.ids is not None:
+        conditions.append(ITEM.c.id.in_(flt.ids))
+    joined = statement.select_from(ITEM.join(TRIAGE, TRIAGE.c.item_id == ITEM.c.id))
+    return joined.where(*conditions) if conditions else joined
+
+
+def list_items(conn: Connection, flt: ItemFilter) -> list[Item]:
+    """Items matching ``flt``, newest first: published desc, then first seen desc, then id."""
+    statement = _filtered(select(ITEM.c.id), flt).order_by(*_ORDER)
+    if flt.limit is not None or flt.offset:
+        statement = statement.limit(-1 if flt.limit is None else max(flt.limit, 0)).offset(max(flt.offset, 0))
+    ids = list(conn.execute(statement).scalars())
+    items = load_items(conn, ids)
+    return [items[i] for i in ids]
+
+
+def count_items(conn: Connection, flt: ItemFilter) -> int:
+    """How many items match ``flt`` (limit and offset ignored)."""
+    return int(conn.execute(_filtered(select(func.count()), flt)).scalar_one())
+
+
+def item_ids_after(conn: Connection, after: str | None, batch_size: int) -> list[str]:
+    """The next ``batch_size`` item ids in id order after ``after`` (keyset paging, stable under writes)."""
+    statement = select(ITEM.c.id).order_by(ITEM.c.id).limit(batch_size)
+    if after is not None:
+        statement = statement.where(ITEM.c.id > after)
+    return list(conn.execute(statement).scalars())
+
+
+def paper_versions(conn: Connection, item_id: str) -> list[tuple[int, datetime]]:
+    """The versions of a paper kb has seen, oldest first, with when each was first seen."""
+    statement = (
+        select(PAPER_VERSION.c.version, PAPER_VERSION.c.first_seen)
+        .where(PAPER_VERSION.c.item_id == item_id)
+        .order_by(PAPER_VERSION.c.version)
+    )
+    return [(int(version), seen) for version, seen in conn.execute(statement)]
+
+
+def all_tags(conn: Connection) -> list[tuple[str, int]]:
+    """Every tag in use and how many items carry it, by tag."""
+    statement = select(ITEM_TAG.c.tag, func.count()).group_by(ITEM_TAG.c.tag).order_by(ITEM_TAG.c.tag)
+    return [(tag, int(count)) for tag, count in conn.execute(statement)]

@@ -1,0 +1,239 @@
+"""Store: the record of everything fetched, the person's triage state, the fetch log and the note cache.
+
+A thin facade: each method is one transaction (reads see one snapshot, writes are all or nothing and are
+retried whole if another process holds the lock) over a function of the module that does the work.
+Methods take and return kb.models objects only. ``now`` parameters default to the current time and exist so
+tests and imports can say when something happened.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from datetime import datetime
+from functools import partial
+from pathlib import Path
+from types import TracebackType
+from typing import TypeVar
+
+from sqlalchemy import Connection
+
+from kb.errors import NotFound, StoreError
+from kb.models import (
+    FeedState,
+    FetchedItem,
+    FetchRunSummary,
+    Item,
+    ItemFilter,
+    Note,
+    SourceResult,
+    Status,
+    UpsertReport,
+)
+
+from . import fetchlog, notecache, queries, triage, upsert
+from .convert import coerce_status, utc_now
+from .db import DEFAULT_BUSY_TIMEOUT, Database
+from .migrations import applied, migrate
+
+T = TypeVar("T")
+
+
+class Store:
+    """The SQLite store of one workspace. Open with ``Store.open(path)``; close it, or use ``with``."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    @classmethod
+    def open(cls, path: Path, busy_timeout: float = DEFAULT_BUSY_TIMEOUT) -> Store:
+        """Open (creating if needed) the store at ``path``: WAL mode, migrations applied."""
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise StoreError(f"cannot create {path.parent}: {error.strerror or error}") from error
+        db = Database(path, busy_timeout)
+        try:
+            db.enable_wal()
+            migrate(db)
+        except BaseException:
+            db.close()
+            raise
+        return cls(db)
+
+    @property
+    def path(self) -> Path:
+        """The SQLite file."""
+        return self._db.path
+
+    def close(self) -> None:
+        """Release the database connections."""
+        self._db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def _read(self, work: Callable[[Connection], T]) -> T:
+        return self._db.read(work)
+
+    def _write(self, work: Callable[[Connection], T]) -> T:
+        return self._db.write(work)
+
+    # --- schema -------------------------------------------------------------------------------
+
+    def schema_version(self) -> int:
+        """How many migrations this store has had."""
+        return len(self.applied_migrations())
+
+    def applied_migrations(self) -> list[str]:
+        """Names of the applied migrations, in order."""
+        return self._read(applied)
+
+    # --- items --------------------------------------------------------------------------------
+
+    def upsert_items(
+        self, items: Sequence[FetchedItem], source: str, now: datetime | None = None
+    ) -> UpsertReport:
+        """Store items fetched from ``source``: new ones added, newer versions updated, triage untouched."""
+        at = utc_now(now)
+        return self._write(lambda conn: upsert.upsert_items(conn, items, source, at))
+
+    def get_item(self, item_id: str) -> Item | None:
+        """One item, or None."""
+        return self._read(lambda conn: queries.load_items(conn, [item_id])).get(item_id)
+
+    def get_items(self, ids: Sequence[str]) -> list[Item]:
+        """The stored items among ``ids``, in the given order."""
+        found = self._read(lambda conn: queries.load_items(conn, ids))
+        return [found[i] for i in ids if i in found]
+
+    def list_items(self, flt: ItemFilter) -> list[Item]:
+        """Items matching ``flt``, newest first (published, then first seen, then id)."""
+        return self._read(lambda conn: queries.list_items(conn, flt))
+
+    def count_items(self, flt: ItemFilter) -> int:
+        """How many items match ``flt``, ignoring its limit and offset."""
+        return self._read(lambda conn: queries.count_items(conn, flt))
+
+    def iter_items(self, batch_size: int = 2000) -> Iterator[list[Item]]:
+        """Every item, in batches in id order; each batch is read in its own short transaction."""
+        after: str | None = None
+        while batch := self._read(partial(self._batch, after=after, size=batch_size)):
+            yield batch
+            after = batch[-1].id
+
+    @staticmethod
+    def _batch(conn: Connection, after: str | None, size: int) -> list[Item]:
+        ids = queries.item_ids_after(conn, after, max(size, 1))
+        found = queries.load_items(conn, ids)
+        return [found[i] for i in ids]
+
+    def paper_versions(self, item_id: str) -> list[tuple[int, datetime]]:
+        """The versions of a paper seen so far, oldest first, each with when kb first saw it."""
+        return self._read(lambda conn: queries.paper_versions(conn, item_id))
+
+    def set_status(self, item_id: str, status: Status, now: datetime | None = None) -> Item:
+        """Set an item's triage status (the time is recorded when it changes)."""
+        value, at = coerce_status(status), utc_now(now)
+        return self._edit(item_id, lambda conn: triage.set_status(conn, item_id, value, at))
+
+    def set_starred(self, item_id: str, starred: bool, now: datetime | None = None) -> Item:
+        """Star or unstar an item."""
+        at = utc_now(now)
+        return self._edit(item_id, lambda conn: triage.set_starred(conn, item_id, bool(starred), at))
+
+    def set_tags(self, item_id: str, tags: Sequence[str], now: datetime | None = None) -> Item:
+        """Replace an item's tags (stripped, lower-cased, deduplicated, sorted)."""
+        if isinstance(tags, str):  # a bare string would become one tag per character
+            tags = [tags]
+        at = utc_now(now)
+        return self._edit(item_id, lambda conn: triage.set_tags(conn, item_id, tags, at))
+
+    def _edit(self, item_id: str, work: Callable[[Connection], None]) -> Item:
+        def edit_and_read(conn: Connection) -> Item:
+            work(conn)
+            item = queries.load_items(conn, [item_id]).get(item_id)
+            if item is None:  # pragma: no cover - work() raised NotFound already
+                raise NotFound(f"no item {item_id} in the store")
+            return item
+
+        return self._write(edit_and_read)
+
+    def all_tags(self) -> list[tuple[str, int]]:
+        """Every tag in use with its item count, by tag."""
+        return self._read(queries.all_tags)
+
+    def ensure_papers(self, ids: Sequence[str], now: datetime | None = None) -> list[str]:
+        """Placeholder papers (no metadata yet) for ids not stored; returns the ids created."""
+        at = utc_now(now)
+        return self._write(lambda conn: upsert.ensure_papers(conn, ids, at))
+
+    def papers_without_metadata(self) -> list[str]:
+        """Ids of placeholder papers waiting for a fetch of their metadata."""
+        return self._read(upsert.papers_without_metadata)
+
+    # --- fetch log and source state -----------------------------------------------------------
+
+    def start_run(self, now: datetime | None = None) -> int:
+        """Open a fetch run in the log; returns its id."""
+        at = utc_now(now)
+        return self._write(lambda conn: fetchlog.start_run(conn, at))
+
+    def record_source(
+        self, run_id: int, result: SourceResult, report: UpsertReport, now: datetime | None = None
+    ) -> None:
+        """Log one source's outcome in a run (FeedState is saved separately, with save_feed_state)."""
+        at = utc_now(now)
+        self._write(lambda conn: fetchlog.record_source(conn, run_id, result, report, at))
+
+    def finish_run(self, run_id: int, now: datetime | None = None) -> FetchRunSummary:
+        """Close a run; returns its summary."""
+        at = utc_now(now)
+        return self._write(lambda conn: fetchlog.finish_run(conn, run_id, at))
+
+    def recent_runs(self, limit: int = 10) -> list[FetchRunSummary]:
+        """The latest runs, newest first."""
+        return self._read(lambda conn: fetchlog.recent_runs(conn, limit))
+
+    def source_log(self, source: str | None = None, limit: int = 50) -> list[dict[str, object]]:
+        """Log entries, newest first: run_id, source, kind, when, http_status, ok, complete, not_modified,
+        new, updated, unchanged, error, duration, url."""
+        return self._read(lambda conn: fetchlog.source_log(conn, source, limit))
+
+    def feed_state(self, source: str) -> FeedState | None:
+        """What is remembered about one source."""
+        return self._read(lambda conn: fetchlog.feed_state(conn, source))
+
+    def feed_states(self) -> dict[str, FeedState]:
+        """What is remembered about every source."""
+        return self._read(fetchlog.feed_states)
+
+    def save_feed_state(self, state: FeedState) -> None:
+        """Replace what is remembered about ``state.source``."""
+        self._write(lambda conn: fetchlog.save_feed_state(conn, state))
+
+    # --- note metadata cache ------------------------------------------------------------------
+
+    def note_records(self) -> dict[str, Note]:
+        """Every cached note by path (bodies empty)."""
+        return self._read(notecache.note_records)
+
+    def save_notes(self, notes: Sequence[Note]) -> None:
+        """Insert or replace cached notes."""
+        self._write(lambda conn: notecache.save_notes(conn, notes))
+
+    def delete_notes(self, paths: Sequence[str]) -> None:
+        """Forget cached notes."""
+        self._write(lambda conn: notecache.delete_notes(conn, paths))
+
+    def notes_linking(self, paper_id: str) -> list[Note]:
+        """Cached notes linking ``paper_id``, by path (bodies empty)."""
+        return self._read(lambda conn: notecache.notes_linking(conn, paper_id))
+
+    def papers_with_notes(self) -> set[str]:
+        """Ids of the papers at least one note links."""
+        return self._read(notecache.papers_with_notes)
