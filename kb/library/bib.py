@@ -56,7 +56,7 @@ def _entry(item: Item, key: str) -> str:
         ("title", "{" + latex_text(item.title, math=True) + "}"),  # double braces keep the capitals
         ("author", " and ".join(_author(author.name) for author in item.authors) or None),
         ("journal", latex_text(item.journal_ref) if article and item.journal_ref else None),
-        ("year", str(item.published.year) if item.published else None),
+        ("year", _year(item)),
     ]
     if arxiv is not None:
         fields += [
@@ -132,7 +132,7 @@ def _key(item: Item) -> str:
             surname = ascii_fold(words[0] if "," in name else words[-1])
     elif item.feed:
         surname = ascii_fold(item.feed.split()[0])
-    year = str(item.published.year) if item.published else ""
+    year = _year(item) or ""
     words_only = re.sub(r"\$[^$]*\$", " ", item.title)  # "$O(n)$ Attention" -> attention
     title_words = (ascii_fold(word) for word in re.split(r"[\s\-/:]+", words_only))
     first_word = next((word for word in title_words if word and word not in _STOPWORDS), "")
@@ -156,3 +156,15 @@ def _letters(number: int) -> str:
         number, remainder = divmod(number - 1, 26)
         letters = chr(ord("a") + remainder) + letters
     return letters
+
+
+def _year(item: Item) -> str | None:
+    """The year of first publication: the date when known, else the year the arXiv id encodes."""
+    if item.published:
+        return str(item.published.year)
+    arxiv_id = item.id.removeprefix("arxiv:")
+    digits = arxiv_id.rsplit("/", 1)[-1][:2]  # 1706.03762 -> 17; hep-th/9901001 -> 99
+    if item.kind is Kind.PAPER and digits.isdigit():
+        century = 1900 if int(digits) >= 91 else 2000  # arXiv began in 1991
+        return str(century + int(digits))
+    return None

@@ -112,10 +112,26 @@ def _decide_paper(stored: Stored, item: FetchedItem, now: datetime) -> Decision:
     if new is not None and old is not None and new < old:
         return UNCHANGED
     extras = {"comment": item.comment, "doi": item.doi, "journal_ref": item.journal_ref}
-    if all(value is None or value == getattr(stored, key) for key, value in extras.items()):
+    earlier = _earlier_published(stored, item)
+    if earlier is None and all(value is None or value == getattr(stored, key) for key, value in extras.items()):
         return UNCHANGED
     # Same version: only the fields arXiv edits in place move; everything else stays as stored.
-    return Decision(Change.UPDATE, {"id": stored.id, **_kept(stored, extras), "changed_at": now})
+    row = {"id": stored.id, **_kept(stored, extras), "changed_at": now}
+    if earlier is not None:
+        row["published"] = earlier
+    return Decision(Change.UPDATE, row)
+
+
+def _earlier_published(stored: Stored, item: FetchedItem) -> datetime | None:
+    """The fetched publication date when it is earlier than the stored one.
+
+    The earliest date seen is the nearest to the first submission: RSS dates each announcement (a replacement
+    included) on the day it is announced, while the API gives the date of version 1.
+    """
+    fetched = as_utc(item.published)
+    if fetched is not None and stored.published is not None and fetched < as_utc(stored.published):
+        return fetched
+    return None
 
 
 def _decide_post(stored: Stored, item: FetchedItem, now: datetime) -> Decision:
@@ -132,8 +148,8 @@ def _updated_row(stored: Stored, item: FetchedItem, now: datetime) -> dict[str, 
     for key in _KEPT_WHEN_EMPTY:
         if row[key] is None:
             del row[key]
-    if stored.published is not None:
-        # The first publication date stays (RSS gives the announcement date of each version instead).
+    if stored.published is not None and _earlier_published(stored, item) is None:
+        # The earliest publication date stays (RSS gives the announcement date of each version instead).
         del row["published"]
     return row
 

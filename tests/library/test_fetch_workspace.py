@@ -90,7 +90,7 @@ def test_a_new_version_updates_the_paper_and_keeps_its_triage(
 def test_fetched_items_are_searchable_and_triage_shows_in_search_at_once(workspace: Path) -> None:
     with Library.open(workspace) as library:
         library.fetch()
-        assert [hit.id for hit in library.search("transformer attention").hits] == ["arxiv:1706.03762"]
+        assert [hit.id for hit in library.search("transformer attention kind:paper").hits] == ["arxiv:1706.03762"]
         assert library.search("scholkopf").hits[0].id == "arxiv:2606.01234"
         assert library.search("is:starred").total == 0
         library.set_starred("arxiv:2606.01234", True)

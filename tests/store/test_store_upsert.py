@@ -254,3 +254,16 @@ def test_ensure_papers_refuses_what_is_not_an_arxiv_id(store: Store) -> None:
     with pytest.raises(UsageError, match="not an arXiv id"):
         store.ensure_papers(["arxiv:2611.00001", "doi:10.1/x"])
     assert store.get_item("arxiv:2611.00001") is None
+
+
+def test_the_earliest_publication_date_wins(store: Store) -> None:
+    # RSS dates a replacement on the day it is announced; the API then gives the date of version 1.
+    store.upsert_items([paper(version=7, published=datetime(2026, 6, 29, tzinfo=UTC))], "arxiv", now=at(0))
+    report = store.upsert_items([paper(version=7, published=datetime(2017, 6, 12, tzinfo=UTC))], "attention", now=at(1))
+    assert report.updated == ("arxiv:2611.00001",)
+    stored = store.get_item("arxiv:2611.00001")
+    assert stored is not None and stored.published == datetime(2017, 6, 12, tzinfo=UTC)
+    again = store.upsert_items([paper(version=8, published=datetime(2026, 7, 1, tzinfo=UTC))], "arxiv", now=at(2))
+    assert again.updated == ("arxiv:2611.00001",)
+    stored = store.get_item("arxiv:2611.00001")
+    assert stored is not None and stored.published == datetime(2017, 6, 12, tzinfo=UTC) and stored.version == 8
