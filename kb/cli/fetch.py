@@ -39,9 +39,7 @@ def _finish(report: FetchReport, quiet: bool) -> None:
 
 @click.command("fetch")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing when all went well (for cron).")
-@click.option(
-    "--source", "sources", multiple=True, metavar="NAME", help="Fetch only this source (repeatable)."
-)
+@click.option("--source", "sources", multiple=True, metavar="NAME", help="Fetch only this source (repeatable).")
 @click.pass_obj
 def fetch_command(root: Path | None, quiet: bool, sources: tuple[str, ...]) -> None:
     """Fetch new papers and posts from every source in feeds.yaml.

@@ -33,15 +33,9 @@ def parse_since(text: str | None) -> datetime | None:
 
 
 @click.command("list")
-@click.option(
-    "--status", type=click.Choice([s.value for s in Status]), help="Only items with this triage status."
-)
-@click.option(
-    "--kind", type=click.Choice([Kind.PAPER.value, Kind.POST.value]), help="Only papers or only posts."
-)
-@click.option(
-    "--source", metavar="NAME", help="Only items from this source (a feed or search name, or 'arxiv')."
-)
+@click.option("--status", type=click.Choice([s.value for s in Status]), help="Only items with this triage status.")
+@click.option("--kind", type=click.Choice([Kind.PAPER.value, Kind.POST.value]), help="Only papers or only posts.")
+@click.option("--source", metavar="NAME", help="Only items from this source (a feed or search name, or 'arxiv').")
 @click.option("--since", metavar="DATE", help="Only items first seen since DATE (YYYY-MM-DD, or 7d).")
 @click.option("--starred", is_flag=True, default=None, help="Only starred items.")
 @click.option("--tag", metavar="TAG", help="Only items with this tag.")

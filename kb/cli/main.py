@@ -16,6 +16,7 @@ from kb.cli.fetch import add_command, fetch_command
 from kb.cli.items import list_command, show_command
 from kb.cli.notes import bib_command, note_command, notes_command
 from kb.cli.search import reindex_command, search_command
+from kb.cli.status import status_command
 from kb.cli.triage import triage_commands
 from kb.cli.workspace import init_command
 from kb.errors import KbError
@@ -38,15 +39,11 @@ class KbGroup(click.Group):
         except Exception as error:
             if os.environ.get("KB_DEBUG"):
                 raise
-            click.echo(
-                f"kb: internal error: {type(error).__name__}: {error} (set KB_DEBUG=1 for details)", err=True
-            )
+            click.echo(f"kb: internal error: {type(error).__name__}: {error} (set KB_DEBUG=1 for details)", err=True)
             sys.exit(70)
 
 
-@click.group(
-    cls=KbGroup, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]}
-)
+@click.group(cls=KbGroup, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--root",
     type=click.Path(file_okay=False, path_type=Path),
@@ -78,6 +75,7 @@ for command in (
     note_command,
     notes_command,
     bib_command,
+    status_command,
     *triage_commands,
 ):
     main.add_command(command)

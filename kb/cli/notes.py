@@ -49,9 +49,7 @@ def _choose(library: Library, item: Item, paths: list[str]) -> str:
         click.echo(f"{number}) {path}", err=True)
     click.echo("n) a new note", err=True)
     if not sys.stdin.isatty():
-        raise UsageError(
-            f"{len(paths)} notes link {item.id}", hint="open one by path: kb note notes/NAME.md, or --new"
-        )
+        raise UsageError(f"{len(paths)} notes link {item.id}", hint="open one by path: kb note notes/NAME.md, or --new")
     choice = click.prompt("open", default="1", err=True).strip().lower()
     if choice == "n":
         return library.new_paper_note(item.id)
@@ -62,9 +60,7 @@ def _choose(library: Library, item: Item, paths: list[str]) -> str:
 
 @click.command("note")
 @click.argument("target", nargs=-1, required=True, metavar="ID | NOTE.md | new TITLE")
-@click.option(
-    "--new", "force_new", is_flag=True, help="Create another note for the paper even if one exists."
-)
+@click.option("--new", "force_new", is_flag=True, help="Create another note for the paper even if one exists.")
 @click.option("--print-path", is_flag=True, help="Print the note's path instead of opening an editor.")
 @click.pass_obj
 def note_command(root: Path | None, target: tuple[str, ...], force_new: bool, print_path: bool) -> None:
@@ -114,13 +110,9 @@ def notes_command(root: Path | None, as_json: bool) -> None:
 @click.argument("selection", nargs=-1, metavar="[QUERY | NOTE_PATH]")
 @click.option("--tag", metavar="TAG", help="Papers with this tag.")
 @click.option("--starred", is_flag=True, help="Starred papers.")
-@click.option(
-    "--limit", type=click.IntRange(min=1), default=1000, show_default=True, help="At most N papers."
-)
+@click.option("--limit", type=click.IntRange(min=1), default=1000, show_default=True, help="At most N papers.")
 @click.pass_obj
-def bib_command(
-    root: Path | None, selection: tuple[str, ...], tag: str | None, starred: bool, limit: int
-) -> None:
+def bib_command(root: Path | None, selection: tuple[str, ...], tag: str | None, starred: bool, limit: int) -> None:
     """Print BibTeX for the selected papers: a search query, the papers a note links, a tag, or the starred."""
     if not selection and not tag and not starred:
         raise UsageError("say which papers: a QUERY, a NOTE_PATH, --tag T or --starred")
@@ -140,7 +132,5 @@ def _selected(library: Library, text: str, tag: str | None, starred: bool, limit
     if text:
         result = library.search(f"({text}) kind:paper", limit=limit)
         return library.store.get_items([hit.id for hit in result.hits])
-    flt = ItemFilter(
-        kind=Kind.PAPER, tag=tag.lower() if tag else None, starred=True if starred else None, limit=limit
-    )
+    flt = ItemFilter(kind=Kind.PAPER, tag=tag.lower() if tag else None, starred=True if starred else None, limit=limit)
     return library.list_items(flt)

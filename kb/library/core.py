@@ -17,6 +17,7 @@ from kb.config import Config, load_config
 from kb.errors import FetchLocked, NotFound, UsageError
 from kb.library.documents import item_document
 from kb.library.fetching import FetchReport, FetchRun, Progress, check_source_names, fetch_lock
+from kb.library.health import due_sources, status_report
 from kb.library.logs import run_logger
 from kb.library.notebook import NotesMixin
 from kb.models import IndexDoc, Item, ItemFilter, SearchResult, Status, parse_arxiv_id
@@ -76,9 +77,7 @@ class Library(NotesMixin):
     def __enter__(self) -> Library:
         return self
 
-    def __exit__(
-        self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None
-    ) -> None:
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None) -> None:
         self.close()
 
     # --- items ------------------------------------------------------------------------------------
@@ -162,8 +161,13 @@ class Library(NotesMixin):
         with self._fetch_lock():
             self.logger.info("fetch start sources=%s", ",".join(names) if names else "all")
             run = FetchRun(self.store, self.config, self.logger, progress)
+            if names is None:  # a source failing again and again rests; naming it fetches it anyway
+                wanted, resting = due_sources(self.store, self.config)
+                run.report.resting = [source.name for source in resting]
+            else:
+                wanted = list(names)
             with Fetcher(self.config) as fetcher:
-                fetcher.fetch_all(names, self.store.feed_states(), run.on_result)
+                fetcher.fetch_all(wanted, self.store.feed_states(), run.on_result)
                 missing = [] if names else self.store.papers_without_metadata()
                 if missing:
                     run.on_result(fetcher.fetch_ids(missing, source="note links"))
@@ -177,9 +181,7 @@ class Library(NotesMixin):
         for text in texts:
             arxiv_id = parse_arxiv_id(text)
             if arxiv_id is None:
-                raise UsageError(
-                    f"'{text}' is not an arXiv id or URL", hint="e.g. 1706.03762 or arxiv.org/abs/..."
-                )
+                raise UsageError(f"'{text}' is not an arXiv id or URL", hint="e.g. 1706.03762 or arxiv.org/abs/...")
             ids.append(arxiv_id.id)
         from kb.fetchers import Fetcher
 
@@ -190,6 +192,17 @@ class Library(NotesMixin):
             report = run.finish()
         self._index_after_fetch(report)
         return report
+
+    def status(self) -> dict[str, object]:
+        """The last runs, failing and incomplete sources, and the index's health (`kb status`)."""
+        from kb.index import SearchIndex
+
+        index = SearchIndex.open(self.workspace.index)
+        try:
+            documents = None if index.needs_rebuild else index.doc_count()
+            return status_report(self.store, self.config, documents, not index.needs_rebuild)
+        finally:
+            index.close()
 
     def _fetch_lock(self) -> FileLock:
         try:

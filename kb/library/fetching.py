@@ -46,6 +46,7 @@ class FetchReport:
     outcomes: list[SourceOutcome] = field(default_factory=list)
     changed_ids: set[str] = field(default_factory=set)
     index_error: str | None = None
+    resting: list[str] = field(default_factory=list)  # failing again and again: not tried this run
 
     @property
     def new(self) -> int:
@@ -70,6 +71,8 @@ class FetchReport:
             line += f"; {len(self.failed)} failed: " + ", ".join(outcome.source for outcome in self.failed)
         if self.incomplete:
             line += f"; {len(self.incomplete)} incomplete: " + ", ".join(o.source for o in self.incomplete)
+        if self.resting:
+            line += f"; {len(self.resting)} resting after repeated failures: " + ", ".join(self.resting)
         return line
 
 
@@ -101,9 +104,7 @@ def check_source_names(config: Config, names: Collection[str] | None) -> None:
 class FetchRun:
     """One run: turns each SourceResult into stored items, fetch-log rows and new feed state."""
 
-    def __init__(
-        self, store: Store, config: Config, logger: logging.Logger, progress: Progress | None
-    ) -> None:
+    def __init__(self, store: Store, config: Config, logger: logging.Logger, progress: Progress | None) -> None:
         self.store = store
         self.config = config
         self.logger = logger

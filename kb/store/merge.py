@@ -128,10 +128,8 @@ def _earlier_published(stored: Stored, item: FetchedItem) -> datetime | None:
     The earliest date seen is the nearest to the first submission: RSS dates each announcement (a replacement
     included) on the day it is announced, while the API gives the date of version 1.
     """
-    fetched = as_utc(item.published)
-    if fetched is not None and stored.published is not None and fetched < as_utc(stored.published):
-        return fetched
-    return None
+    fetched, known = as_utc(item.published), as_utc(stored.published)
+    return fetched if fetched is not None and known is not None and fetched < known else None
 
 
 def _decide_post(stored: Stored, item: FetchedItem, now: datetime) -> Decision:

@@ -1,0 +1,53 @@
+"""`kb status`: what unattended runs did and what needs attention."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from kb.cli.context import open_library
+from kb.cli.output import echo_json
+from kb.text import one_line
+
+
+def _text(report: dict[str, Any]) -> list[str]:
+    lines = []
+    for kind, counts in report["items"].items():
+        lines.append(f"{kind}s: " + ", ".join(f"{count} {status}" for status, count in counts.items()))
+    lines.append(f"notes: {report['notes']}")
+    index = report["index"]
+    health = "ok" if index["ok"] else "needs `kb reindex`"
+    lines.append(f"index: {index['documents']} of {index['expected']} documents ({health})")
+    lines.append("")
+    lines.append("last runs:")
+    for run in report["runs"]:
+        failed = f", failed: {', '.join(run['failed_sources'])}" if run["failed_sources"] else ""
+        lines.append(f"  {run['started'][:19]}  {run['new']} new, {run['updated']} updated{failed}")
+    lines.append("")
+    lines.append("sources:")
+    for source in report["sources"]:
+        state = "never fetched" if source["last_attempt"] is None else "ok"
+        if source["consecutive_failures"]:
+            state = f"failing ({source['consecutive_failures']} in a row): {one_line(source['last_error'] or '', 120)}"
+            if source["next_due"]:
+                state += f"; resting until {source['next_due'][:16]}"
+        elif source["incomplete"]:
+            state = "incomplete last time (arXiv gave empty pages); the next fetch repairs it"
+        last = (source["last_success"] or "")[:16] or "-"
+        lines.append(f"  {one_line(source['name'], 30):<30} last ok {last:<16}  {state}")
+    return lines
+
+
+@click.command("status")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON object (stable; see the README).")
+@click.pass_obj
+def status_command(root: Path | None, as_json: bool) -> None:
+    """Show the last runs, failing sources, incomplete fetches and the index's health."""
+    with open_library(root) as library:
+        report = library.status()
+    if as_json:
+        echo_json(report)
+    else:
+        click.echo("\n".join(_text(report)))

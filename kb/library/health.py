@@ -1,0 +1,111 @@
+"""`kb status`: the last runs, each source's health, and the index's; and when a failing source is next due.
+
+A source that keeps failing is not retried at full rate: after ``BACKOFF_AFTER`` failures in a row, a run
+skips it until 2, 4, 8 ... hours (at most a day) have passed since it was last tried. Naming it with
+`kb fetch --source` always tries it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from kb.config import Config
+from kb.library.serialize import iso
+from kb.models import FeedState, ItemFilter, Kind, Status
+from kb.store import Store
+
+BACKOFF_AFTER = 3
+MAX_BACKOFF = timedelta(hours=24)
+
+
+@dataclass(frozen=True)
+class SourceHealth:
+    """How one configured source has been doing."""
+
+    name: str
+    last_attempt: datetime | None
+    last_success: datetime | None
+    failures: int
+    last_error: str | None
+    incomplete: bool
+    next_due: datetime | None  # None: due now
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "last_attempt": iso(self.last_attempt),
+            "last_success": iso(self.last_success),
+            "consecutive_failures": self.failures,
+            "last_error": self.last_error,
+            "incomplete": self.incomplete,
+            "next_due": iso(self.next_due),
+        }
+
+
+def retry_delay(failures: int) -> timedelta | None:
+    """How long to leave a source alone after ``failures`` failures in a row (None: no pause)."""
+    if failures < BACKOFF_AFTER:
+        return None
+    return min(timedelta(hours=2 ** (failures - BACKOFF_AFTER + 1)), MAX_BACKOFF)
+
+
+def source_health(store: Store, name: str, state: FeedState | None) -> SourceHealth:
+    entries = store.source_log(name, limit=1)
+    last = entries[0] if entries else None
+    attempted = last["when"] if last and isinstance(last["when"], datetime) else None
+    failures = state.failures if state else 0
+    delay = retry_delay(failures)
+    next_due = attempted + delay if attempted and delay else None
+    return SourceHealth(
+        name=name,
+        last_attempt=attempted,
+        last_success=state.last_success if state else None,
+        failures=failures,
+        last_error=str(last["error"]) if last and not last["ok"] and last["error"] else None,
+        incomplete=bool(last and last["ok"] and not last["complete"]),
+        next_due=next_due if next_due and next_due > datetime.now(UTC) else None,
+    )
+
+
+def all_health(store: Store, config: Config) -> list[SourceHealth]:
+    states = store.feed_states()
+    return [source_health(store, name, states.get(name)) for name in config.source_names()]
+
+
+def due_sources(store: Store, config: Config) -> tuple[list[str], list[SourceHealth]]:
+    """The sources a run should fetch now, and those resting after repeated failures."""
+    health = all_health(store, config)
+    resting = [source for source in health if source.next_due is not None]
+    return [source.name for source in health if source.next_due is None], resting
+
+
+def status_report(store: Store, config: Config, index_docs: int | None, index_ok: bool) -> dict[str, Any]:
+    """Everything `kb status --json` prints."""
+    counts = {
+        kind.value: {status.value: store.count_items(ItemFilter(kind=kind, status=status)) for status in Status}
+        for kind in (Kind.PAPER, Kind.POST)
+    }
+    notes = len(store.note_records())
+    expected = sum(sum(by_status.values()) for by_status in counts.values()) + notes
+    health = all_health(store, config)
+    return {
+        "items": counts,
+        "notes": notes,
+        "runs": [
+            {
+                "run_id": run.run_id,
+                "started": iso(run.started),
+                "finished": iso(run.finished),
+                "new": run.new,
+                "updated": run.updated,
+                "failed_sources": list(run.failed_sources),
+            }
+            for run in store.recent_runs(5)
+        ],
+        "sources": [source.as_json() for source in health],
+        "failing": [source.name for source in health if source.failures],
+        "incomplete": [source.name for source in health if source.incomplete],
+        "index": {"documents": index_docs, "expected": expected, "ok": index_ok and index_docs == expected},
+    }
