@@ -46,8 +46,7 @@ def make_workspace(
         "arxiv": {
             "categories": list(categories),
             "queries": [
-                {"name": name, "query": query, "first_run_days": 3650}
-                for name, query in (queries or {}).items()
+                {"name": name, "query": query, "first_run_days": 3650} for name, query in (queries or {}).items()
             ],
             "api_url": server.url("/api/query"),
             "rss_url": server.url("/rss/"),
@@ -64,7 +63,5 @@ def make_workspace(
         },
         **(extra or {}),
     }
-    (root / "feeds.yaml").write_text(
-        yaml.safe_dump(config, sort_keys=False, allow_unicode=True), encoding="utf-8"
-    )
+    (root / "feeds.yaml").write_text(yaml.safe_dump(config, sort_keys=False, allow_unicode=True), encoding="utf-8")
     return root
