@@ -43,8 +43,9 @@ class Library(NotesMixin):
     def open(cls, root: str | Path | None = None, cwd: Path | None = None) -> Library:
         """Find the workspace (--root, KB_ROOT, then upwards from ``cwd``) and read its feeds.yaml."""
         workspace = find_workspace(root, cwd)
+        config = load_config(workspace.config)  # first: a bad feeds.yaml must leave the disk as it was
         workspace.state.mkdir(exist_ok=True)
-        return cls(workspace, load_config(workspace.config))
+        return cls(workspace, config)
 
     # --- parts, opened on first use ---------------------------------------------------------------
 
