@@ -192,6 +192,7 @@ class Item:
     tags_changed: datetime | None = None
     previous_version: int | None = None  # the version before the latest update, for "v2 -> v3"
     has_metadata: bool = True  # False for a paper known only by id (linked from a note, not fetched yet)
+    alert: str | None = None  # what changed since the person last triaged it: "v2 -> v3", "now published in ..."
 
 
 @dataclass(frozen=True)

@@ -40,23 +40,28 @@ def _finish(report: FetchReport, quiet: bool) -> None:
 @click.command("fetch")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing when all went well (for cron).")
 @click.option("--source", "sources", multiple=True, metavar="NAME", help="Fetch only this source (repeatable).")
+@click.option("--repair", is_flag=True, help="Refetch only what `kb status` lists as gaps (of the --source given).")
 @click.pass_obj
-def fetch_command(root: Path | None, quiet: bool, sources: tuple[str, ...]) -> None:
+def fetch_command(root: Path | None, quiet: bool, sources: tuple[str, ...], repair: bool) -> None:
     """Fetch new papers and posts from every source in feeds.yaml.
+
+    With --repair, refetch only what `kb status` lists as gaps: missed announcement days (through the arXiv
+    API), saved searches left incomplete (from further back) and sources failing for days.
 
     Exit status: 0 when every source succeeded, 1 when some failed (the others are stored),
     2 for a usage or feeds.yaml error. A second fetch while one runs waits briefly, then exits 0.
     """
     show = not quiet and sys.stderr.isatty()
     with open_library(root) as library:
+        fetch = library.repair if repair else library.fetch
         try:
-            report = library.fetch(
-                sources or None, (lambda o: click.echo(_progress_line(o), err=True)) if show else None
-            )
+            report = fetch(sources or None, (lambda o: click.echo(_progress_line(o), err=True)) if show else None)
         except FetchLocked as locked:
             if not quiet:
                 click.echo(f"kb fetch: {locked}", err=True)
             sys.exit(0)
+    if repair and not report.outcomes and not quiet:
+        click.echo("kb fetch --repair: no gaps to repair (`kb status` lists them)", err=True)
     _finish(report, quiet)
 
 

@@ -12,7 +12,7 @@ from kb.cli.context import open_library
 from kb.cli.output import echo_json, item_details, item_row
 from kb.errors import UsageError
 from kb.library.serialize import item_json, note_json
-from kb.models import ItemFilter, Kind, Status
+from kb.models import Item, ItemFilter, Kind, Status
 from kb.text import one_line
 
 
@@ -40,6 +40,12 @@ def parse_since(text: str | None) -> datetime | None:
 @click.option("--starred", is_flag=True, default=None, help="Only starred items.")
 @click.option("--tag", metavar="TAG", help="Only items with this tag.")
 @click.option("--limit", type=click.IntRange(min=1), default=None, help="At most N items.")
+@click.option(
+    "--sort",
+    type=click.Choice(["newest", "foryou"]),
+    default="newest",
+    help="newest first, or foryou: learned from your stars, reads, skips, tags and notes (`kb why ID` says why).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list (the stable scripting interface).")
 @click.pass_obj
 def list_command(
@@ -51,9 +57,10 @@ def list_command(
     starred: bool | None,
     tag: str | None,
     limit: int | None,
+    sort: str,
     as_json: bool,
 ) -> None:
-    """List stored papers and posts, newest first."""
+    """List stored papers and posts, newest first (or --sort foryou)."""
     flt = ItemFilter(
         status=Status(status) if status else None,
         kind=Kind(kind) if kind else None,
@@ -61,16 +68,29 @@ def list_command(
         since=parse_since(since),
         starred=starred,
         tag=tag.lower() if tag else None,
-        limit=limit,
+        limit=None if sort == "foryou" else limit,  # rank everything, then keep the best
     )
     with open_library(root) as library:
         items = library.list_items(flt)
+        if sort == "foryou":
+            list_ranked(library.rank(items)[:limit], as_json)
+            return
     if as_json:
         echo_json([item_json(item) for item in items])
         return
     width = shutil.get_terminal_size((120, 24)).columns
     for item in items:
         click.echo(item_row(item, width))
+
+
+def list_ranked(ranked: list[tuple[Item, float, str]], as_json: bool) -> None:
+    """`kb list --sort foryou`: each row led by its score; the JSON adds "score" and "why"."""
+    if as_json:
+        echo_json([{**item_json(item), "score": round(score, 4), "why": why} for item, score, why in ranked])
+        return
+    width = shutil.get_terminal_size((120, 24)).columns
+    for item, score, _ in ranked:
+        click.echo(f"{score:.2f} {item_row(item, width - 5)}")
 
 
 @click.command("show")

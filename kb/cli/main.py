@@ -12,14 +12,17 @@ from pathlib import Path
 import click
 
 from kb import __version__
+from kb.cli.exchange import exchange_commands
 from kb.cli.fetch import add_command, fetch_command
 from kb.cli.items import list_command, show_command
 from kb.cli.notes import bib_command, note_command, notes_command
 from kb.cli.search import reindex_command, search_command
 from kb.cli.status import status_command
 from kb.cli.triage import triage_commands
+from kb.cli.why import why_command
 from kb.cli.workspace import init_command
 from kb.errors import KbError
+from kb.text import one_line
 
 
 class KbGroup(click.Group):
@@ -29,7 +32,8 @@ class KbGroup(click.Group):
         try:
             return super().invoke(ctx)
         except KbError as error:
-            click.echo(f"kb: {error}", err=True)
+            # Messages may quote file names and feed text: shown inert, on one line.
+            click.echo(f"kb: {one_line(str(error))}", err=True)
             sys.exit(error.exit_code)
         except KeyboardInterrupt:
             click.echo("kb: interrupted", err=True)
@@ -70,6 +74,7 @@ for command in (
     add_command,
     list_command,
     show_command,
+    why_command,
     search_command,
     reindex_command,
     note_command,
@@ -77,6 +82,7 @@ for command in (
     bib_command,
     status_command,
     *triage_commands,
+    *exchange_commands,
 ):
     main.add_command(command)
 

@@ -40,7 +40,7 @@ def edit(library: Library, note_path: str) -> None:
     if status != 0:
         click.echo(f"kb note: the editor exited with status {status}", err=True)
     for warning in library.sync_notes():
-        click.echo(f"kb note: {warning}", err=True)
+        click.echo(f"kb note: {one_line(warning)}", err=True)
 
 
 def _choose(library: Library, item: Item, paths: list[str]) -> str:
@@ -97,13 +97,13 @@ def notes_command(root: Path | None, as_json: bool) -> None:
         warnings = library.sync_notes()
         notes = library.list_notes()
     for warning in warnings:
-        click.echo(f"kb notes: {warning}", err=True)
+        click.echo(f"kb notes: {one_line(warning)}", err=True)
     if as_json:
         echo_json([note_json(note) for note in notes])
         return
     for note in notes:
         papers = " ".join(note.papers)
-        click.echo(f"{note.path}  {one_line(note.title, 60)}" + (f"  [{papers}]" if papers else ""))
+        click.echo(f"{one_line(note.path)}  {one_line(note.title, 60)}" + (f"  [{papers}]" if papers else ""))
 
 
 @click.command("bib")

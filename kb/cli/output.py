@@ -28,9 +28,9 @@ def authors_line(item: Item, most: int = 3) -> str:
 
 
 def marks(item: Item) -> str:
-    """One-character flags: * starred, status initial."""
+    """One-character flags: * starred, status initial (! for a watched paper back in the inbox with a change)."""
     star = "*" if item.starred else " "
-    status = {"new": "N", "read": " ", "skipped": "-"}[item.status.value]
+    status = "!" if item.alert else {"new": "N", "read": " ", "skipped": "-"}[item.status.value]
     return f"{star}{status}"
 
 
@@ -38,6 +38,7 @@ def item_row(item: Item, width: int = 100) -> str:
     """One line of `kb list`."""
     where = item.categories[0] if item.categories else (item.feed or "")
     head = f"{marks(item)} {day(item.published)} {item.id:<22} {one_line(where, 10):<10} "
+    head += f"[{one_line(item.alert, 40)}] " if item.alert else ""
     return head + one_line(item.title or "(no title yet)", max(width - len(head), 20))
 
 
@@ -66,6 +67,7 @@ def item_details(item: Item) -> str:
         ("pdf", item.pdf_url),
         ("sources", ", ".join(item.sources)),
         ("status", item.status.value + (" (starred)" if item.starred else "")),
+        ("changed", item.alert),
         ("tags", ", ".join(item.tags)),
     ]
     for name, value in fields:

@@ -43,7 +43,7 @@ def _json_hit(hit: Hit, item: Item | None) -> dict[str, object]:
 def _text_hit(hit: Hit, item: Item | None, bold: bool) -> str:
     date = hit.published.strftime("%Y-%m-%d") if hit.published else ""
     authors = ", ".join(author.name for author in item.authors[:3]) if item else ""
-    lines = [f"{hit.kind.value:<5} {hit.id}  {date}", f"  {one_line(hit.title, 200)}"]
+    lines = [f"{hit.kind.value:<5} {one_line(hit.id)}  {date}", f"  {one_line(hit.title, 200)}"]
     if authors:
         lines.append(f"  {one_line(authors, 120)}")
     snippet = one_line(hit.snippet, 400)

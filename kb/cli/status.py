@@ -37,6 +37,11 @@ def _text(report: dict[str, Any]) -> list[str]:
             state = "incomplete last time (arXiv gave empty pages); the next fetch repairs it"
         last = (source["last_success"] or "")[:16] or "-"
         lines.append(f"  {one_line(source['name'], 30):<30} last ok {last:<16}  {state}")
+    lines.append("")
+    gaps = report.get("gaps", [])
+    lines.append("gaps (`kb fetch --repair` refetches them):" if gaps else "gaps: none")
+    for gap in gaps:
+        lines.append(f"  {one_line(gap['source'], 30):<30} {one_line(gap['detail'], 160)}")
     return lines
 
 

@@ -7,6 +7,7 @@ It owns the workspace's store and index (opened when first needed, so `kb list` 
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Sequence
+from datetime import datetime
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
@@ -17,7 +18,9 @@ from kb.config import Config, load_config
 from kb.errors import FetchLocked, NotFound, UsageError
 from kb.library.documents import item_document
 from kb.library.fetching import FetchReport, FetchRun, Progress, check_source_names, fetch_lock
+from kb.library.gaps import Gap, find_gaps
 from kb.library.health import due_sources, status_report
+from kb.library.indexlag import forget, orphaned
 from kb.library.logs import run_logger
 from kb.library.notebook import NotesMixin
 from kb.models import IndexDoc, Item, ItemFilter, SearchResult, Status, parse_arxiv_id
@@ -62,7 +65,7 @@ class Library(NotesMixin):
             from kb.index import SearchIndex
 
             self._index = SearchIndex.open(self.workspace.index)
-            if self._index.needs_rebuild:
+            if self._index.needs_rebuild or orphaned(self.workspace.state):  # missing, old, or a writer crashed
                 self.logger.info("index missing or out of date: rebuilding")
                 self.reindex()
         return self._index
@@ -102,6 +105,12 @@ class Library(NotesMixin):
     def list_items(self, flt: ItemFilter) -> list[Item]:
         return self.store.list_items(flt)
 
+    def rank(self, items: Sequence[Item]) -> list[tuple[Item, float, str]]:
+        """``items`` ordered for you, best first: (item, score 0..1, why), learned from your triage (ranking.py)."""
+        from kb.library.ranking import rank_inbox
+
+        return rank_inbox(self, items)
+
     # --- triage: stored at once, and the index told at once so status:/is:starred/tag: agree -------
 
     def set_status(self, item_id: str, status: Status) -> Item:
@@ -140,7 +149,9 @@ class Library(NotesMixin):
 
         if self._index is None:
             self._index = SearchIndex.open(self.workspace.index)
+        stale = orphaned(self.workspace.state)  # what crashed writers left: repaired by this rebuild
         written = self._index.rebuild(self._all_documents(), progress)
+        forget(stale)
         self.logger.info("reindex: %d documents", written)
         return written
 
@@ -201,9 +212,35 @@ class Library(NotesMixin):
         index = SearchIndex.open(self.workspace.index)
         try:
             documents = None if index.needs_rebuild else index.doc_count()
-            return status_report(self.store, self.config, documents, not index.needs_rebuild)
+            report = status_report(self.store, self.config, documents, not index.needs_rebuild)
         finally:
             index.close()
+        report["gaps"] = [gap.as_json() for gap in self.gaps()]
+        return report
+
+    def gaps(self, now: datetime | None = None) -> list[Gap]:
+        """What kb may have missed: announcement days, searches left incomplete, sources failing for days."""
+        return find_gaps(self.store, self.config, now)
+
+    def repair(
+        self, names: Collection[str] | None = None, progress: Progress | None = None, now: datetime | None = None
+    ) -> FetchReport:
+        """Refetch what the gaps (of the sources named) cover, under the fetch lock (`kb fetch --repair`)."""
+        check_source_names(self.config, names)
+        self.ensure_synced()  # papers linked from notes are watched for changes
+        from kb.fetchers import Fetcher
+        from kb.library.repair import repair_gaps, select_gaps
+
+        with self._fetch_lock():
+            gaps = select_gaps(self.gaps(now), names)
+            self.logger.info("repair start: %d gaps", len(gaps))
+            run = FetchRun(self.store, self.config, self.logger, progress)
+            if gaps:
+                with Fetcher(self.config) as fetcher:
+                    repair_gaps(fetcher, run, gaps, now)
+            report = run.finish()
+        self._index_after_fetch(report)
+        return report
 
     def _fetch_lock(self) -> FileLock:
         try:
@@ -216,6 +253,10 @@ class Library(NotesMixin):
         # The store is the record: an index failure is reported, never allowed to undo what was stored.
         try:
             self.index_items(report.changed_ids)
+            if report.lag:
+                report.lag.caught_up()
         except Exception as error:  # the index is a cache; `kb reindex` repairs it
+            if report.lag:
+                report.lag.give_up()  # the next command that opens the index rebuilds it
             report.index_error = f"index not updated ({error}); run `kb reindex`"
             self.logger.exception("index update after fetch failed")

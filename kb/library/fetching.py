@@ -16,6 +16,9 @@ from filelock import FileLock, Timeout
 
 from kb.config import Config
 from kb.errors import FetchLocked, UsageError
+from kb.library.alerts import AlertWatch
+from kb.library.gaps import record_announcements
+from kb.library.indexlag import IndexLag
 from kb.library.muting import matching_rule
 from kb.models import FeedState, SourceKind, SourceResult, Status, UpsertReport
 from kb.store import Store
@@ -47,6 +50,10 @@ class FetchReport:
     changed_ids: set[str] = field(default_factory=set)
     index_error: str | None = None
     resting: list[str] = field(default_factory=list)  # failing again and again: not tried this run
+    #: Held from the first write to the store until the index has what the run changed (see kb.library.indexlag).
+    lag: IndexLag | None = field(default=None, repr=False, compare=False)
+    alerted: list[str] = field(default_factory=list)  # watched papers that changed: back in the inbox
+    repaired: list[str] = field(default_factory=list)  # keys of the gaps `kb fetch --repair` filled
 
     @property
     def new(self) -> int:
@@ -73,6 +80,10 @@ class FetchReport:
             line += f"; {len(self.incomplete)} incomplete: " + ", ".join(o.source for o in self.incomplete)
         if self.resting:
             line += f"; {len(self.resting)} resting after repeated failures: " + ", ".join(self.resting)
+        if self.alerted:
+            line += f"; {len(self.alerted)} changed papers back in the inbox"
+        if self.repaired:
+            line += f"; {len(self.repaired)} gaps repaired"
         return line
 
 
@@ -109,15 +120,25 @@ class FetchRun:
         self.config = config
         self.logger = logger
         self.progress = progress
-        self.report = FetchReport(run_id=store.start_run())
+        # The marker goes first: from here on, a kill could leave stored items that the index never hears of.
+        lag = IndexLag(store.path.parent).begin()
+        self.report = FetchReport(run_id=store.start_run(), lag=lag)
+        self.alerts = AlertWatch(store)
 
-    def on_result(self, result: SourceResult) -> None:
-        """Store one source's result (called in the fetching thread, as each source completes)."""
-        report = self.store.upsert_items(result.items, result.source) if result.items else UpsertReport()
+    def on_result(self, result: SourceResult, store_as: str | None = None) -> None:
+        """Store one source's result (called in the fetching thread, as each source completes).
+
+        ``store_as`` (repairs) stores the items under that source's name and leaves feed state alone.
+        """
+        watched = self.alerts.before(result.items)
+        stored_as = store_as or result.source
+        report = self.store.upsert_items(result.items, stored_as) if result.items else UpsertReport()
+        self.report.alerted += self.alerts.after(watched, report)
         muted = self.mute(report)
         self.store.record_source(self.report.run_id, result, report)
-        if result.kind is not SourceKind.ARXIV_IDS:
+        if result.kind is not SourceKind.ARXIV_IDS and store_as is None:
             self.store.save_feed_state(self.next_state(result))
+        record_announcements(self.store, self.config, result)
         outcome = SourceOutcome(
             source=result.source,
             ok=result.ok,

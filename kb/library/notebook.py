@@ -7,6 +7,7 @@ a scan that reads only the files whose size or modification time changed.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Collection, Iterable, Sequence
 from datetime import date
@@ -15,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from kb.errors import KbError, NotFound, UsageError
 from kb.library.documents import note_document
+from kb.library.indexlag import index_lag
 from kb.models import IndexDoc, Note, note_id
 from kb.notes import (
     NoteSnapshot,
@@ -76,15 +78,18 @@ class NotesMixin:
             for paper in known[path].papers
             if path in known
         }
-        self.store.save_notes(fresh)
-        self.store.delete_notes(changes.deleted)
-        self.store.ensure_papers(sorted({paper for note in fresh for paper in note.papers}))
+        # Once the note cache is written, the next scan sees these files as known: the index must hear of
+        # them in this run, or a marker tells the next command to rebuild it (see kb.library.indexlag).
+        with index_lag(self.workspace.state) if index else contextlib.nullcontext():
+            self.store.save_notes(fresh)
+            self.store.delete_notes(changes.deleted)
+            self.store.ensure_papers(sorted({paper for note in fresh for paper in note.papers}))
+            if index:
+                self.index.delete([note_id(path) for path in changes.deleted])
+                self.index.update(self.note_documents(fresh))
+                self.index_items(touched)
         for warning in changes.warnings:
             self.logger.warning("note: %s", warning)
-        if index:
-            self.index.delete([note_id(path) for path in changes.deleted])
-            self.index.update(self.note_documents(fresh))
-            self.index_items(touched)
         return changes.warnings
 
     def ensure_synced(self) -> list[str]:

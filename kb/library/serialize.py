@@ -39,6 +39,7 @@ def item_json(item: Item) -> dict[str, Any]:
         "first_seen": iso(item.first_seen),
         "status_changed": iso(item.status_changed),
         "has_metadata": item.has_metadata,
+        "alert": item.alert,
     }
 
 

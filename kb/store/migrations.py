@@ -198,10 +198,35 @@ def _run_all(statements: list[str]) -> Migration:
     return apply
 
 
+# Change alerts on triage rows; the announcement days seen per category and the gaps repaired (kb status).
+_ALERTS_AND_GAPS = [
+    "ALTER TABLE triage ADD COLUMN alert VARCHAR",
+    "ALTER TABLE triage ADD COLUMN alert_at DATETIME",
+    """
+    CREATE TABLE announcement_day (
+        category VARCHAR NOT NULL,
+        day DATE NOT NULL,
+        items INTEGER NOT NULL,
+        recorded_at DATETIME NOT NULL,
+        PRIMARY KEY (category, day)
+    )
+    """,
+    """
+    CREATE TABLE gap_repair (
+        "key" VARCHAR NOT NULL,
+        source VARCHAR NOT NULL,
+        repaired_at DATETIME NOT NULL,
+        new_items INTEGER NOT NULL,
+        PRIMARY KEY ("key")
+    )
+    """,
+]
+
 #: Every migration, in the order they are applied. Append only.
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("0001_initial_tables", _run_all(_INITIAL_TABLES)),
     ("0002_initial_indexes", _run_all(_INITIAL_INDEXES)),
+    ("0003_alerts_and_gaps", _run_all(_ALERTS_AND_GAPS)),
 ]
 
 

@@ -91,6 +91,7 @@ def _item(row: Any, **lists: Any) -> Item:
         tags_changed=row["tags_changed"],
         previous_version=row["previous_version"],
         has_metadata=bool(row["has_metadata"]),
+        alert=row["alert"],
         **lists,
     )
 

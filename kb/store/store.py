@@ -8,8 +8,8 @@ tests and imports can say when something happened.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
-from datetime import datetime
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from datetime import date, datetime
 from functools import partial
 from pathlib import Path
 from types import TracebackType
@@ -30,9 +30,10 @@ from kb.models import (
     UpsertReport,
 )
 
-from . import fetchlog, notecache, queries, triage, upsert
+from . import alerts, exchange, fetchlog, notecache, queries, triage, upsert
 from .convert import coerce_status, utc_now
 from .db import DEFAULT_BUSY_TIMEOUT, Database
+from .exchange import TriageMerge, TriageRecord
 from .migrations import applied, migrate
 
 T = TypeVar("T")
@@ -72,9 +73,7 @@ class Store:
     def __enter__(self) -> Store:
         return self
 
-    def __exit__(
-        self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None
-    ) -> None:
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None) -> None:
         self.close()
 
     def _read(self, work: Callable[[Connection], T]) -> T:
@@ -95,9 +94,7 @@ class Store:
 
     # --- items --------------------------------------------------------------------------------
 
-    def upsert_items(
-        self, items: Sequence[FetchedItem], source: str, now: datetime | None = None
-    ) -> UpsertReport:
+    def upsert_items(self, items: Sequence[FetchedItem], source: str, now: datetime | None = None) -> UpsertReport:
         """Store items fetched from ``source``: new ones added, newer versions updated, triage untouched."""
         at = utc_now(now)
         return self._write(lambda conn: upsert.upsert_items(conn, items, source, at))
@@ -137,9 +134,9 @@ class Store:
         return self._read(lambda conn: queries.paper_versions(conn, item_id))
 
     def set_status(self, item_id: str, status: Status, now: datetime | None = None) -> Item:
-        """Set an item's triage status (the time is recorded when it changes)."""
+        """Set an item's triage status (the time is recorded when it changes); clears its alert."""
         value, at = coerce_status(status), utc_now(now)
-        return self._edit(item_id, lambda conn: triage.set_status(conn, item_id, value, at))
+        return self._edit(item_id, lambda conn: alerts.set_status(conn, item_id, value, at))
 
     def set_starred(self, item_id: str, starred: bool, now: datetime | None = None) -> Item:
         """Star or unstar an item."""
@@ -162,6 +159,10 @@ class Store:
             return item
 
         return self._write(edit_and_read)
+
+    def merge_triage(self, records: Sequence[TriageRecord]) -> TriageMerge:
+        """Merge another workspace's triage state: per item and field the newer change wins (`kb import`)."""
+        return self._write(lambda conn: exchange.merge_triage(conn, records))
 
     def all_tags(self) -> list[tuple[str, int]]:
         """Every tag in use with its item count, by tag."""
@@ -237,3 +238,36 @@ class Store:
     def papers_with_notes(self) -> set[str]:
         """Ids of the papers at least one note links."""
         return self._read(notecache.papers_with_notes)
+
+    # --- change alerts and completeness (kb.library.alerts, kb.library.gaps) ----------------------
+
+    def watched_items(self, ids: Sequence[str]) -> list[Item]:
+        """The stored papers among ``ids`` that are starred, tagged or linked from a note."""
+        return self._read(lambda conn: list(queries.load_items(conn, alerts.watched_ids(conn, ids)).values()))
+
+    def set_alerts(self, texts: Mapping[str, str], now: datetime | None = None) -> None:
+        """Mark items (id -> what changed) and put them back in the inbox (status new), in one transaction."""
+        at = utc_now(now)
+        self._write(lambda conn: alerts.set_alerts(conn, texts, at))
+
+    def record_announcements(self, counts: Mapping[tuple[str, date], int], now: datetime | None = None) -> None:
+        """Remember how many papers each (category, announcement day) carried; the largest count wins."""
+        at = utc_now(now)
+        self._write(lambda conn: alerts.record_announcements(conn, counts, at))
+
+    def announcement_days(self, since: date) -> dict[str, dict[date, int]]:
+        """Paper counts by category and announcement day, from ``since`` on."""
+        return self._read(lambda conn: alerts.announcement_days(conn, since))
+
+    def first_announcement_days(self) -> dict[str, date]:
+        """The first announcement day recorded for each category."""
+        return self._read(alerts.first_announcement_days)
+
+    def record_repairs(self, keys: Sequence[str], source: str, new_items: int, now: datetime | None = None) -> None:
+        """Remember that the gaps ``keys`` were repaired."""
+        at = utc_now(now)
+        self._write(lambda conn: alerts.record_repairs(conn, keys, source, new_items, at))
+
+    def repaired(self, keys: Sequence[str]) -> dict[str, datetime]:
+        """When each of the gaps ``keys`` was repaired, for those that were."""
+        return self._read(lambda conn: alerts.repaired(conn, keys))

@@ -77,6 +77,8 @@ class Triage(SQLModel, table=True):
     starred: bool
     starred_changed: datetime | None = None
     tags_changed: datetime | None = None
+    alert: str | None = None  # what changed in a watched paper (`v2 -> v3`); cleared when triaged again
+    alert_at: datetime | None = None
 
 
 class ItemTag(SQLModel, table=True):
@@ -206,9 +208,7 @@ class NotePaper(SQLModel, table=True):
     __table_args__ = (Index("ix_note_paper_paper", "paper_id"),)
 
     path: str = Field(
-        sa_column=Column(
-            "path", String, ForeignKey("note.path", ondelete="CASCADE"), primary_key=True, nullable=False
-        )
+        sa_column=Column("path", String, ForeignKey("note.path", ondelete="CASCADE"), primary_key=True, nullable=False)
     )
     position: int = Field(sa_column=Column("position", Integer, primary_key=True, autoincrement=False))
     paper_id: str

@@ -84,7 +84,8 @@ def test_a_new_version_updates_the_paper_and_keeps_its_triage(
     assert "arxiv:1706.03762" in report.changed_ids
     assert paper.version == 8 and paper.previous_version == 7
     assert paper.title == "Attention Is All You Need (revised)"
-    assert (paper.status, paper.starred, paper.tags) == (Status.READ, True, ("transformers",))
+    # Starred and tagged: the new version puts it back in the inbox, marked (kb.library.alerts); star and tags stay.
+    assert (paper.status, paper.alert, paper.starred, paper.tags) == (Status.NEW, "v7 -> v8", True, ("transformers",))
 
 
 def test_fetched_items_are_searchable_and_triage_shows_in_search_at_once(workspace: Path) -> None:

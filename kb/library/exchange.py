@@ -1,0 +1,308 @@
+"""`kb export` / `kb import`: triage state (and, for the record, the fetch history) as versioned JSON.
+
+The file (``{"kb_export": 1, ...}``, documented in the README) lists every item the person triaged: its status,
+star and tags, each with the time it last changed. Import merges per item and per field, the newer change
+winning (kb.store.exchange), so importing in either direction loses nothing and importing twice changes
+nothing. Items this workspace has never seen are created first: papers as placeholders that the next
+`kb fetch` fills in by id, posts (which cannot be fetched by id) from the title, link, feed and text the file
+carries.
+
+The fetch history and feed state are exported but never imported: another machine's ETags and high-water marks
+would make this one skip items it never stored, and its runs would mislead `kb status` here.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from kb.errors import UsageError
+from kb.library.serialize import iso
+from kb.models import FetchedItem, Item, Kind, Status, parse_arxiv_id
+from kb.store.exchange import TriageMerge, TriageRecord
+
+if TYPE_CHECKING:
+    from kb.library.core import Library
+
+FORMAT_VERSION = 1
+#: Sources named when an imported post has no feed.
+IMPORT_SOURCE = "kb import"
+_ALL = 2**62  # "no limit" for the log queries
+
+
+@dataclass(frozen=True)
+class ImportedItem:
+    """One item of an export file, checked."""
+
+    record: TriageRecord
+    kind: Kind
+    title: str = ""
+    url: str = ""
+    summary: str = ""
+    feed: str | None = None
+    published: datetime | None = None
+
+
+@dataclass
+class ImportReport:
+    """What `kb import` did."""
+
+    items: int = 0  # records in the file
+    created_papers: list[str] = field(default_factory=list)
+    created_posts: list[str] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (id, why)
+    merge: TriageMerge = field(default_factory=TriageMerge)
+    index_error: str | None = None
+
+    def summary(self) -> str:
+        """One line for the person."""
+        merge = self.merge
+        line = (
+            f"{self.items} items read: {len(merge.changed)} changed "
+            f"({merge.status} status, {merge.starred} star, {merge.tags} tags), "
+            f"{len(self.created_papers)} papers and {len(self.created_posts)} posts new to this workspace"
+        )
+        if self.skipped:
+            line += f"; {len(self.skipped)} skipped"
+        return line
+
+    def as_json(self) -> dict[str, Any]:
+        """The report as `kb import --json` prints it."""
+        return {
+            "items": self.items,
+            "changed": list(self.merge.changed),
+            "status_changed": self.merge.status,
+            "starred_changed": self.merge.starred,
+            "tags_changed": self.merge.tags,
+            "created_papers": self.created_papers,
+            "created_posts": self.created_posts,
+            "skipped": [{"id": item_id, "reason": reason} for item_id, reason in self.skipped],
+            "index_error": self.index_error,
+        }
+
+
+# --- export ----------------------------------------------------------------------------------------
+
+
+def touched(item: Item) -> bool:
+    """True when the person (or a mute rule) ever changed the item's triage state."""
+    return any(moment is not None for moment in (item.status_changed, item.starred_changed, item.tags_changed))
+
+
+def export_item(item: Item) -> dict[str, Any]:
+    """One item of the export file."""
+    data: dict[str, Any] = {
+        "id": item.id,
+        "kind": item.kind.value,
+        "title": item.title,
+        "url": item.url,
+        "feed": item.feed,
+        "sources": list(item.sources),
+        "published": iso(item.published),
+        "first_seen": iso(item.first_seen),
+        "status": item.status.value,
+        "status_changed": iso(item.status_changed),
+        "starred": item.starred,
+        "starred_changed": iso(item.starred_changed),
+        "tags": list(item.tags),
+        "tags_changed": iso(item.tags_changed),
+    }
+    if item.kind is Kind.POST:  # a post cannot be fetched by id: carry its text so an import can recreate it
+        data["summary"] = item.summary
+    return data
+
+
+def export_state(library: Library, now: datetime | None = None) -> dict[str, Any]:
+    """The export file's content: triaged items, fetch runs, the per-source log and feed state."""
+    store = library.store
+    items = [export_item(item) for batch in store.iter_items() for item in batch if touched(item)]
+    runs = [
+        {
+            "run_id": run.run_id,
+            "started": iso(run.started),
+            "finished": iso(run.finished),
+            "new": run.new,
+            "updated": run.updated,
+            "failed_sources": list(run.failed_sources),
+        }
+        for run in reversed(store.recent_runs(_ALL))
+    ]
+    log = [
+        {key: iso(value) if isinstance(value, datetime) else value for key, value in entry.items()}
+        for entry in reversed(store.source_log(None, _ALL))
+    ]
+    states = [
+        {
+            "source": state.source,
+            "etag": state.etag,
+            "last_modified": state.last_modified,
+            "last_success": iso(state.last_success),
+            "newest_seen": iso(state.newest_seen),
+            "failures": state.failures,
+        }
+        for state in store.feed_states().values()
+    ]
+    return {
+        "kb_export": FORMAT_VERSION,
+        "exported_at": iso(now or datetime.now(UTC)),
+        "workspace": str(library.workspace.root),
+        "items": items,
+        "runs": runs,
+        "source_log": log,
+        "feed_state": states,
+    }
+
+
+# --- reading a file --------------------------------------------------------------------------------
+
+
+class _Reader:
+    """Checks an export file's items, each error naming the file, the item and the key."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def fail(self, where: str, problem: str) -> UsageError:
+        return UsageError(f"{self.name}: {where}: {problem}", hint="nothing was imported")
+
+    def text(self, data: dict[str, Any], key: str, where: str, required: bool = False) -> str | None:
+        value = data.get(key)
+        if value is None and not required:
+            return None
+        if not isinstance(value, str):
+            raise self.fail(f"{where}.{key}", f"expected text, got {json_type(value)}")
+        return value
+
+    def moment(self, data: dict[str, Any], key: str, where: str) -> datetime | None:
+        value = self.text(data, key, where)
+        if value is None:
+            return None
+        try:
+            parsed = datetime.fromisoformat(value)
+        except ValueError:
+            raise self.fail(f"{where}.{key}", f"'{value}' is not an ISO 8601 time") from None
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+    def item(self, data: object, where: str) -> ImportedItem:
+        if not isinstance(data, dict):
+            raise self.fail(where, f"expected an object, got {json_type(data)}")
+        item_id = self.item_id(data, where)
+        kind = Kind.POST if item_id.startswith("post:") else Kind.PAPER
+        status_text = self.text(data, "status", where) or Status.NEW.value
+        try:
+            status = Status(status_text)
+        except ValueError:
+            raise self.fail(f"{where}.status", f"'{status_text}' is not new, read or skipped") from None
+        starred = data.get("starred", False)
+        if not isinstance(starred, bool):
+            raise self.fail(f"{where}.starred", f"expected true or false, got {json_type(starred)}")
+        tags = data.get("tags") or []
+        if not isinstance(tags, list) or not all(isinstance(tag, str) for tag in tags):
+            raise self.fail(f"{where}.tags", "expected a list of strings")
+        record = TriageRecord(
+            id=item_id,
+            status=status,
+            status_changed=self.moment(data, "status_changed", where),
+            starred=starred,
+            starred_changed=self.moment(data, "starred_changed", where),
+            tags=tuple(tags),
+            tags_changed=self.moment(data, "tags_changed", where),
+        )
+        return ImportedItem(
+            record=record,
+            kind=kind,
+            title=self.text(data, "title", where) or "",
+            url=self.text(data, "url", where) or "",
+            summary=self.text(data, "summary", where) or "",
+            feed=self.text(data, "feed", where),
+            published=self.moment(data, "published", where),
+        )
+
+    def item_id(self, data: dict[str, Any], where: str) -> str:
+        item_id = self.text(data, "id", where, required=True) or ""
+        if item_id.startswith("post:") and len(item_id) > len("post:"):
+            return item_id
+        parsed = parse_arxiv_id(item_id)
+        if parsed is None:
+            raise self.fail(f"{where}.id", f"'{item_id}' is neither a paper id (arxiv:...) nor a post id (post:...)")
+        return parsed.key
+
+
+def json_type(value: object) -> str:
+    """How a JSON value is named in messages."""
+    names = {dict: "an object", list: "a list", str: "text", bool: "a boolean", type(None): "null"}
+    return names.get(type(value), "a number")
+
+
+def read_export(data: object, name: str) -> list[ImportedItem]:
+    """The checked items of an export file's parsed JSON; UsageError (naming ``name``) for anything wrong."""
+    reader = _Reader(name)
+    if not isinstance(data, dict) or "kb_export" not in data:
+        raise UsageError(f'{name}: not a kb export file (no "kb_export" key)', hint="make one with `kb export`")
+    version = data["kb_export"]
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise reader.fail("kb_export", f"expected a format number, got {version!r}")
+    if version > FORMAT_VERSION:
+        raise UsageError(
+            f"{name}: written in export format {version}; this kb reads format {FORMAT_VERSION}",
+            hint="upgrade kb on this machine",
+        )
+    items = data.get("items", [])
+    if not isinstance(items, list):
+        raise reader.fail("items", f"expected a list, got {json_type(items)}")
+    return [reader.item(item, f"items[{i}]") for i, item in enumerate(items)]
+
+
+# --- import ----------------------------------------------------------------------------------------
+
+
+def import_state(library: Library, items: list[ImportedItem]) -> ImportReport:
+    """Merge checked export items into the workspace's store, then bring the index up to date."""
+    store = library.store
+    report = ImportReport(items=len(items))
+    wanted = [item for item in items if _has_changes(item.record)]
+    present = {item.id for item in store.get_items([item.record.id for item in wanted])}
+    absent = [item for item in wanted if item.record.id not in present]
+    papers = [item.record.id for item in absent if item.kind is Kind.PAPER]
+    if papers:
+        report.created_papers = store.ensure_papers(papers)
+    report.created_posts = _create_posts(library, [item for item in absent if item.kind is Kind.POST], report)
+    report.merge = store.merge_triage([item.record for item in wanted])
+    changed = {*report.merge.changed, *report.created_papers, *report.created_posts}
+    try:  # the store is the record; the index is a cache that `kb reindex` rebuilds
+        library.index_items(changed)
+    except Exception as error:
+        report.index_error = f"index not updated ({error}); run `kb reindex`"
+        library.logger.exception("index update after import failed")
+    library.logger.info("import: %s", report.summary())
+    return report
+
+
+def _has_changes(record: TriageRecord) -> bool:
+    return any(moment is not None for moment in (record.status_changed, record.starred_changed, record.tags_changed))
+
+
+def _create_posts(library: Library, posts: list[ImportedItem], report: ImportReport) -> list[str]:
+    """Store posts this workspace has never seen from what the file says of them."""
+    by_source: dict[str, list[FetchedItem]] = defaultdict(list)
+    for post in posts:
+        if not post.url:
+            report.skipped.append((post.record.id, "a post this workspace has never seen, without a link"))
+            continue
+        fetched = FetchedItem(
+            id=post.record.id,
+            kind=Kind.POST,
+            title=post.title,
+            summary=post.summary,
+            url=post.url,
+            published=post.published,
+            feed=post.feed,
+            guid=post.url,
+        )
+        by_source[post.feed or IMPORT_SOURCE].append(fetched)
+    created: list[str] = []
+    for source, batch in by_source.items():
+        created += library.store.upsert_items(batch, source).new
+    return created

@@ -1,0 +1,132 @@
+"""The workspace's ranker: trained from the store's triage history, cached in .kb/ranking.json.
+
+The cache is keyed by a fingerprint of everything the model learns from (which items are triaged and how,
+which papers notes link, the items' versions, the ranking code's version), so any triage change retrains
+at the next ranking, and ranking twice without a change trains once. The cache is derived data: a missing,
+damaged or foreign file is ignored and rewritten, and a file that cannot be written costs only the retrain.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+import time
+from collections.abc import Collection
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from kb.library import ranking_features, ranking_labels, ranking_model
+from kb.library.muting import matching_rule
+from kb.library.ranking import MIN_EACH, MIN_LABELLED, PASSED_OVER_WEIGHT, Ranker
+from kb.library.ranking_labels import label
+from kb.models import Item, ItemFilter, Status
+
+if TYPE_CHECKING:
+    from kb.library.core import Library
+
+CACHE_NAME = "ranking.json"
+FORMAT = 1  # bump when the ranking's code changes what a trained model means
+PASSED_OVER_SAMPLE = 3000  # newest untriaged items read for someone who (nearly) never skips
+
+
+def history(library: Library) -> tuple[list[Item], set[str]]:
+    """The items the ranker learns from (every triaged item, minus mute-rule skips) and the noted paper ids."""
+    library.ensure_synced()  # cheap when no note changed: it only stats the files
+    store = library.store
+    noted = store.papers_with_notes()
+    found: dict[str, Item] = {}
+    selections = [ItemFilter(status=Status.READ), ItemFilter(status=Status.SKIPPED), ItemFilter(starred=True)]
+    selections += [ItemFilter(tag=tag) for tag, _ in store.all_tags()]
+    for selection in selections:
+        found.update((item.id, item) for item in store.list_items(selection))
+    found.update((item.id, item) for item in store.get_items(sorted(noted)))
+    if store.count_items(ItemFilter(status=Status.SKIPPED)) < MIN_EACH:  # Ranker.fit may want passed-over items
+        found.update((i.id, i) for i in store.list_items(ItemFilter(status=Status.NEW, limit=PASSED_OVER_SAMPLE)))
+    # A skip filed by a mute rule is the rule's judgement, not the person's: learning from it would count
+    # the rule twice and teach the model things the person never said.
+    rules = library.config.mute
+    items = [item for item in found.values() if not (_skip_only(item, noted) and matching_rule(item, rules))]
+    return sorted(items, key=lambda item: item.id), noted
+
+
+def _skip_only(item: Item, noted: Collection[str]) -> bool:
+    found = label(item, noted)
+    return found is not None and not found[0]
+
+
+def fingerprint(items: list[Item], noted: Collection[str]) -> str:
+    """A digest of what training would see: each item's id, version, label, and the ranking's settings."""
+    digest = hashlib.sha256()
+    settings = [
+        FORMAT,
+        MIN_LABELLED,
+        MIN_EACH,
+        PASSED_OVER_WEIGHT,
+        ranking_model.EPOCHS,
+        ranking_model.L2,
+        ranking_model.LEARNING_RATE,
+        ranking_labels.STAR_WEIGHT,
+        ranking_labels.NOTE_WEIGHT,
+        ranking_labels.TAG_WEIGHT,
+        ranking_labels.READ_WEIGHT,
+        ranking_labels.SKIP_WEIGHT,
+        ranking_features.TITLE_REPEAT,
+        ranking_features.AUTHOR_WEIGHT,
+        ranking_features.CATEGORY_WEIGHT,
+        ranking_features.FEED_WEIGHT,
+    ]
+    digest.update(json.dumps(settings).encode())
+    for item in items:
+        updated = item.updated.isoformat() if item.updated else ""
+        digest.update(f"\n{item.id}\t{item.version}\t{updated}\t{label(item, noted)}".encode())
+    digest.update("\n".join(sorted(noted)).encode())
+    return digest.hexdigest()
+
+
+def load(path: Path, key: str) -> Ranker | None:
+    """The cached ranker when the file holds one for ``key``; None for anything else (missing, stale, damaged)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if data.get("format") != FORMAT or data.get("fingerprint") != key:
+            return None
+        return Ranker.from_dict(data["ranker"])
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+
+
+def save(path: Path, key: str, ranker: Ranker) -> None:
+    """Write the cache atomically (a reader sees the old file or the new one, never half of one)."""
+    text = json.dumps({"format": FORMAT, "fingerprint": key, "ranker": ranker.to_dict()}, separators=(",", ":"))
+    handle, temporary = tempfile.mkstemp(prefix=".ranking-", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def workspace_ranker(library: Library) -> Ranker:
+    """The ranker for the workspace's current triage state: from the cache, else trained now and cached."""
+    items, noted = history(library)
+    key = fingerprint(items, noted)
+    path = library.workspace.state / CACHE_NAME
+    cached = load(path, key)
+    if cached is not None:
+        return cached
+    started = time.perf_counter()
+    ranker = Ranker(noted).fit(items)
+    library.logger.info(
+        "ranking: trained on %d triaged items (%d wanted) in %.2f s",
+        ranker.labelled,
+        ranker.wanted,
+        time.perf_counter() - started,
+    )
+    try:
+        save(path, key, ranker)
+    except OSError as error:  # the cache only saves time: ranking goes on without it
+        library.logger.warning("ranking: cannot write %s: %s", path, error)
+    return ranker

@@ -1,0 +1,105 @@
+"""rank_inbox on a real workspace: history from the store and notes/, the cached model, mute rules."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from kb.library import Library
+from kb.library.ranking_cache import CACHE_NAME, workspace_ranker
+from kb.models import ItemFilter, Status
+from tests.ranking.helpers import day, liked_and_disliked, paper
+
+
+def inbox(library: Library) -> list[str]:
+    ranked = library.rank(library.list_items(ItemFilter(status=Status.NEW)))
+    return [item.id for item, _, _ in ranked]
+
+
+def arrive(library: Library) -> tuple[str, str]:
+    """A new security paper, then a new diffusion paper by Jonathan Ho (newer): ids (disliked, liked)."""
+    disliked = paper(901, "Malware detection survey", categories=("cs.CR",), authors=("Dee Evans",), published=40)
+    liked = paper(900, "Latent diffusion models", authors=("Jonathan Ho",), categories=("cs.CV",), published=39)
+    library.store.upsert_items([liked, disliked], "test", now=day(41))
+    return disliked.id, liked.id
+
+
+def test_an_empty_workspace_ranks_newest_first(library: Library) -> None:
+    disliked, liked = arrive(library)
+    assert inbox(library) == [disliked, liked]
+    assert not (library.workspace.state / CACHE_NAME).exists() or workspace_ranker(library).learned is False
+
+
+def test_ranks_the_inbox_by_the_history_and_says_why(library: Library) -> None:
+    liked_and_disliked(library.store)
+    disliked, liked = arrive(library)
+    ranked = library.rank(library.store.get_items([disliked, liked]))
+    assert [item.id for item, _, _ in ranked] == [liked, disliked]
+    (_, best, why), (_, worst, _) = ranked
+    assert best > 0.5 > worst
+    assert "+ author Ho J." in why and "+ diffusion" in why
+
+
+def test_the_model_is_cached_until_the_triage_changes(library: Library) -> None:
+    liked_and_disliked(library.store)
+    _, liked = arrive(library)
+    cache = library.workspace.state / CACHE_NAME
+    inbox(library)
+    first = json.loads(cache.read_text())
+    os.utime(cache, (1, 1))
+    inbox(library)
+    assert cache.stat().st_mtime == 1, "an unchanged history must not retrain"
+    library.store.set_starred(liked, True, now=day(42))
+    inbox(library)
+    assert json.loads(cache.read_text())["fingerprint"] != first["fingerprint"]
+
+
+def test_a_damaged_cache_is_ignored_and_rewritten(library: Library) -> None:
+    liked_and_disliked(library.store)
+    disliked, liked = arrive(library)
+    cache = library.workspace.state / CACHE_NAME
+    for junk in ("{not json", '{"format": 1, "fingerprint": "x"}', "[]", ""):
+        cache.write_text(junk)
+        assert inbox(library) == [liked, disliked]
+        assert json.loads(cache.read_text())["format"] == 1
+    data = json.loads(cache.read_text())
+    data["ranker"]["weights"] = "garbage"
+    cache.write_text(json.dumps(data))
+    assert inbox(library) == [liked, disliked]
+
+
+def test_a_cache_that_cannot_be_written_costs_only_the_cache(library: Library) -> None:
+    liked_and_disliked(library.store)
+    disliked, liked = arrive(library)
+    blocker = library.workspace.state / CACHE_NAME
+    blocker.mkdir()  # a folder where the file should be: reading and replacing it both fail
+    assert inbox(library) == [liked, disliked]
+    assert inbox(library) == [liked, disliked]
+    assert blocker.is_dir() and not list(blocker.iterdir())
+    assert not list(library.workspace.state.glob(".ranking-*")), "no temporary file left behind"
+    assert "cannot write" in library.workspace.log.read_text(encoding="utf-8")
+
+
+def test_notes_on_disk_count_as_history_and_are_named(library: Library) -> None:
+    items = liked_and_disliked(library.store)
+    noted = items[0]
+    note = library.workspace.notes / "diffusion.md"
+    note.write_text(f"---\ntitle: Diffusion notes\npapers: [{noted.id}]\n---\nGood.\n", encoding="utf-8")
+    disliked, liked = arrive(library)
+    ranked = dict((item.id, why) for item, _, why in library.rank(library.store.get_items([liked, disliked])))
+    assert f'similar to "{noted.title}' in ranked[liked] or "in your notes" in ranked[liked]
+    [(_, _, own)] = library.rank(library.store.get_items([noted.id]))
+    assert "in your notes" in own
+
+
+def test_skips_by_a_mute_rule_teach_nothing(workspace: Path) -> None:
+    with Library.open(workspace) as library:
+        liked_and_disliked(library.store)
+        assert workspace_ranker(library).unwanted == 30
+    with (workspace / "feeds.yaml").open("a", encoding="utf-8") as handle:
+        handle.write("\nmute:\n  - category: cs.CR\n")
+    with Library.open(workspace) as library:
+        ranker = workspace_ranker(library)
+        assert ranker.unwanted == 0 or not ranker.learned
+        assert ranker.wanted == 30
