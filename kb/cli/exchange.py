@@ -23,7 +23,7 @@ def _write_output(text: str, output: Path | None) -> None:
     if output is None:
         click.echo(text, nl=False)
         return
-    from kb.library.opml import write_atomically
+    from kb.library.feedsedit import write_atomically
 
     try:
         write_atomically(output.expanduser().resolve(), text.encode("utf-8"))

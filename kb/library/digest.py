@@ -125,7 +125,7 @@ def last_digest(state_dir: Path) -> datetime | None:
 
 def remember_digest(state_dir: Path, until: datetime) -> None:
     """Record that a digest covered everything before ``until``."""
-    from kb.library.opml import write_atomically
+    from kb.library.feedsedit import write_atomically
 
     data = json.dumps({"until": until.isoformat()}) + "\n"
     write_atomically(state_dir / "digest.json", data.encode("utf-8"))

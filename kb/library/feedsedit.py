@@ -2,14 +2,19 @@
 
 Loading and dumping the YAML would drop every comment. Instead PyYAML's node tree says where the list (or its
 parent) is, and new entries are written as lines after its last entry, indented like the entries already
-there. The caller validates the result with kb.config.parse_config_text before writing anything.
+there. The caller validates the result with kb.config.parse_config_text before writing anything, and writes
+it with ``write_atomically``: a reader (or a crash) never meets half a file.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
+import stat
+import tempfile
 from collections.abc import Sequence
+from pathlib import Path
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -191,3 +196,21 @@ def _extend(edit: _Edit, key_node: Node, value: Node, entries: Sequence[Entry], 
     gap = max(first.start_mark.index - dash - 1, 1)
     at = _line_start_after(text, _last_end(value))
     return edit.insert_lines(at, [line for entry in entries for line in _block_item(entry, dash - line_start, gap)])
+
+
+def write_atomically(path: Path, data: bytes, expect: bytes | None = None) -> None:
+    """Replace ``path`` with ``data`` all at once (temp file, fsync, rename); UsageError if it changed meanwhile."""
+    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        if path.exists():
+            os.chmod(temp, stat.S_IMODE(path.stat().st_mode))
+        if expect is not None and path.read_bytes() != expect:
+            raise UsageError(f"{path} changed while kb was editing it; nothing written", hint="run the command again")
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise

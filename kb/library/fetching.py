@@ -162,7 +162,8 @@ class FetchRun:
         muted = 0
         for item in self.store.get_items(report.new):
             if matching_rule(item, self.config.mute) is not None:
-                self.store.set_status(item.id, Status.SKIPPED)
+                # Dated at arrival, so "skipped by a rule" reads as status_changed == first_seen.
+                self.store.set_status(item.id, Status.SKIPPED, now=item.first_seen)
                 muted += 1
         return muted
 

@@ -9,10 +9,7 @@ round-trips. feeds.yaml is edited as text (kb.library.feedsedit), validated, the
 
 from __future__ import annotations
 
-import os
 import re
-import stat
-import tempfile
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -22,7 +19,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 from kb.config import ArxivQuery, BlogFeed, Config, parse_config_text
 from kb.errors import ConfigError, UsageError
-from kb.library.feedsedit import Entry, append_entries
+from kb.library.feedsedit import Entry, append_entries, write_atomically
 from kb.text import one_line
 
 MAX_BYTES = 20 * 1024 * 1024
@@ -273,24 +270,6 @@ def import_opml(path: Path, raw: bytes, name: str, dry_run: bool = False) -> Opm
         write_atomically(path, bom + new_text.encode("utf-8"), expect=original)
         result.written = True
     return result
-
-
-def write_atomically(path: Path, data: bytes, expect: bytes | None = None) -> None:
-    """Replace ``path`` with ``data`` all at once (temp file, fsync, rename); UsageError if it changed meanwhile."""
-    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        if path.exists():
-            os.chmod(temp, stat.S_IMODE(path.stat().st_mode))
-        if expect is not None and path.read_bytes() != expect:
-            raise UsageError(f"{path} changed while kb was editing it; nothing written", hint="run the command again")
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
 
 
 # --- writing OPML -----------------------------------------------------------------------------------

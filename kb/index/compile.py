@@ -1,0 +1,239 @@
+"""Turn a parsed query (kb.index.querylang) into a Whoosh query, plus what the snippets should mark.
+
+Values are checked here (kinds, statuses, dates, ids), so a query that compiles can always be run.
+Filters (kind:, status:, tag:, dates, ...) get a tiny boost: they select documents without changing
+their order, which the words alone decide.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from whoosh import query as wq
+
+from kb.errors import QueryError
+from kb.index.analysis import NAME_ANALYZER, TEXT_ANALYZER, fold
+from kb.index.dates import Interval, parse_interval, parse_year
+from kb.index.docsets import FastRange
+from kb.index.phrase import ExactPhrase
+from kb.index.querylang import And, Node, Not, Word, parse_query
+from kb.index.schema import DEFAULT_FIELDS, to_minutes
+from kb.models import parse_arxiv_id
+
+_TEXT_TERMS = TEXT_ANALYZER.terms()
+_NAME_TERMS = NAME_ANALYZER.terms()
+_NO_STEM = NAME_ANALYZER.terms()  # folded words without stemming, for prefixes
+_FIELD_OF = {"title": "title", "text": "text", "author": "authors"}
+_KINDS = {"paper": "paper", "papers": "paper", "post": "post", "posts": "post", "note": "note", "notes": "note"}
+_STATUSES = {"new": "new", "unread": "new", "read": "read", "skipped": "skipped", "skip": "skipped"}
+_MIN_PREFIX = 2
+_FILTER_BOOST = 0.001
+
+
+@dataclass
+class Marks:
+    """What to mark in a snippet of the text: whole terms, and prefixes of folded words."""
+
+    terms: set[str] = field(default_factory=set)
+    prefixes: set[str] = field(default_factory=set)
+
+
+@dataclass
+class Compiled:
+    """A runnable query. ``scored`` is False when only filters were given (no words to rank by)."""
+
+    query: Any
+    marks: Marks
+    scored: bool
+
+
+def compile_query(text: str) -> Compiled:
+    """Parse and compile ``text``; raises QueryError for anything that cannot be searched."""
+    compiler = _Compiler()
+    q = compiler.node(parse_query(text), negated=False)
+    if q is None:
+        raise QueryError("nothing to search for: the query has only very common words (like 'the', 'of')", 0)
+    return Compiled(q, compiler.marks, compiler.scored)
+
+
+class _Compiler:
+    def __init__(self) -> None:
+        self.marks = Marks()
+        self.scored = False
+
+    def node(self, node: Node, negated: bool) -> Any:
+        if isinstance(node, Word):
+            return self.word(node, negated)
+        if isinstance(node, Not):
+            inner = self.node(node.item, not negated)
+            return None if inner is None else wq.Not(inner)
+        items = [q for q in (self.node(item, negated) for item in node.items) if q is not None]
+        if not items:
+            return None
+        if len(items) == 1:
+            return items[0]
+        return wq.And(items) if isinstance(node, And) else wq.Or(items)
+
+    def word(self, w: Word, negated: bool) -> Any:
+        if w.field in (None, "title", "text", "author"):
+            if not negated:
+                self.scored = True
+            return self.text_word(w, negated)
+        value = w.text if w.phrase else w.text.strip()
+        q = _FILTERS[w.field](w, value)
+        return _filter(q)
+
+    def text_word(self, w: Word, negated: bool) -> Any:
+        if w.prefix:
+            return self.prefix(w, negated)
+        if w.field is None and not w.phrase and (arxiv := parse_arxiv_id(w.text)) is not None:
+            bare = fold(arxiv.id)
+            if not negated:
+                self.marks.terms.add(bare)
+            in_text = _or([wq.Term(f, bare, boost=b) for f, b in DEFAULT_FIELDS.items() if f != "authors"])
+            return wq.Or([wq.Term("id", arxiv.key, boost=3.0), wq.Term("links", bare), in_text])
+        fields = DEFAULT_FIELDS if w.field is None else {_FIELD_OF[w.field]: 1.0}
+        words = [term for term, _, _, _ in _TEXT_TERMS(w.text)]
+        if w.field is None and not words:
+            return None  # only common words: not searched, even though author names keep them
+        if "text" in fields and not negated:
+            self.marks.terms.update(words)
+        return _or([q for name, boost in fields.items() if (q := _field_word(name, w.text, boost)) is not None])
+
+    def prefix(self, w: Word, negated: bool) -> Any:
+        words = [term for term, _, _, _ in _NO_STEM(w.text)]
+        if not words or len(words[-1]) < _MIN_PREFIX:
+            raise QueryError(
+                f"prefix '{w.text}*' at position {w.pos + 1} is too short: give at least {_MIN_PREFIX} letters",
+                w.pos,
+            )
+        *whole, last = words
+        fields = DEFAULT_FIELDS if w.field is None else {_FIELD_OF[w.field]: 1.0}
+        # Stems are indexed, and "studies" stems to "studi": look for both the word and its stem.
+        stems = {last, *(t for t, _, _, _ in _TEXT_TERMS(last))}
+        if "text" in fields and not negated:
+            self.marks.prefixes.add(last)
+            self.marks.terms.update(t for word in whole for t, _, _, _ in _TEXT_TERMS(word))
+        subs = []
+        for name, boost in fields.items():
+            forms = {last} if name == "authors" else stems
+            ends = _or([wq.Prefix(name, form, boost=boost) for form in sorted(forms)])
+            heads = [q for word in whole if (q := _field_word(name, word, boost)) is not None]
+            subs.append(_and([*heads, ends]))
+        return _or(subs)
+
+
+def _field_word(fieldname: str, text: str, boost: float) -> Any:
+    """The query for ``text`` in one field: a term, an exact phrase, or None when nothing is indexed."""
+    splitter = _NAME_TERMS if fieldname == "authors" else _TEXT_TERMS
+    found = [(term, pos) for term, pos, _, _ in splitter(text)]
+    return _terms_query(fieldname, found, boost) if found else None
+
+
+def _terms_query(fieldname: str, found: list[tuple[str, int]], boost: float) -> Any:
+    if len(found) == 1:
+        return wq.Term(fieldname, found[0][0], boost=boost)
+    return ExactPhrase(fieldname, [t for t, _ in found], [p for _, p in found], boost=boost)
+
+
+def _or(subs: list[Any]) -> Any:
+    return None if not subs else subs[0] if len(subs) == 1 else wq.Or(subs)
+
+
+def _and(subs: list[Any]) -> Any:
+    return subs[0] if len(subs) == 1 else wq.And(subs)
+
+
+def _filter(q: Any) -> Any:
+    # Filters select; they should not change the order of what they select. Not a zero boost: Whoosh
+    # drops matchers whose best score is 0, so `tag:x OR word` would lose the documents of tag:x.
+    return q.with_boost(_FILTER_BOOST)
+
+
+def _error(w: Word, what: str, allowed: str) -> QueryError:
+    return QueryError(f"{what} '{w.text}' at position {w.pos + 1}: use {allowed}", w.pos)
+
+
+def _keyword(fieldname: str) -> Any:
+    def build(w: Word, value: str) -> Any:
+        value = value.lower()
+        if w.prefix:
+            return wq.Prefix(fieldname, value)
+        if fieldname == "cat" and "." not in value and not w.phrase:
+            return wq.Or([wq.Term("cat", value), wq.Prefix("cat", value + ".")])  # cat:cs = cs.*
+        return wq.Term(fieldname, value)
+
+    return build
+
+
+def _kind(w: Word, value: str) -> Any:
+    if value.lower() not in _KINDS or w.prefix:
+        raise _error(w, "unknown kind", "kind:paper, kind:post or kind:note")
+    return wq.Term("kind", _KINDS[value.lower()])
+
+
+def _status(w: Word, value: str) -> Any:
+    if value.lower() not in _STATUSES or w.prefix:
+        raise _error(w, "unknown status", "status:new, status:read or status:skipped")
+    return wq.Term("status", _STATUSES[value.lower()])
+
+
+def _is(w: Word, value: str) -> Any:
+    if value.lower() == "starred" and not w.prefix:
+        return wq.Term("starred", True)
+    if value.lower() in ("unstarred", "notstarred") and not w.prefix:
+        return wq.Term("starred", False)
+    if value.lower() in _STATUSES and not w.prefix:
+        return wq.Term("status", _STATUSES[value.lower()])
+    raise _error(w, "unknown is: value", "is:starred, is:new, is:read or is:skipped")
+
+
+def _has(w: Word, value: str) -> Any:
+    if value.lower() in ("note", "notes") and not w.prefix:
+        return wq.Term("has_note", True)
+    raise _error(w, "unknown has: value", "has:note")
+
+
+def _id(w: Word, value: str) -> Any:
+    arxiv = parse_arxiv_id(value)
+    if arxiv is not None and not w.prefix:
+        return wq.Term("id", arxiv.key)
+    if value.startswith(("post:", "note:", "arxiv:")) and len(value) > 5:
+        return wq.Prefix("id", value) if w.prefix else wq.Term("id", value)
+    raise _error(w, "not an id", "an arXiv id (1706.03762, arxiv:1706.03762v2) or post:... / note:...")
+
+
+def _range(interval: Interval) -> Any:
+    low, high = interval
+    return FastRange(
+        "published",
+        None if low is None else to_minutes(low),
+        None if high is None else to_minutes(high),
+        endexcl=True,
+    )
+
+
+def _year(w: Word, value: str) -> Any:
+    year = parse_year(value, w.pos)
+    return wq.Term("year", year) if isinstance(year, str) else _range(year)
+
+
+def _published(w: Word, value: str) -> Any:
+    if w.prefix:
+        raise _error(w, "bad date", "YYYY, YYYY-MM or YYYY-MM-DD, ranges A..B, >A or <A")
+    return _range(parse_interval(value, w.pos))
+
+
+_FILTERS = {
+    "cat": _keyword("cat"),
+    "tag": _keyword("tags"),
+    "source": _keyword("sources"),
+    "kind": _kind,
+    "status": _status,
+    "is": _is,
+    "has": _has,
+    "id": _id,
+    "year": _year,
+    "published": _published,
+}

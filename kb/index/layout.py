@@ -1,0 +1,138 @@
+"""The index folder on disk: a pointer file, a write lock, and one Whoosh index per generation.
+
+::
+
+    index/
+      kb-index.json   {"schema": 1, "generation": "g000003", "built": true}   (replaced atomically)
+      write.lock      held by whoever writes: update, delete, rebuild, create
+      g000003/        the Whoosh index the pointer names; readers hold a shared lock on its in-use file
+
+A rebuild writes a new generation beside the live one and swaps the pointer with one atomic rename, so a
+rebuild killed at any moment leaves the previous generation in use. Old generations are deleted once no
+reader holds them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import shutil
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from whoosh.util.filelock import FileLock
+
+from kb.errors import KbError
+
+try:  # shared locks mark generations in use; without fcntl (Windows) open files simply resist deletion
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None  # type: ignore[assignment]
+
+POINTER = "kb-index.json"
+WRITE_LOCK = "write.lock"
+IN_USE = "in-use.lock"
+_GEN_RE = re.compile(r"^g(\d{6})$")
+
+
+@dataclass(frozen=True)
+class Pointer:
+    """What the pointer file says: the schema version, the live generation, whether a rebuild made it."""
+
+    schema: int
+    generation: str
+    built: bool
+
+
+def read_pointer(root: Path) -> Pointer | None:
+    """The pointer, or None when it is missing or unreadable."""
+    try:
+        data = json.loads((root / POINTER).read_text(encoding="utf-8"))
+        pointer = Pointer(int(data["schema"]), str(data["generation"]), bool(data["built"]))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return pointer if _GEN_RE.match(pointer.generation) else None
+
+
+def pointer_stamp(root: Path) -> tuple[int, int, int] | None:
+    """Changes whenever the pointer file is replaced: a cheap way to notice a rebuild or a re-creation."""
+    try:
+        st = os.stat(root / POINTER)
+    except OSError:
+        return None
+    return st.st_ino, st.st_mtime_ns, st.st_size
+
+
+def write_pointer(root: Path, pointer: Pointer) -> None:
+    """Replace the pointer atomically (write a temporary file, flush it to disk, rename it over)."""
+    tmp = root / f"{POINTER}.{os.getpid()}.tmp"
+    data = {"schema": pointer.schema, "generation": pointer.generation, "built": pointer.built}
+    with open(tmp, "w", encoding="utf-8") as f:
+        json.dump(data, f)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, root / POINTER)
+
+
+def new_generation(root: Path) -> str:
+    """A generation name above every one on disk."""
+    numbers = [int(m.group(1)) for p in root.iterdir() if (m := _GEN_RE.match(p.name))]
+    return f"g{max(numbers, default=0) + 1:06d}"
+
+
+@contextlib.contextmanager
+def write_lock(root: Path, timeout: float, delay: float = 0.05) -> Iterator[None]:
+    """Hold the index's write lock, waiting up to ``timeout`` seconds for another writer to finish.
+
+    The lock is an OS file lock: a writer killed at any moment releases it, so waiting never deadlocks.
+    """
+    lock = FileLock(str(root / WRITE_LOCK))
+    deadline = time.monotonic() + timeout
+    while not lock.acquire(blocking=False):
+        if time.monotonic() >= deadline:
+            raise KbError(
+                f"the search index is busy: another kb process kept it locked for {timeout:.0f} s",
+                hint="wait for the other kb (a reindex?) to finish and try again",
+            )
+        time.sleep(delay)
+        delay = min(delay * 1.5, 0.5)
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def hold_in_use(gen_dir: Path) -> IO[Any] | None:
+    """Mark a generation as read by this process until the returned file is closed."""
+    if fcntl is None:
+        return None
+    try:
+        f = open(gen_dir / IN_USE, "a+")  # noqa: SIM115 - held open for the reader's lifetime
+        fcntl.flock(f.fileno(), fcntl.LOCK_SH)
+    except OSError:
+        return None
+    return f
+
+
+def remove_unused(root: Path, keep: str) -> None:
+    """Delete generations other than ``keep`` that no reader holds (call with the write lock held)."""
+    for path in root.iterdir():
+        if path.name == keep or not _GEN_RE.match(path.name) or not path.is_dir():
+            continue
+        if fcntl is None:  # pragma: no cover - Windows: files in use refuse deletion
+            shutil.rmtree(path, ignore_errors=True)
+            continue
+        try:
+            with open(path / IN_USE, "a+") as f:
+                fcntl.flock(f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                shutil.rmtree(path, ignore_errors=True)
+        except OSError:
+            continue  # a reader still uses it: a later writer will remove it
+    for tmp in root.glob(f"{POINTER}.*.tmp"):
+        with contextlib.suppress(OSError):
+            tmp.unlink()

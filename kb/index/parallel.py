@@ -1,0 +1,127 @@
+"""A bulk writer that indexes in this process and one helper process at once (two processes in all).
+
+Whoosh's own multiprocessing writer sends every document to ``procs`` children while the parent only
+pickles, i.e. three busy processes for two workers. Here the parent indexes two batches in five itself
+and one child the rest (the parent also prepares and pickles the child's); each finishes its own segment
+and the two are listed together in one commit.
+
+The child is forked, which is only safe in a process with a single thread: ``can_fork()`` says so, and
+kb.index falls back to one process otherwise (a TUI's worker thread). Spawning instead would re-run the
+caller's main script in the child. The child exits by itself when its parent dies, so a killed rebuild
+leaves no orphan behind. Small rebuilds never start it: the first ``serial_first`` documents are indexed
+in this process alone.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import queue
+import threading
+import time
+from typing import Any
+
+from whoosh.multiproc import MpWriter, SubWriterTask
+from whoosh.writing import SegmentWriter
+
+from kb.index.bulk import BulkCodec, bulk_writer, speed_up
+
+_FORK = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
+
+
+def can_fork() -> bool:
+    """Whether a helper process can be forked safely: fork exists and this process has one thread."""
+    return _FORK is not None and threading.active_count() == 1
+
+
+class _Helper(SubWriterTask):  # type: ignore[misc]
+    """Whoosh's sub-writer process, forked, watching its parent, writing with kb's faster pool."""
+
+    @staticmethod
+    def _Popen(process_obj: Any) -> Any:  # noqa: N802 - multiprocessing's hook name
+        assert _FORK is not None
+        return _FORK.Process._Popen(process_obj)
+
+    def run(self) -> None:
+        threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
+        ix = self.storage.open_index(self.indexname)
+        # _lk=False: the parent holds the index's lock for both of us.
+        self.writer = bulk_writer(ix, _lk=False, **self.kwargs)
+        while (job := self.jobqueue.get()) is not None:
+            self._process_file(*job)
+        fieldnames = self.writer.pool.fieldnames
+        segment = self.writer._finalize_segment()
+        self.resultqueue.put((None, fieldnames, segment), timeout=60)
+
+
+def _exit_with_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(1)
+
+
+class PairWriter(MpWriter):  # type: ignore[misc]
+    """Index alternate batches here and in one spawned helper; commit both segments together."""
+
+    def __init__(self, ix: Any, limitmb: int, serial_first: int = 2000, batchsize: int = 250) -> None:
+        super().__init__(
+            ix,
+            procs=1,
+            batchsize=batchsize,
+            subargs={"limitmb": limitmb},
+            multisegment=True,
+            limitmb=limitmb,
+            codec=BulkCodec(),
+        )
+        speed_up(self, limitmb)
+        assert _FORK is not None
+        self.jobqueue = _FORK.Queue(4)
+        self.resultqueue = _FORK.Queue()
+        self.serial_first = serial_first
+        self.count = 0
+
+    def _new_task(self) -> Any:
+        task = _Helper(self.storage, self.indexname, self.jobqueue, self.resultqueue, self.subargs, True)
+        task.daemon = True
+        self.tasks.append(task)
+        task.start()
+        return task
+
+    def add_document(self, **fields: Any) -> None:
+        self.count += 1
+        # Three batches in five go to the helper: this process also reads, converts and pickles them.
+        if self.count <= self.serial_first or (self.count // self.batchsize) % 5 < 2:
+            SegmentWriter.add_document(self, **fields)
+        else:
+            MpWriter.add_document(self, **fields)
+
+    def _commit(self, mergetype: Any, optimize: Any, merge: Any) -> None:
+        if self.docbuffer:
+            self._enqueue()
+        for _ in self.tasks:
+            self.jobqueue.put(None)
+        segments = self._merge_segments(mergetype, optimize, merge)
+        # Finish our own segment while the helper finishes its own, then collect it.
+        if self._added:
+            segments.append(self._finalize_segment())
+        else:
+            self._close_segment()
+        for task in self.tasks:
+            segments.append(self._result_of(task)[2])
+            task.join()
+        self._commit_toc(segments)
+        self._finish()
+
+    def _result_of(self, task: Any) -> Any:
+        while True:
+            try:
+                return self.resultqueue.get(timeout=1.0)
+            except queue.Empty:
+                if not task.is_alive() and self.resultqueue.empty():
+                    raise RuntimeError(f"the indexing helper died (exit code {task.exitcode})") from None
+
+    def cancel(self) -> None:
+        for task in self.tasks:
+            if task.is_alive():
+                task.terminate()
+        SegmentWriter.cancel(self)

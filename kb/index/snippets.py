@@ -1,0 +1,114 @@
+"""Plain-text snippets: the part of a text around its best match, each match wrapped in a pair of marks.
+
+The text is re-analysed exactly as it was indexed, so a query word marks every form it matched
+(``network`` marks "networks", ``scholkopf`` marks "Schölkopf"). A paper or post gets one fragment around
+the densest cluster of matches; a note gets the lines that matched, since notes are written line by line.
+"""
+
+from __future__ import annotations
+
+import re
+
+from kb.index.analysis import TEXT_ANALYZER, fold
+from kb.index.compile import Marks
+
+WIDTH = 220
+_MAX_LINES = 3
+_LEAD = 60  # characters of context before the first match of a fragment
+_JOIN_GAP = re.compile(r"^[\s\-]{1,2}$")
+_TERMS = TEXT_ANALYZER.terms()
+
+Span = tuple[int, int, str]  # start, end, term
+
+
+def make_snippet(text: str, marks: Marks, pair: tuple[str, str], note: bool = False) -> str:
+    """The snippet of ``text`` for a query's ``marks``; the text's opening when nothing matched."""
+    if note:
+        return _note_snippet(text, marks, pair)
+    spans = _matches(text, marks)
+    if not spans:
+        return _flat(_opening(text))
+    start, end = _best_window(text, spans)
+    return _flat(_render(text, start, end, spans, pair))
+
+
+def _matches(text: str, marks: Marks) -> list[Span]:
+    spans: list[Span] = []
+    prefixes = tuple(marks.prefixes)
+    for term, _, start, end in _TERMS(text):
+        if term in marks.terms or (prefixes and fold(text[start:end]).startswith(prefixes)):
+            spans.append((start, end, term))
+    return spans
+
+
+def _best_window(text: str, spans: list[Span]) -> tuple[int, int]:
+    """The window of WIDTH characters that shows the most distinct matched terms (then the most matches)."""
+    best = (-1, -1, 0)
+    j = 0
+    for i, (first, _, _) in enumerate(spans):
+        j = max(j, i)
+        while j + 1 < len(spans) and spans[j + 1][1] - first <= WIDTH - _LEAD:
+            j += 1
+        inside = spans[i : j + 1]
+        score = (len({term for _, _, term in inside}), len(inside))
+        if score > best[:2]:
+            best = (*score, first)
+    lead_start = max(0, best[2] - _LEAD)
+    return _widen(text, lead_start, lead_start + WIDTH)
+
+
+def _widen(text: str, start: int, end: int) -> tuple[int, int]:
+    # Cut at spaces so no word is broken; a window at the start or end of the text stays there.
+    if start > 0:
+        space = text.rfind(" ", 0, start + 1)
+        start = space + 1 if space >= 0 and start - space < 20 else start
+    if end < len(text):
+        space = text.find(" ", end)
+        end = space if space >= 0 and space - end < 20 else end
+    return start, min(end, len(text))
+
+
+def _render(text: str, start: int, end: int, spans: list[Span], pair: tuple[str, str]) -> str:
+    inside = [(s, e) for s, e, _ in spans if s >= start and e <= end]
+    merged: list[list[int]] = []
+    for s, e in inside:
+        if merged and _JOIN_GAP.match(text[merged[-1][1] : s]):
+            merged[-1][1] = e  # "self-attention" and "graph neural" read better as one mark
+        else:
+            merged.append([s, e])
+    out = ["…" if start > 0 else ""]
+    at = start
+    for s, e in merged:
+        out += [text[at:s], pair[0], text[s:e], pair[1]]
+        at = e
+    out += [text[at:end], "…" if end < len(text) else ""]
+    return "".join(out)
+
+
+def _opening(text: str) -> str:
+    if len(text) <= WIDTH:
+        return text
+    _, end = _widen(text, 0, WIDTH)
+    return text[:end] + "…"
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _note_snippet(text: str, marks: Marks, pair: tuple[str, str]) -> str:
+    lines: list[str] = []
+    for line in text.splitlines():
+        spans = _matches(line, marks)
+        if not spans:
+            continue
+        if len(line) <= WIDTH:
+            lines.append(_render(line, 0, len(line), spans, pair).strip())
+        else:
+            start, end = _best_window(line, spans)
+            lines.append(_render(line, start, end, spans, pair).strip())
+        if len(lines) == _MAX_LINES:
+            break
+    if lines:
+        return "\n".join(lines)
+    return _opening("\n".join(line for line in text.splitlines() if line.strip()))

@@ -1,0 +1,1 @@
+"""The screens of the TUI: inbox, reader, search, notes, sources, and the small dialogs."""

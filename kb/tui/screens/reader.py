@@ -1,0 +1,82 @@
+"""The reader on a whole screen: the item last opened or highlighted, read and triaged in place."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.widgets import Footer, Static
+
+from kb.models import Item, Kind
+from kb.tui.screens.items import ItemScreen
+from kb.tui.widgets.reader import Reader
+
+
+class ReaderScreen(ItemScreen):
+    """One item, full size; `r`/`x` move on through the list it came from."""
+
+    SCREEN_TITLE = "Reader"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("J", "step(1)", "Next"),
+        Binding("K", "step(-1)", "Previous"),
+        Binding("escape", "back", "Back"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Static(self.title_text(), classes="title")
+        yield Reader(id="reader")
+        yield Footer()
+
+    @property
+    def reader(self) -> Reader:
+        return self.query_one(Reader)
+
+    def on_screen_resume(self) -> None:
+        self.show_reading()
+        self.reader.focus()
+
+    def show_reading(self) -> None:
+        """Show the app's current item (re-read from the store: its triage may have changed)."""
+        item = self.kb.reading[0] if self.kb.reading else None
+        if item is not None:
+            fresh = self.kb.library.store.get_item(item.id) or item
+            self.display_item(fresh)
+
+    def display_item(self, item: Item | None) -> None:
+        """Show ``item`` and the notes linking it."""
+        notes = self.kb.library.store.notes_linking(item.id) if item is not None and item.kind is Kind.PAPER else []
+        self.reader.show(item, notes)
+        detail = item.id if item is not None else ""
+        self.query_one(".title", Static).update(self.title_text(detail))
+
+    def current_item(self) -> Item | None:
+        return self.reader.item
+
+    def show_item(self, item: Item) -> None:
+        if self.reader.item is not None and self.reader.item.id == item.id:
+            self.reader.show(item, self.reader.notes)
+
+    def advance(self) -> None:
+        self.action_step(1)
+
+    def action_step(self, direction: int) -> None:
+        """Next or previous item of the list this one was opened from."""
+        if not self.kb.reading or self.reader.item is None:
+            return
+        _item, navigator = self.kb.reading
+        following = navigator.step(self.reader.item.id, direction) if navigator is not None else None
+        if following is None:
+            self.say("no more items in that list")
+            return
+        self.kb.reading = (following, navigator)
+        self.display_item(following)
+
+    def action_back(self) -> None:
+        """Back to the inbox."""
+        self.app.switch_mode("inbox")
+
+    @on(Reader.LinkOpened)
+    def link_opened(self, event: Reader.LinkOpened) -> None:
+        self._browse(event.href)

@@ -1,0 +1,143 @@
+"""Sources: every category list, saved search and feed, how its last fetch went; fetch one or all from here."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.widgets import DataTable, Footer, Log, ProgressBar, Static
+
+from kb.config import Config
+from kb.text import one_line
+from kb.tui.fetching import FetchService, outcome_line
+from kb.tui.screens.base import KbScreen
+
+
+def source_rows(config: Config) -> list[tuple[str, str, str]]:
+    """(name, kind, what) of every configured source, in feeds.yaml order."""
+    rows = []
+    if config.arxiv.categories:
+        rows.append((config.arxiv.rss_source_name, "arXiv daily", " ".join(config.arxiv.categories)))
+    rows += [(query.name, "arXiv search", query.query) for query in config.arxiv.queries]
+    rows += [(feed.name, "feed", feed.url) for feed in config.feeds]
+    return rows
+
+
+def _when(moment: object) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M") if isinstance(moment, datetime) else "never"
+
+
+class SourcesScreen(KbScreen):
+    """The sources table, the fetch progress and its log."""
+
+    SCREEN_TITLE = "Sources"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("f", "fetch_selected", "Fetch this"),
+        Binding("a", "fetch_all", "Fetch all"),
+        Binding("j", "move(1)", "Down", show=False),
+        Binding("k", "move(-1)", "Up", show=False),
+        Binding("g", "move(-1000000)", "First", show=False),
+        Binding("G", "move(1000000)", "Last", show=False),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Static(self.title_text(), classes="title")
+        yield DataTable(id="sources", cursor_type="row", zebra_stripes=True)
+        yield ProgressBar(id="fetch-progress", show_eta=False)
+        yield Log(id="fetch-log", max_lines=500)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_columns("source", "kind", "last success", "last run", "problem")
+        self.kb.store_changed.subscribe(self, lambda _: self.refresh_table())
+        self.kb.fetch_events.subscribe(self, self.on_fetch_event)
+        self.query_one(ProgressBar).display = self.kb.fetcher.running
+        for line in self.kb.fetcher.lines:
+            self.query_one(Log).write_line(line)
+
+    def on_screen_resume(self) -> None:
+        self.refresh_table()
+        self.query_one(DataTable).focus()
+
+    def refresh_table(self) -> None:
+        """Re-read the fetch log and source state of every source."""
+        table = self.query_one(DataTable)
+        store = self.kb.library.store
+        states = store.feed_states()
+        cursor = table.cursor_row
+        table.clear()
+        for name, kind, _what in source_rows(self.kb.library.config):
+            state = states.get(name)
+            log = store.source_log(name, 1)
+            last = log[0] if log else None
+            run = "—"
+            problem = ""
+            if last is not None:
+                run = f"{_when(last.get('when'))}: {last.get('new', 0)} new, {last.get('updated', 0)} upd"
+                if not last.get("ok"):
+                    problem = one_line(str(last.get("error") or "failed"), 70)
+                elif not last.get("complete"):
+                    problem = "incomplete (the next fetch catches up)"
+            if state is not None and state.failures > 1:
+                problem = f"{state.failures} failures in a row; " + problem
+            table.add_row(
+                Text(one_line(name, 24)),
+                Text(kind),
+                Text(_when(state.last_success if state else None)),
+                Text(run),
+                Text(problem, "red" if problem else ""),
+                key=name,
+            )
+        if table.row_count:
+            table.move_cursor(row=min(cursor, table.row_count - 1))
+        self.query_one(".title", Static).update(self.title_text(self._status()))
+
+    def _status(self) -> str:
+        return "fetching…" if self.kb.fetcher.running else f"{len(source_rows(self.kb.library.config))} sources"
+
+    def action_move(self, step: int) -> None:
+        """Move the cursor ``step`` rows (clamped to the table)."""
+        table = self.query_one(DataTable)
+        if table.row_count:
+            table.move_cursor(row=max(min(table.cursor_row + step, table.row_count - 1), 0))
+
+    def selected_source(self) -> str | None:
+        """The name of the source under the cursor."""
+        rows = source_rows(self.kb.library.config)
+        table = self.query_one(DataTable)
+        return rows[table.cursor_row][0] if rows and 0 <= table.cursor_row < len(rows) else None
+
+    def action_fetch_selected(self) -> None:
+        """Fetch the source under the cursor, in the background."""
+        name = self.selected_source()
+        if name is None:
+            self.say("no sources in feeds.yaml")
+            return
+        self.kb.start_fetch([name])
+
+    def action_fetch_all(self) -> None:
+        """Fetch every source, in the background."""
+        self.kb.start_fetch(None)
+
+    def on_fetch_event(self, event: FetchService.Started | FetchService.Progress | FetchService.Finished) -> None:
+        """Show a fetch's progress as it goes."""
+        bar = self.query_one(ProgressBar)
+        log = self.query_one(Log)
+        if isinstance(event, FetchService.Started):
+            log.clear()
+            bar.update(total=event.total, progress=0)
+            bar.display = True
+        elif isinstance(event, FetchService.Progress):
+            bar.display = True
+            bar.update(total=event.total, progress=event.done)
+            log.write_line(outcome_line(event.outcome))
+        else:
+            bar.display = False
+            line = event.report.summary() if event.report is not None else (event.error or "fetch failed")
+            log.write_line(one_line(line))
+            self.refresh_table()
+        self.query_one(".title", Static).update(self.title_text(self._status()))

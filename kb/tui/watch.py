@@ -1,0 +1,64 @@
+"""Noticing what another process (a cron `kb fetch`, `kb add`) stored while the TUI is open.
+
+Every few seconds a thread compares a cheap signature of the store: the latest fetch run and how many items
+there are. When it changes, the app tells the screens, which merge the new items in without moving the cursor.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from textual.message import Message
+
+from kb.library import Library
+from kb.models import ItemFilter
+
+#: Seconds between two looks at the store.
+POLL_SECONDS = 3.0
+#: Arrivals are asked for from a little before the last look: clocks of two processes may differ slightly.
+MARGIN = timedelta(minutes=2)
+
+
+@dataclass(frozen=True)
+class Signature:
+    """What changes when items are added: the newest fetch run and the item count."""
+
+    run: tuple[object, ...]
+    items: int
+
+
+def signature(library: Library) -> Signature:
+    """The store's signature now (two small queries)."""
+    runs = library.store.recent_runs(1)
+    run: tuple[object, ...] = ()
+    if runs:
+        latest = runs[0]
+        run = (latest.run_id, latest.finished, latest.new, latest.updated)
+    return Signature(run, library.store.count_items(ItemFilter()))
+
+
+class StoreWatch:
+    """Remembers the last signature and since when arrivals are to be looked for."""
+
+    class Changed(Message):
+        """The store changed: items first seen at or after ``since`` may be new to the screens."""
+
+        def __init__(self, since: datetime) -> None:
+            super().__init__()
+            self.since = since
+
+    def __init__(self, library: Library) -> None:
+        self.library = library
+        self.last: Signature | None = None
+        self.since = datetime.now(UTC) - MARGIN
+
+    def check(self) -> StoreWatch.Changed | None:
+        """Look once (in a thread); the message to post when something changed."""
+        now = datetime.now(UTC)
+        current = signature(self.library)
+        previous, self.last = self.last, current
+        if previous is None or previous == current:
+            return None
+        since, self.since = self.since, now - MARGIN
+        return self.Changed(since)
