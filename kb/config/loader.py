@@ -46,9 +46,8 @@ def load_config(path: Path) -> Config:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise ConfigError(
-            f"{path}: not UTF-8 text (byte {error.start})", hint="save the file as UTF-8"
-        ) from None
+        line = raw.count(b"\n", 0, error.start) + 1
+        raise ConfigError(f"{path}:{line}: not UTF-8 text", hint="save the file as UTF-8") from None
     return parse_config_text(text, path)
 
 
@@ -88,9 +87,9 @@ class _Validator:
     def mapping(self, node: Node, key: str, allowed: tuple[str, ...]) -> dict[str, tuple[Node, Node]]:
         """The entries of a mapping node, by key name; unknown and duplicate keys are errors."""
         if not isinstance(node, MappingNode):
-            raise self.fail(
-                node, key or "top level", f"expected a mapping (key: value lines), got {_shape(node)}"
-            )
+            hint = "start each section at the left margin: arxiv:, feeds:, mute:, fetch:" if not key else None
+            problem = f"expected a mapping (key: value lines), got {_shape(node)}"
+            raise self.fail(node, key or "top level", problem, hint)
         entries: dict[str, tuple[Node, Node]] = {}
         for key_node, value_node in node.value:
             name = key_node.value if isinstance(key_node, ScalarNode) else None
@@ -131,7 +130,8 @@ class _Validator:
             or not isinstance(value, int | float)
             or (integer and not isinstance(value, int))
         ):
-            raise self.fail(node, key, f"expected {kind}, got {_shape(node)}")
+            example = f"{key.rsplit('.', 1)[-1]}: 3"
+            raise self.fail(node, key, f"expected {kind}, got {_shape(node)}", f"write digits, e.g. {example}")
         if not low <= value <= high:
             raise self.fail(node, key, f"{value} is out of range", f"use {kind} from {low:g} to {high:g}")
         return value

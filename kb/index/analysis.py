@@ -3,7 +3,8 @@
 What the index and the query side both need, done identically in both places:
 
 - case and accent folding (``Schölkopf`` and ``scholkopf`` are one term);
-- Porter stemming of plain words (``networks`` finds ``network``), never of ids, numbers or categories;
+- Porter2 (Snowball English) stemming of plain words (``networks`` finds ``network``), never of ids,
+  numbers or categories;
 - hyphenated and slashed words split into parts at consecutive positions, so ``self-attention`` is the
   phrase ``self attention`` and also matches ``attention``;
 - arXiv ids (``1706.03762v7``, ``hep-th/9901001``) kept whole, without their version;
@@ -23,7 +24,7 @@ from typing import Any
 
 from whoosh.analysis import Token, Tokenizer
 from whoosh.formats import Positions
-from whoosh.lang.porter import stem
+from whoosh.lang.porter2 import stem
 
 #: Separates the values of a multi-valued text field (authors, extras); phrases never cross it.
 SEPARATOR = "\x1e"
@@ -124,6 +125,16 @@ class Terms:
             pos += _GAP
             base += len(value) + 1
 
+    def find(self, text: str, terms: set[str] | frozenset[str]) -> list[tuple[int, int, str]]:
+        """The ``(start, end, term)`` of every occurrence of one of ``terms`` (a tight loop for snippets)."""
+        out: list[tuple[int, int, str]] = []
+        split = self._split
+        for match in _CHUNK_RE.finditer(text):
+            for term, s, e, _ in split(match.group()):
+                if term is not None and term in terms:
+                    base = match.start()
+                    out.append((base + s, base + e, term))
+        return out
 
     def positions(self, text: str) -> dict[str, list[int]]:
         """Every term of ``text`` with its positions: what a posting needs, without per-token objects."""
@@ -145,7 +156,7 @@ class Terms:
         return out
 
 
-class KbPositions(Positions):  # type: ignore[misc]
+class KbPositions(Positions):
     """Whoosh's Positions format (same bytes), fed straight from :meth:`Terms.positions` for speed."""
 
     def word_values(self, value: Any, analyzer: Any, **kwargs: Any) -> Iterator[tuple[str, int, float, bytes]]:
@@ -158,7 +169,7 @@ class KbPositions(Positions):  # type: ignore[misc]
             yield term, len(poslist), len(poslist) * boost, encode(poslist)
 
 
-class KbAnalyzer(Tokenizer):  # type: ignore[misc]
+class KbAnalyzer(Tokenizer):
     """The Whoosh analyzer of kb's text fields (picklable: Whoosh stores it in the index's schema)."""
 
     def __init__(self, stemming: bool = True, stops: bool = True) -> None:

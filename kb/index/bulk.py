@@ -25,7 +25,7 @@ _CHUNK = 10_000
 _DECODE = [byte_to_length(b) if b else 0 for b in range(256)]
 
 
-class ChunkedPool(PostingPool):  # type: ignore[misc]
+class ChunkedPool(PostingPool):
     """Whoosh's posting pool, writing and reading its sorted runs in chunks."""
 
     def add(self, item: Any) -> None:
@@ -62,7 +62,7 @@ class ChunkedPool(PostingPool):  # type: ignore[misc]
             self._remove_run(path)
 
 
-class BulkCodec(W3Codec):  # type: ignore[misc]
+class BulkCodec(W3Codec):
     """The W3 codec, with field lengths served from memory while a segment is written."""
 
     def new_segment(self, storage: Any, indexname: str) -> Any:

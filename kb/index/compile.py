@@ -7,6 +7,7 @@ their order, which the words alone decide.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,6 +30,7 @@ _KINDS = {"paper": "paper", "papers": "paper", "post": "post", "posts": "post", 
 _STATUSES = {"new": "new", "unread": "new", "read": "read", "skipped": "skipped", "skip": "skipped"}
 _MIN_PREFIX = 2
 _FILTER_BOOST = 0.001
+_CATEGORY_RE = re.compile(r"^[a-z]+(?:-[a-z]+)?(?:\.[a-z][a-z\-]*)?$", re.IGNORECASE)
 
 
 @dataclass
@@ -99,7 +101,10 @@ class _Compiler:
             return None  # only common words: not searched, even though author names keep them
         if "text" in fields and not negated:
             self.marks.terms.update(words)
-        return _or([q for name, boost in fields.items() if (q := _field_word(name, w.text, boost)) is not None])
+        subs = [q for name, boost in fields.items() if (q := _field_word(name, w.text, boost)) is not None]
+        if w.field is None and not w.phrase and _CATEGORY_RE.match(w.text):
+            subs.append(wq.Term("cat", w.text.lower()))  # cs.LG, hep-th: also the paper's categories
+        return _or(subs)
 
     def prefix(self, w: Word, negated: bool) -> Any:
         words = [term for term, _, _, _ in _NO_STEM(w.text)]

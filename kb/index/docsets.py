@@ -114,7 +114,7 @@ def _live(reader: Any) -> set[int]:
     return set(reader.all_doc_ids())
 
 
-class FastRange(wq.NumericRange):  # type: ignore[misc]
+class FastRange(wq.NumericRange):
     """A numeric range that gathers its documents as a set instead of a union of many term matchers."""
 
     def matcher(self, searcher: Any, context: Any = None) -> Any:

@@ -34,11 +34,11 @@ def can_fork() -> bool:
     return _FORK is not None and threading.active_count() == 1
 
 
-class _Helper(SubWriterTask):  # type: ignore[misc]
+class _Helper(SubWriterTask):
     """Whoosh's sub-writer process, forked, watching its parent, writing with kb's faster pool."""
 
     @staticmethod
-    def _Popen(process_obj: Any) -> Any:  # noqa: N802 - multiprocessing's hook name
+    def _Popen(process_obj: Any) -> Any:
         assert _FORK is not None
         return _FORK.Process._Popen(process_obj)
 
@@ -60,7 +60,7 @@ def _exit_with_parent(parent: int) -> None:
     os._exit(1)
 
 
-class PairWriter(MpWriter):  # type: ignore[misc]
+class PairWriter(MpWriter):
     """Index alternate batches here and in one spawned helper; commit both segments together."""
 
     def __init__(self, ix: Any, limitmb: int, serial_first: int = 2000, batchsize: int = 250) -> None:

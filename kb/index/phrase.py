@@ -17,7 +17,7 @@ from whoosh.query.spans import Span, SpanWrappingMatcher
 from whoosh.util import make_binary_tree
 
 
-class ExactPhrase(Query):  # type: ignore[misc]
+class ExactPhrase(Query):
     """Documents where ``words[i]`` occurs at position ``p + offsets[i]`` for some ``p``."""
 
     def __init__(self, fieldname: str, words: Sequence[str], offsets: Sequence[int], boost: float = 1.0) -> None:
@@ -70,7 +70,7 @@ class ExactPhrase(Query):  # type: ignore[misc]
         return m
 
 
-class _ExactMatcher(SpanWrappingMatcher):  # type: ignore[misc]
+class _ExactMatcher(SpanWrappingMatcher):
     def __init__(self, subs: list[Any], offsets: list[int]) -> None:
         self.subs = subs
         self.offsets = offsets

@@ -9,7 +9,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from whoosh.fields import BOOLEAN, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.columns import NumericColumn
+from whoosh.fields import BOOLEAN, COLUMN, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
 from kb.index.analysis import NAME_ANALYZER, SEPARATOR, TEXT_ANALYZER, KbAnalyzer, KbPositions
 from kb.models import IndexDoc, parse_arxiv_id
@@ -47,7 +48,8 @@ def build_schema() -> Schema:
         starred=BOOLEAN,
         has_note=BOOLEAN,
         year=ID,
-        published=NUMERIC(int, bits=32, signed=True, sortable=True, shift_step=8),
+        published=NUMERIC(int, bits=32, signed=True, shift_step=8),
+        newest=COLUMN(NumericColumn("I", default=0)),  # sort key: an undated document is the oldest
         pub=STORED,
     )
 
@@ -86,8 +88,7 @@ def to_fields(doc: IndexDoc) -> dict[str, Any]:
         fields["status"] = doc.status.value
     if doc.published is not None:
         minutes = to_minutes(doc.published)
-        fields["published"] = minutes
-        fields["pub"] = minutes
+        fields["published"] = fields["newest"] = fields["pub"] = minutes
         fields["year"] = str(from_minutes(minutes).year)
     return fields
 

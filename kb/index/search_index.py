@@ -90,11 +90,14 @@ class SearchIndex:
         for attempt in range(_RETRIES):
             try:
                 ix = wix.open_dir(str(gen_dir))
-                ix.doc_count()  # reads the table of contents and every segment's deletions
+                # A searcher opens every segment's files: what cannot be read shows now, not mid-search.
+                searcher = ix.searcher(weighting=BM25F())
+                searcher.doc_count()
             except Exception:  # any failure to read means "rebuild", never a traceback
                 time.sleep(0.02 * (attempt + 1))
                 continue
             self._ix = ix
+            self._searcher = searcher
             self._in_use = layout.hold_in_use(gen_dir)
             return True
         return False
@@ -129,19 +132,21 @@ class SearchIndex:
     # --- writing --------------------------------------------------------------------------------
 
     def update(self, docs: Sequence[IndexDoc]) -> None:
-        """Add the documents, replacing any with the same id, in one commit."""
+        """Add the documents, replacing any with the same id, in one commit (the last of a repeated id wins)."""
         if not docs:
             return
         with self._lock, layout.write_lock(self.root, self.lock_timeout):
             ix = self._writable()
             writer = bulk_writer(ix, timeout=5.0, limitmb=64)
             try:
-                for doc in docs:
+                # One id twice in a batch would be indexed twice (Whoosh replaces only committed documents).
+                for doc in {doc.id: doc for doc in docs}.values():
                     writer.update_document(**to_fields(doc))
                 writer.commit()
             except BaseException:
                 writer.cancel()
                 raise
+            self._tidy()
 
     def delete(self, ids: Sequence[str]) -> None:
         """Remove the documents with these ids (unknown ids are ignored), in one commit."""
@@ -157,6 +162,12 @@ class SearchIndex:
             except BaseException:
                 writer.cancel()
                 raise
+            self._tidy()
+
+    def _tidy(self) -> None:
+        # With the write lock held: drop generations left by old rebuilds (or a killed one).
+        if self._pointer is not None:
+            layout.remove_unused(self.root, keep=self._pointer.generation)
 
     def _writable(self) -> Any:
         self._sync()
@@ -208,11 +219,10 @@ class SearchIndex:
             try:
                 by_date = sort == "date" or not compiled.scored
                 if by_date:
-                    results = searcher.search(compiled.query, limit=max(limit, 1), sortedby="published", reverse=True)
+                    results = searcher.search(compiled.query, limit=max(limit, 1), sortedby="newest", reverse=True)
                 else:
                     results = searcher.search(compiled.query, limit=max(limit, 1), terms=False)
-                # Top hits skip low-scoring blocks (optimize), so count with sets rather than a second walk.
-                total = len(results) if by_date else docsets.count(searcher, compiled.query)
+                total = _total(searcher, compiled.query, results, max(limit, 1))
                 hits = []
                 for hit in results[: max(limit, 0)]:
                     stored = hit.fields()
@@ -266,6 +276,8 @@ class SearchIndex:
             if searcher is None:
                 return set()
             reader = searcher.reader()
+            if reader.doc_count() == 0:
+                return set()
             column = reader.column_reader("id")
             return {column[docnum] for docnum in reader.all_doc_ids()}
 
@@ -306,6 +318,15 @@ def _write_all(
         writer.cancel()
         raise
     return len(seen)
+
+
+def _total(searcher: Any, q: Any, results: Any, limit: int) -> int:
+    """Every match: known when the collector saw them all, else counted with sets (not a second walk)."""
+    if results.has_exact_length():
+        return len(results)
+    if results.scored_length() < limit:
+        return int(results.scored_length())  # no block was skipped: nothing scored below a full top-N
+    return docsets.count(searcher, q)
 
 
 def _damaged(root: Path, exc: Exception) -> KbError:

@@ -33,10 +33,12 @@ def make_snippet(text: str, marks: Marks, pair: tuple[str, str], note: bool = Fa
 
 
 def _matches(text: str, marks: Marks) -> list[Span]:
+    if not marks.prefixes:
+        return _TERMS.find(text, marks.terms)
     spans: list[Span] = []
     prefixes = tuple(marks.prefixes)
     for term, _, start, end in _TERMS(text):
-        if term in marks.terms or (prefixes and fold(text[start:end]).startswith(prefixes)):
+        if term in marks.terms or fold(text[start:end]).startswith(prefixes):
             spans.append((start, end, term))
     return spans
 

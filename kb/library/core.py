@@ -20,7 +20,7 @@ from kb.library.documents import item_document
 from kb.library.fetching import FetchReport, FetchRun, Progress, check_source_names, fetch_lock
 from kb.library.gaps import Gap, find_gaps
 from kb.library.health import due_sources, status_report
-from kb.library.indexlag import forget, orphaned
+from kb.library.indexlag import forget, index_lag, orphaned
 from kb.library.logs import run_logger
 from kb.library.notebook import NotesMixin
 from kb.models import IndexDoc, Item, ItemFilter, SearchResult, Status, parse_arxiv_id
@@ -114,16 +114,19 @@ class Library(NotesMixin):
     # --- triage: stored at once, and the index told at once so status:/is:starred/tag: agree -------
 
     def set_status(self, item_id: str, status: Status) -> Item:
-        return self._reindexed(self.store.set_status(item_id, status))
+        return self._triage(lambda: self.store.set_status(item_id, status))
 
     def set_starred(self, item_id: str, starred: bool) -> Item:
-        return self._reindexed(self.store.set_starred(item_id, starred))
+        return self._triage(lambda: self.store.set_starred(item_id, starred))
 
     def set_tags(self, item_id: str, tags: Sequence[str]) -> Item:
-        return self._reindexed(self.store.set_tags(item_id, tags))
+        return self._triage(lambda: self.store.set_tags(item_id, tags))
 
-    def _reindexed(self, item: Item) -> Item:
-        self.index_items([item.id])
+    def _triage(self, change: Callable[[], Item]) -> Item:
+        # A marker held from the store write to the index update: killed in between, the next command rebuilds.
+        with index_lag(self.workspace.state):
+            item = change()
+            self.index_items([item.id])
         return item
 
     # --- search -----------------------------------------------------------------------------------
@@ -212,7 +215,9 @@ class Library(NotesMixin):
         index = SearchIndex.open(self.workspace.index)
         try:
             documents = None if index.needs_rebuild else index.doc_count()
-            report = status_report(self.store, self.config, documents, not index.needs_rebuild)
+            # A marker left by a killed writer means the index may miss what it stored.
+            healthy = not index.needs_rebuild and not orphaned(self.workspace.state)
+            report = status_report(self.store, self.config, documents, healthy)
         finally:
             index.close()
         report["gaps"] = [gap.as_json() for gap in self.gaps()]

@@ -29,7 +29,7 @@ from kb.tui.screens.search import SearchScreen
 from kb.tui.screens.sources import SourcesScreen
 from kb.tui.triage import Triage
 from kb.tui.watch import POLL_SECONDS, StoreWatch
-from kb.tui.wiring import BackgroundWiring, start_resource_tracker
+from kb.tui.wiring import BackgroundWiring
 
 
 class KbApp(BackgroundWiring):
@@ -61,7 +61,6 @@ class KbApp(BackgroundWiring):
 
     def __init__(self, library: Library, poll_seconds: float = POLL_SECONDS) -> None:
         super().__init__()
-        start_resource_tracker()
         self.library = library
         self.poll_seconds = poll_seconds
         self.background = Background()
@@ -77,11 +76,22 @@ class KbApp(BackgroundWiring):
         self.notes_changed: Signal[list[str]] = Signal(self, "notes-changed")
         self.fetch_events: Signal[Any] = Signal(self, "fetch-events")
         self._index_timer: Timer | None = None
+        self._started = False
 
     def on_mount(self) -> None:
         self.set_interval(self.poll_seconds, self.check_store)
-        # Notes first (the library syncs them once, and must not do it on the event loop), then the index opens
-        # (or is rebuilt) before anyone waits on it.
+        # The inbox starts the background work once its first page is on screen; this is the fallback.
+        self.set_timer(1.0, self.start_background)
+
+    def start_background(self) -> None:
+        """Sync notes, then open (or rebuild) the index, off the event loop; once, after the first paint.
+
+        Started after the inbox is drawn: their Python work would otherwise compete with the first paint.
+        Notes first: the library syncs them once per session, and must not do it on the event loop.
+        """
+        if self._started:
+            return
+        self._started = True
         self.sync_notes()
         self.run_indexed(lambda: self.library.index, lambda _index: None, "search index")
 

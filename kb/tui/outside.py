@@ -43,7 +43,7 @@ def _open(url: str) -> bool:
     return webbrowser.open(url)
 
 
-def open_url(url: str, on_error: Callable[[str], None]) -> threading.Thread:
+def open_url(url: str, on_error: Callable[[str], object]) -> threading.Thread:
     """Open ``url`` in the browser on a thread; ``on_error`` gets one line if no browser could open it."""
 
     def run() -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from functools import lru_cache
 
 from rich.style import Style
 from rich.text import Text
@@ -43,8 +44,17 @@ def day_label(moment: datetime | None, today: date | None = None) -> str:
     """``22 Nov`` this year, ``Nov 2019`` before it, blank when unknown."""
     if moment is None:
         return ""
-    today = today or datetime.now(UTC).date()
-    return moment.strftime("%d %b") if moment.year == today.year else moment.strftime("%b %Y")
+    return _day_label(moment.date(), (today or _today()).year)
+
+
+def _today() -> date:
+    return datetime.now(UTC).date()
+
+
+@lru_cache(maxsize=4096)
+def _day_label(day: date, this_year: int) -> str:
+    # Cached: every row drawn asks for its day and its predecessor's, and strftime is not cheap.
+    return day.strftime("%d %b") if day.year == this_year else day.strftime("%b %Y")
 
 
 def short_authors(item: Item, width: int) -> str:

@@ -16,6 +16,7 @@ from textual.message_pump import MessagePump
 
 from kb.errors import KbError
 from kb.library import Library
+from kb.library.indexlag import IndexLag
 from kb.models import Item, Status
 from kb.tui.background import Background
 
@@ -80,6 +81,9 @@ class Triage:
         # a Whoosh commit costs far more than a document, and its Python work would compete with the screen
         # for the interpreter while the person is pressing keys.
         self._stale: set[str] = set()
+        # Markers (kb.library.indexlag), one per store write, held until the index has that write: if the app
+        # is killed in between, the next kb command finds one unheld and rebuilds the index.
+        self._lags: list[IndexLag] = []
         self._stale_lock = threading.Lock()
 
     def apply(
@@ -111,8 +115,9 @@ class Triage:
         self.background.store(lambda: self._store(item_id, before, after))
 
     def _store(self, item_id: str, before: TriageState, after: TriageState) -> None:
-        """On the store thread: write what changed, then queue the index update."""
+        """On the store thread: write what changed; the index update follows (see flush_index)."""
         store = self.library.store
+        lag = IndexLag(self.library.workspace.state).begin()
         try:
             item = None
             if after.status != before.status:
@@ -123,13 +128,11 @@ class Triage:
                 item = store.set_tags(item_id, list(after.tags))
         except Exception as error:  # any failure must reach the person, and the row must show the truth
             self.target.post_message(self.Failed(_describe(error, item_id)))
-            current = store.get_item(item_id)
-            if current is not None:
-                self.target.post_message(self.Stored(current))
-            return
+            item = store.get_item(item_id)  # part of the change may be stored: index what is
+        with self._stale_lock:  # the id and its marker become visible to the index job together
+            self._stale.add(item_id)
+            self._lags.append(lag)
         if item is not None:
-            with self._stale_lock:
-                self._stale.add(item_id)
             self.target.post_message(self.Stored(item))
 
     def flush_index(self) -> None:
@@ -142,12 +145,18 @@ class Triage:
     def _index(self) -> None:
         with self._stale_lock:
             ids, self._stale = sorted(self._stale), set()
+            lags, self._lags = self._lags, []
         if not ids:
             return
         try:
             self.library.index_items(ids)
-        except Exception as error:  # the index is a cache (`kb reindex` rebuilds it); the triage is stored
+        except Exception as error:  # the index is a cache; the triage is stored
+            for lag in lags:
+                lag.give_up()  # the markers stay, unheld: the next kb command rebuilds the index
             self.target.post_message(self.Failed(f"search index not updated: {_describe(error)}"))
+            return
+        for lag in lags:
+            lag.caught_up()
 
 
 def _describe(error: BaseException, item_id: str | None = None) -> str:

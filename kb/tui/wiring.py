@@ -42,18 +42,12 @@ class Done(Message):
         self.callback = callback
 
 
-def start_resource_tracker() -> None:
-    """Start multiprocessing's resource tracker while stderr is still the terminal.
+class Problem(Message):
+    """Something off the event loop went wrong: ``text`` is shown as an error notification."""
 
-    Inside the app Textual replaces sys.stderr with an object whose fileno() is -1, and the tracker, started
-    lazily by the index's helper process (a rebuild of more than a few thousand documents), then fails to spawn.
-    """
-    try:
-        from multiprocessing import resource_tracker
-
-        resource_tracker.ensure_running()
-    except Exception:  # no tracker: only a large rebuild inside the TUI would miss it
-        return
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
 
 
 class BackgroundWiring(App[None]):
@@ -92,9 +86,9 @@ class BackgroundWiring(App[None]):
             try:
                 result = job()
             except KbError as error:
-                self.post_message(Triage.Failed(str(error)))
+                self.post_message(Problem(str(error)))
             except Exception as error:  # a bug or an OS error must not end the session
-                self.post_message(Triage.Failed(f"{what}: {type(error).__name__}: {error}"))
+                self.post_message(Problem(f"{what}: {type(error).__name__}: {error}"))
             else:
                 self.post_message(Done(lambda: done(result)))
 
@@ -121,6 +115,9 @@ class BackgroundWiring(App[None]):
         self._index_timer = self.set_timer(INDEX_DELAY, self.triage.flush_index)
 
     def on_triage_failed(self, message: Triage.Failed) -> None:
+        self.notify(message.text, severity="error", markup=False)
+
+    def on_problem(self, message: Problem) -> None:
         self.notify(message.text, severity="error", markup=False)
 
     # --- fetching -----------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Container
+from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import Footer, Input, Static
 from textual.worker import get_current_worker
@@ -63,6 +64,7 @@ class InboxScreen(ItemScreen):
         self.refresh_noted()
         self.apply_filter(DEFAULT_FILTER)
         self.items.focus()
+        self.call_after_refresh(self.kb.start_background)
 
     def refresh_noted(self) -> None:
         """Reload which papers have notes (the ✎ mark)."""
@@ -97,19 +99,31 @@ class InboxScreen(ItemScreen):
         if str(line.content) != title.plain:  # an update costs a layout pass: only when it changed
             line.update(title)
 
+    class Searched(Message):
+        """A search filter's hits (papers and posts, in the search's order), or why it failed."""
+
+        def __init__(self, ids: list[str] | None, error: KbError | None) -> None:
+            super().__init__()
+            self.ids = ids
+            self.error = error
+
     @work(thread=True, exclusive=True, exit_on_error=False, group="inbox-search")
     def search_filter(self, query: InboxQuery, sort: str) -> None:
         """Run a search filter off the event loop; post the ids back."""
-        library = self.kb.library
         try:
             with self.kb.background.index_gate:
-                result = library.search(query.search or "*", limit=SEARCH_LIMIT, sort=sort)
+                result = self.kb.library.search(query.search or "*", limit=SEARCH_LIMIT, sort=sort)
         except KbError as error:
-            self.app.call_from_thread(self.fail, error)
+            self.post_message(self.Searched(None, error))
             return
-        ids = [hit.id for hit in result.hits if hit.kind is not Kind.NOTE]
         if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._show, ItemPages(IdListing(library, ids)))
+            self.post_message(self.Searched([hit.id for hit in result.hits if hit.kind is not Kind.NOTE], None))
+
+    def on_inbox_screen_searched(self, message: Searched) -> None:
+        if message.error is not None or message.ids is None:
+            self.fail(message.error or "search failed")
+        else:
+            self._show(ItemPages(IdListing(self.kb.library, message.ids)))
 
     @on(Input.Submitted, "#filter")
     def filter_submitted(self, event: Input.Submitted) -> None:

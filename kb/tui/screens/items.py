@@ -15,6 +15,7 @@ from kb.models import Item, Kind, Status
 from kb.tui.outside import check_url, edit_file, open_url
 from kb.tui.screens.base import KbScreen
 from kb.tui.screens.prompts import ChooseNote, TagPrompt
+from kb.tui.wiring import Problem
 
 
 class Navigator(Protocol):
@@ -133,7 +134,7 @@ class ItemScreen(KbScreen):
         except KbError as error:
             self.fail(error)
             return
-        open_url(checked, lambda text: self.app.call_from_thread(self.fail, text))
+        open_url(checked, lambda text: self.app.post_message(Problem(text)))
         self.say(f"opening {checked}")
 
     def action_note(self) -> None:

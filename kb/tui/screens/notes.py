@@ -91,6 +91,7 @@ class NotesScreen(KbScreen):
         self.kb.notes_changed.subscribe(self, lambda _: self.reload())
 
     def on_screen_resume(self) -> None:
+        self.kb.start_background()
         self.reload()
         self.kb.sync_notes()
         if not self.editing:

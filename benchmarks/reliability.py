@@ -1,0 +1,229 @@
+"""Reliability figures: faults injected and survived, kill trials run and passed, hostile inputs tried, items lost.
+
+Runs the scenarios of tests/reliability (the same code the tests assert on) and counts:
+
+- network faults: one `kb fetch` over a workspace with a source per fault and good sources, timed against
+  the same good sources alone (the baseline, measured in the same run);
+- crash safety: `kb fetch`, `kb reindex` and note saves killed with SIGKILL at seeded random moments;
+- hostile content: feeds of escapes, markup, control and bidi characters, a 1 MB title, entity bombs and
+  deep nesting, plus seeded random mixes, fetched and printed by every text command.
+
+    python benchmarks/reliability.py [--kills 50] [--seed 20261122] [--random-titles 200]
+
+Items lost must be 0. Needs the recorded corpus (KB_CORPUS or ../shared/corpus).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from click.testing import CliRunner  # noqa: E402
+
+from kb.cli.main import main  # noqa: E402
+from kb.library import init_workspace  # noqa: E402
+from tests.reliability.crashes import CrashLab  # noqa: E402
+from tests.reliability.faults import FAULTS, run_fault_scenario  # noqa: E402
+from tests.reliability.helpers import inert_problems, kb, kb_command, kb_env, store_facts, write_config  # noqa: E402
+from tests.reliability.hostile import (  # noqa: E402
+    HOSTILE,
+    hostile_announcements,
+    hostile_blog,
+    huge_title_blog,
+    inputs_tried,
+    laughs_api,
+    laughs_blog,
+    nested_blog,
+    rss,
+)
+from tests.support.httpserver import HttpServer, Response, static  # noqa: E402
+
+
+def corpus_dir() -> Path:
+    path = Path(os.environ.get("KB_CORPUS") or REPO.parent / "shared" / "corpus")
+    if not path.is_dir():
+        sys.exit(f"corpus not found at {path}: set KB_CORPUS")
+    return path
+
+
+def faults(base: Path, corpus: Path) -> dict[str, float]:
+    run = run_fault_scenario(base, corpus)
+    # Baseline: the good sources alone, fetched the same way.
+    with HttpServer() as server:
+        from tests.reliability.faults import ATTENTION_API, COLAH, LILLOG
+        from tests.support.workspace import FIXTURES, arxiv_api
+
+        server.add_file("/rss/cs.CL", FIXTURES / "rss_attention_v7.xml")
+        server.add_handler("/api/query", arxiv_api(corpus, {"attention": ATTENTION_API}))
+        server.add_file("/l.xml", corpus / LILLOG, "application/rss+xml")
+        server.add_file("/c.xml", corpus / COLAH, "application/rss+xml")
+        root = base / "clean"
+        init_workspace(root)
+        write_config(
+            root,
+            {
+                "arxiv": {
+                    "categories": ["cs.CL"],
+                    "queries": [{"name": "attention", "query": "attention", "first_run_days": 3650}],
+                    "api_url": server.url("/api/query"),
+                    "rss_url": server.url("/rss/"),
+                    "delay_seconds": 0,
+                },
+                "feeds": [
+                    {"name": "Lil'Log", "url": server.url("/l.xml")},
+                    {"name": "colah", "url": server.url("/c.xml")},
+                ],
+            },
+        )
+        started = time.monotonic()
+        kb("fetch", "-q", root=root)
+        clean = time.monotonic() - started
+    return {
+        "injected": len(FAULTS),
+        "survived": len(run.survived),
+        "good_lost": run.good_lost,
+        "seconds": run.seconds,
+        "baseline": clean,
+        "exit": run.returncode,
+    }
+
+
+def kills(base: Path, corpus: Path, total: int, seed: int) -> dict[str, float]:
+    lab = CrashLab(base, corpus, seed)
+    fetches = reindexes = round(total * 0.28)
+    with lab.running():
+        lab.prepare()
+        trials = lab.run(fetches, reindexes, total - fetches - reindexes)
+        report = lab.finish()
+    report.trials = trials
+    for trial in trials:
+        if not trial.passed:
+            print(f"  FAILED {trial.kind} killed at {trial.delay} s: {trial.problems}")
+    for problem in report.final_problems:
+        print(f"  FINAL {problem}")
+    return {
+        "run": len(trials),
+        "passed": report.passed,
+        "mid_work": report.killed,
+        "lost": report.items_lost,
+        "final_ok": not report.final_problems,
+        "fetch_s": lab.fetch_seconds,
+    }
+
+
+def hostile(base: Path, titles: int, seed: int) -> dict[str, float]:
+    rng = random.Random(seed)
+    mixes = [
+        "".join(rng.choice([*HOSTILE, "word ", " ", "é", "\t"]) for _ in range(rng.randint(1, 8))) + f" mix{n}"
+        for n in range(titles)
+    ]
+    with HttpServer() as server:
+        feeds = {
+            "hostile": hostile_blog(),
+            "huge": huge_title_blog(),
+            "laughs": laughs_blog(),
+            "nested": nested_blog(),
+            "mixes": rss([{"title": t, "guid": f"m{n}", "author": t} for n, t in enumerate(mixes)]),
+        }
+        for name, body in feeds.items():
+            server.add(f"/{name}.xml", body, headers={"Content-Type": "application/rss+xml"})
+        server.add("/rss/cs.CL", hostile_announcements(), headers={"Content-Type": "application/rss+xml"})
+        server.add_handler("/api/query", static(Response(laughs_api(), 200)))
+        root = base / "hostile"
+        init_workspace(root)
+        write_config(
+            root,
+            {
+                "arxiv": {
+                    "categories": ["cs.CL"],
+                    "queries": [{"name": "api", "query": "all:lol"}],
+                    "api_url": server.url("/api/query"),
+                    "rss_url": server.url("/rss/"),
+                    "delay_seconds": 0,
+                    "retries": 0,
+                },
+                "feeds": [{"name": name, "url": server.url(f"/{name}.xml")} for name in feeds],
+            },
+        )
+        started = time.monotonic()
+        fetched = subprocess.run(kb_command(root, "fetch"), capture_output=True, env=kb_env(), check=False)
+        seconds = time.monotonic() - started
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    outputs = unsafe = 0
+    runner = CliRunner()
+    commands = [["list"], ["status"], ["notes"], ["search", "mix*", "--limit", "500"], ["search", "hostile*"]]
+    commands += [["show", item_id] for item_id in store_facts(root).ids]
+    for args in commands:
+        result = runner.invoke(main, ["--root", str(root), *args], color=True)
+        outputs += 1
+        unsafe += bool(inert_problems(result.stdout + result.stderr))
+    stored = {title for title in _titles(root)}
+    faithful = sum(" ".join(t.split()) in stored for t in mixes)
+    return {
+        "inputs": inputs_tried() + titles,
+        "outputs": outputs,
+        "unsafe": unsafe + bool(inert_problems(fetched.stderr.decode("utf-8", "replace"))),
+        "faithful": faithful,
+        "titles": titles,
+        "seconds": seconds,
+        "peak_mb": peak,
+    }
+
+
+def _titles(root: Path) -> list[str]:
+    import sqlite3
+
+    conn = sqlite3.connect(root / ".kb" / "kb.sqlite")
+    try:
+        return [row[0] for row in conn.execute("SELECT title FROM item")]
+    finally:
+        conn.close()
+
+
+def main_() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--kills", type=int, default=50, help="kill trials (default 50)")
+    parser.add_argument("--seed", type=int, default=20261122)
+    parser.add_argument("--random-titles", type=int, default=200, help="seeded random hostile titles")
+    args = parser.parse_args()
+    corpus = corpus_dir()
+    with tempfile.TemporaryDirectory() as temp:
+        base = Path(temp)
+        started = time.monotonic()
+        h = hostile(base / "h", args.random_titles, args.seed)  # first: its peak memory is the children's so far
+        f = faults(base / "f", corpus)
+        k = kills(base / "k", corpus, args.kills, args.seed)
+        lost = int(f["good_lost"] + k["lost"])
+        print(f"reliability figures (seed {args.seed}, {time.monotonic() - started:.0f} s in all)")
+        print(
+            f"  network faults injected      {f['injected']:.0f}, survived {f['survived']:.0f} "
+            f"(one `kb fetch`: {f['seconds']:.1f} s, exit {f['exit']:.0f}; good sources alone {f['baseline']:.1f} s, "
+            f"ratio {f['seconds'] / f['baseline']:.1f}x)"
+        )
+        print(
+            f"  kill trials run              {k['run']:.0f}, passed {k['passed']:.0f} "
+            f"({k['mid_work']:.0f} killed mid-work; full fetch {k['fetch_s']:.1f} s); "
+            f"next fetch and search complete: {'yes' if k['final_ok'] else 'NO'}"
+        )
+        print(
+            f"  hostile inputs tried         {h['inputs']:.0f} ({h['titles']:.0f} seeded random titles, "
+            f"{h['faithful']:.0f} stored faithfully); text outputs checked {h['outputs']:.0f}, "
+            f"with a raw control character {h['unsafe']:.0f}; fetch {h['seconds']:.1f} s, peak {h['peak_mb']:.0f} MB"
+        )
+        print(f"  items lost                   {lost}")
+        if lost or h["unsafe"] or k["passed"] < k["run"] or f["survived"] < f["injected"]:
+            sys.exit(1)
+
+
+if __name__ == "__main__":
+    main_()

@@ -1,0 +1,268 @@
+"""Promise 3 as a scenario: `kb fetch`, `kb reindex` and note saves killed with SIGKILL at seeded random moments.
+
+Shared by tests/reliability/test_crash_safety.py and benchmarks/reliability.py. After every kill the lab
+checks what a person would lose: the store's integrity, duplicated items, the triage state set before the
+trials, the notes (each file one complete version, never older than before), and that the index opens and
+holds no duplicate. At the end one ordinary `kb fetch` and `kb search` must leave everything in place.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import random
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kb.library import Library, init_workspace
+from kb.models import Status
+from tests.reliability.helpers import (
+    index_ids,
+    kb,
+    kb_env,
+    kb_popen,
+    note_ids,
+    reap_group,
+    store_facts,
+    write_config,
+)
+from tests.reliability.note_driver import note_text, version_of
+from tests.support.httpserver import HttpServer
+from tests.support.workspace import FIXTURES
+
+NOTES = ("alpha", "beta", "gamma")
+#: The recorded blogs the lab serves: ~670 posts in 12 feeds (mixed formats, a malformed one, ISO-8859-1).
+BLOGS = (
+    "olshansk_feedgen_rss2_the_batch.xml",
+    "olshansk_feedgen_rss2_meta_ai.xml",
+    "lilianweng_lil-log_hugo_rss2_index.xml",
+    "yanub_blogger_atom_platform-sample.xml",
+    "ai-news-direct_atom_aibase_daily.xml",
+    "yuxi-liu_quarto_rss2.xml",
+    "ai-news-direct_atom_bytedance_seed_research.xml",
+    "sebastianraschka_2014_handwritten_rss2_MALFORMED.xml",
+    "olshansk_feedgen_rss2_anthropic_research.xml",
+    "davidbau_movabletype_rss1_iso-8859-1.xml",
+    "ai-news-direct_atom_huggingface_daily_papers.xml",
+    "adam-scherlis_wordpress_rss2.xml",
+)
+RSS = "application/rss+xml"
+
+
+@dataclass
+class Trial:
+    """One kill: what was killed, when, and what the checks found (empty: nothing lost)."""
+
+    kind: str
+    delay: float
+    problems: list[str] = field(default_factory=list)
+    killed: bool = False  # False: the process had finished before its moment came
+
+    @property
+    def passed(self) -> bool:
+        return not self.problems
+
+
+@dataclass
+class KillReport:
+    """Every trial, and how the workspace stood after the final ordinary fetch."""
+
+    trials: list[Trial] = field(default_factory=list)
+    items_lost: int = 0
+    final_problems: list[str] = field(default_factory=list)
+
+    @property
+    def passed(self) -> int:
+        return sum(trial.passed for trial in self.trials)
+
+    @property
+    def killed(self) -> int:
+        """Trials whose process was still at work when the kill came."""
+        return sum(trial.killed for trial in self.trials)
+
+
+class CrashLab:
+    """A workspace over a served corpus (every recorded blog, arXiv announcements), and the kills."""
+
+    def __init__(self, base: Path, corpus: Path, seed: int) -> None:
+        self.base = base
+        self.corpus = corpus
+        self.random = random.Random(seed)
+        self.servers: list[HttpServer] = []
+        self.root = base / "crash"
+        self.triage: dict[str, tuple[str, bool, tuple[str, ...]]] = {}
+        self.note_versions: dict[str, int] = {}
+        self.reference: set[str] = set()
+        self.fetch_seconds = 1.0
+        self.reindex_seconds = 1.0
+
+    # --- set up -----------------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def running(self) -> Iterator[CrashLab]:
+        """Serve the corpus for the duration of the lab."""
+        with contextlib.ExitStack() as stack:
+            self.servers = [stack.enter_context(HttpServer()) for _ in range(2)]
+            yield self
+
+    def config(self) -> dict[str, object]:
+        """feeds.yaml: each recorded blog once, spread over two hosts, and the arXiv announcements."""
+        first = self.servers[0]
+        first.add_file("/rss/cs.CL", FIXTURES / "rss_attention_v7.xml")
+        feeds = []
+        for number, name in enumerate(BLOGS):
+            path = self.corpus / "blogs" / name
+            server = self.servers[number % 2]
+            feeds.append({"name": path.stem, "url": server.add_file(f"/{path.name}", path, RSS)})
+        return {
+            "arxiv": {"categories": ["cs.CL"], "rss_url": first.url("/rss/"), "delay_seconds": 0},
+            "feeds": feeds,
+            "fetch": {"connect_timeout": 2, "read_timeout": 2, "total_timeout": 10, "retries": 1},
+        }
+
+    def prepare(self) -> None:
+        """A reference fetch in a separate workspace, then the lab's workspace with triage and notes."""
+        config = self.config()
+        reference = self.base / "reference"
+        init_workspace(reference)
+        write_config(reference, config)
+        started = time.monotonic()
+        result = kb("fetch", "-q", root=reference)
+        self.fetch_seconds = time.monotonic() - started
+        assert result.returncode == 0, result.stderr
+        self.reference = set(store_facts(reference).ids)
+
+        init_workspace(self.root)
+        write_config(self.root, config)
+        first = kb("fetch", "-q", "--source", "arxiv", "--source", "lilianweng_lil-log_hugo_rss2_index", root=self.root)
+        assert first.returncode == 0, first.stderr
+        with Library.open(self.root) as library:
+            for name in NOTES:
+                library.save_note(f"{name}.md", note_text(name, 0), None)
+            items = sorted(store_facts(self.root).ids)
+            for number, item_id in enumerate(items[:12]):
+                library.set_status(item_id, (Status.READ, Status.SKIPPED, Status.NEW)[number % 3])
+                library.set_starred(item_id, number % 2 == 0)
+                library.set_tags(item_id, [f"tag{number}", "kept"])
+        self.triage = dict(store_facts(self.root).triage)
+        self.note_versions = dict.fromkeys(NOTES, 0)
+        started = time.monotonic()
+        assert kb("reindex", root=self.root).returncode == 0
+        self.reindex_seconds = time.monotonic() - started
+
+    # --- trials -----------------------------------------------------------------------------------
+
+    def kill_after(self, process: subprocess.Popen[bytes], delay: float) -> bool:
+        """SIGKILL the process (only it: its children are orphaned as a real kill leaves them) after ``delay``."""
+        killed = False
+        try:
+            process.wait(timeout=delay)
+        except subprocess.TimeoutExpired:
+            process.send_signal(signal.SIGKILL)
+            killed = True
+        process.wait()
+        reap_group(process)  # the test's own clean-up of orphaned helpers (parser pools, index writers)
+        return killed
+
+    def fetch_trial(self) -> Trial:
+        trial = Trial("kb fetch", round(self.random.uniform(0.5, self.fetch_seconds * 1.05), 3))
+        trial.killed = self.kill_after(kb_popen("fetch", "-q", root=self.root), trial.delay)
+        trial.problems = self.check()
+        return trial
+
+    def reindex_trial(self) -> Trial:
+        trial = Trial("kb reindex", round(self.random.uniform(0.5, self.reindex_seconds * 1.05), 3))
+        trial.killed = self.kill_after(kb_popen("reindex", root=self.root), trial.delay)
+        trial.problems = self.check()
+        return trial
+
+    def note_trial(self) -> Trial:
+        trial = Trial("note save", round(self.random.uniform(0.0, 0.6), 3))
+        command = [sys.executable, "-m", "tests.reliability.note_driver", str(self.root), *NOTES]
+        driver = subprocess.Popen(
+            command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=kb_env(), start_new_session=True
+        )
+        assert driver.stdout is not None
+        ready = driver.stdout.readline().strip()
+        if ready != b"ready":
+            driver.wait()
+            trial.problems.append(f"note driver did not start: {ready!r} {driver.stderr.read()[-500:]!r}")  # type: ignore[union-attr]
+            return trial
+        trial.killed = self.kill_after(driver, trial.delay)
+        if not trial.killed:
+            trial.problems.append(f"note driver ended by itself: {driver.stderr.read()[-500:]!r}")  # type: ignore[union-attr]
+        trial.problems += self.check()
+        return trial
+
+    def run(self, fetches: int, reindexes: int, saves: int) -> list[Trial]:
+        """The trials, in a seeded random order."""
+        kinds = ["fetch"] * fetches + ["reindex"] * reindexes + ["note"] * saves
+        self.random.shuffle(kinds)
+        by_kind = {"fetch": self.fetch_trial, "reindex": self.reindex_trial, "note": self.note_trial}
+        return [by_kind[kind]() for kind in kinds]
+
+    # --- checks -----------------------------------------------------------------------------------
+
+    def check(self) -> list[str]:
+        """What a kill lost or damaged (empty when nothing)."""
+        problems = []
+        facts = store_facts(self.root)
+        if facts.integrity != "ok":
+            problems.append(f"integrity_check: {facts.integrity}")
+        if facts.duplicates:
+            problems.append(f"{facts.duplicates} duplicated items")
+        changed = {i: (state, facts.triage.get(i)) for i, state in self.triage.items() if facts.triage.get(i) != state}
+        if changed:
+            problems.append(f"triage changed: {changed}")
+        problems += self.check_notes()
+        try:
+            count, ids = index_ids(self.root)
+            if count != len(ids):
+                problems.append(f"index holds {count} documents for {len(ids)} ids")
+        except Exception as error:  # the next command must be able to open it
+            problems.append(f"index cannot be opened: {type(error).__name__}: {error}")
+        return problems
+
+    def check_notes(self) -> list[str]:
+        problems = []
+        for name in NOTES:
+            path = self.root / "notes" / f"{name}.md"
+            try:
+                text = path.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as error:
+                problems.append(f"note {name} unreadable: {error}")
+                continue
+            version = version_of(name, text)
+            if version is None:
+                problems.append(f"note {name} is partial ({len(text)} chars)")
+            elif version < self.note_versions[name]:
+                problems.append(f"note {name} went back from version {self.note_versions[name]} to {version}")
+            else:
+                self.note_versions[name] = version
+        return problems
+
+    def finish(self) -> KillReport:
+        """One ordinary fetch and search after all the kills: everything must be there and findable."""
+        report = KillReport()
+        fetched = kb("fetch", "-q", root=self.root)
+        if fetched.returncode != 0 or fetched.stderr:
+            report.final_problems.append(f"the next fetch: exit {fetched.returncode}: {fetched.stderr[-500:]}")
+        searched = kb("search", "crashnotealphav" + str(self.note_versions["alpha"]), root=self.root)
+        if searched.returncode != 0 or "note:alpha.md" not in searched.stdout:
+            report.final_problems.append(f"the next search: exit {searched.returncode}: {searched.stderr[-300:]}")
+        facts = store_facts(self.root)
+        report.items_lost = len(self.reference - set(facts.ids))
+        report.final_problems += self.check()
+        _, indexed = index_ids(self.root)
+        expected = set(facts.ids) | note_ids(self.root)
+        if indexed != expected:
+            missing, extra = sorted(expected - indexed), sorted(indexed - expected)
+            report.final_problems.append(f"index: {len(missing)} missing {missing[:3]}, {len(extra)} extra {extra[:3]}")
+        leftovers = sorted(p.name for p in (self.root / "notes").glob(".kb-*.tmp"))
+        if leftovers:
+            report.final_problems.append(f"temporary files left in notes/: {leftovers[:3]}")
+        return report
