@@ -107,9 +107,7 @@ class _Validator:
         if _is_null(node):
             return []
         if not isinstance(node, SequenceNode):
-            raise self.fail(
-                node, key, f"expected a list, got {_shape(node)}", "write it as [a, b] or as '- a' lines"
-            )
+            raise self.fail(node, key, f"expected a list, got {_shape(node)}", "write it as [a, b] or as '- a' lines")
         return list(node.value)
 
     def string(self, node: Node, key: str, *, allow_empty: bool = False) -> str:
@@ -125,11 +123,7 @@ class _Validator:
     def number(self, node: Node, key: str, *, low: float, high: float, integer: bool = False) -> float:
         value: Any = yaml.safe_load(yaml.serialize(node)) if isinstance(node, ScalarNode) else None
         kind = "a whole number" if integer else "a number"
-        if (
-            isinstance(value, bool)
-            or not isinstance(value, int | float)
-            or (integer and not isinstance(value, int))
-        ):
+        if isinstance(value, bool) or not isinstance(value, int | float) or (integer and not isinstance(value, int)):
             example = f"{key.rsplit('.', 1)[-1]}: 3"
             raise self.fail(node, key, f"expected {kind}, got {_shape(node)}", f"write digits, e.g. {example}")
         if not low <= value <= high:
@@ -140,17 +134,13 @@ class _Validator:
         value = self.string(node, key)
         parsed = urlparse(value)
         if parsed.scheme not in ("http", "https") or not parsed.netloc:
-            raise self.fail(
-                node, key, f"'{value}' is not an http(s) URL", "write the full address, https://..."
-            )
+            raise self.fail(node, key, f"'{value}' is not an http(s) URL", "write the full address, https://...")
         return value
 
     def tags(self, node: Node, key: str) -> tuple[str, ...]:
         if isinstance(node, ScalarNode) and not _is_null(node):
             return tuple(tag.strip().lower() for tag in str(node.value).split(",") if tag.strip())
-        return tuple(
-            self.string(tag, f"{key}[{i}]").lower() for i, tag in enumerate(self.sequence(node, key))
-        )
+        return tuple(self.string(tag, f"{key}[{i}]").lower() for i, tag in enumerate(self.sequence(node, key)))
 
     # --- sections --------------------------------------------------------------------------------
 
@@ -166,9 +156,7 @@ class _Validator:
         self.check_unique_names(top, config)
         return config
 
-    def section(
-        self, top: dict[str, tuple[Node, Node]], key: str, parse: Callable[[Node], Any], default: Any
-    ) -> Any:
+    def section(self, top: dict[str, tuple[Node, Node]], key: str, parse: Callable[[Node], Any], default: Any) -> Any:
         if key not in top or _is_null(top[key][1]):
             return default
         return parse(top[key][1])
@@ -204,9 +192,7 @@ class _Validator:
         known = _categories()
         if value not in known:
             by_case = {category.lower(): category for category in known}
-            close = by_case.get(value.lower()) or next(
-                iter(difflib.get_close_matches(value, known, n=1)), None
-            )
+            close = by_case.get(value.lower()) or next(iter(difflib.get_close_matches(value, known, n=1)), None)
             hint = f"did you mean '{close}'?" if close else "see https://arxiv.org/category_taxonomy"
             raise self.fail(node, key, f"'{value}' is not an arXiv category", hint)
         return value
@@ -215,22 +201,16 @@ class _Validator:
         entries = self.mapping(node, key, _QUERY_KEYS)
         for required in ("name", "query"):
             if required not in entries:
-                raise self.fail(
-                    node, key, f"missing '{required}'", "each saved search needs a name and a query"
-                )
+                raise self.fail(node, key, f"missing '{required}'", "each saved search needs a name and a query")
         values: dict[str, Any] = {
             "name": self.string(entries["name"][1], f"{key}.name"),
             "query": self.string(entries["query"][1], f"{key}.query"),
         }
         if "first_run_days" in entries:
-            days = self.number(
-                entries["first_run_days"][1], f"{key}.first_run_days", low=1, high=3650, integer=True
-            )
+            days = self.number(entries["first_run_days"][1], f"{key}.first_run_days", low=1, high=3650, integer=True)
             values["first_run_days"] = int(days)
         if "max_results" in entries:
-            most = self.number(
-                entries["max_results"][1], f"{key}.max_results", low=1, high=30000, integer=True
-            )
+            most = self.number(entries["max_results"][1], f"{key}.max_results", low=1, high=30000, integer=True)
             values["max_results"] = int(most)
         return ArxivQuery(**values)
 

@@ -30,7 +30,7 @@ _KINDS = {"paper": "paper", "papers": "paper", "post": "post", "posts": "post", 
 _STATUSES = {"new": "new", "unread": "new", "read": "read", "skipped": "skipped", "skip": "skipped"}
 _MIN_PREFIX = 2
 _FILTER_BOOST = 0.001
-_CATEGORY_RE = re.compile(r"^[a-z]+(?:-[a-z]+)?(?:\.[a-z][a-z\-]*)?$", re.IGNORECASE)
+_CATEGORY_RE = re.compile(r"^(?:[a-z]+(?:-[a-z]+)?\.[a-z][a-z\-]*|[a-z]+-[a-z]+)$", re.IGNORECASE)
 
 
 @dataclass
@@ -70,12 +70,20 @@ class _Compiler:
         if isinstance(node, Not):
             inner = self.node(node.item, not negated)
             return None if inner is None else wq.Not(inner)
-        items = [q for q in (self.node(item, negated) for item in node.items) if q is not None]
-        if not items:
-            return None
-        if len(items) == 1:
-            return items[0]
-        return wq.And(items) if isinstance(node, And) else wq.Or(items)
+        if isinstance(node, And):
+            return self.conjunction(node, negated)
+        return _or([q for q in (self.node(item, negated) for item in node.items) if q is not None])
+
+    def conjunction(self, node: And, negated: bool) -> Any:
+        # AndNot, not And([.., Not(..)]): Whoosh gives the latter an inverse matcher over every document,
+        # which also turns off its skipping of blocks that cannot reach the top hits.
+        wanted = [q for item in node.items if not isinstance(item, Not) and (q := self.node(item, negated))]
+        unwanted = [q for item in node.items if isinstance(item, Not) and (q := self.node(item.item, not negated))]
+        if not unwanted:
+            return _and(wanted) if wanted else None
+        if not wanted:
+            return wq.Not(_or(unwanted))
+        return wq.AndNot(_and(wanted), _or(unwanted))
 
     def word(self, w: Word, negated: bool) -> Any:
         if w.field in (None, "title", "text", "author"):
@@ -147,7 +155,7 @@ def _or(subs: list[Any]) -> Any:
 
 
 def _and(subs: list[Any]) -> Any:
-    return subs[0] if len(subs) == 1 else wq.And(subs)
+    return None if not subs else subs[0] if len(subs) == 1 else wq.And(subs)
 
 
 def _filter(q: Any) -> Any:

@@ -12,6 +12,7 @@ is frozen code, and every path falls back to the public one if those internals a
 from __future__ import annotations
 
 from array import array
+from itertools import accumulate
 from typing import Any
 
 from whoosh import matching
@@ -99,13 +100,16 @@ def _term(reader: Any, fieldname: str, text: Any) -> set[int]:
 
 
 def _block_ids(m: Any) -> Any:
-    if not all(hasattr(m, a) for a in ("_ids", "_read_ids", "_next_block", "_i")):
+    if not all(hasattr(m, a) for a in ("_ids", "_data", "_read_data", "_next_block", "_i", "_byteids")):
         return m.all_ids()
     out: list[int] = []
     while m.is_active():
-        if m._ids is None:
-            m._read_ids()
-        out.extend(m._ids[m._i :])
+        if m._ids is not None:
+            out.extend(m._ids[m._i :])
+        else:  # a block not decoded yet: its ids are deltas from 0; accumulate() decodes them in C
+            if m._data is None:
+                m._read_data()
+            out.extend(m._data[0] if m._byteids else accumulate(m._data[0]))
         m._next_block()
     return out
 

@@ -20,9 +20,7 @@ def start_run(conn: Connection, now: datetime) -> int:
     return int(conn.execute(insert(FETCH_RUN).values(started=now).returning(FETCH_RUN.c.id)).scalar_one())
 
 
-def record_source(
-    conn: Connection, run_id: int, result: SourceResult, report: UpsertReport, now: datetime
-) -> None:
+def record_source(conn: Connection, run_id: int, result: SourceResult, report: UpsertReport, now: datetime) -> None:
     """Log how one source went in a run (its FeedState is the caller's to save)."""
     _require_run(conn, run_id)
     conn.execute(

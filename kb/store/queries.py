@@ -107,9 +107,7 @@ def _filtered(statement: Select[Any], flt: ItemFilter) -> Select[Any]:
     if flt.since is not None:
         conditions.append(ITEM.c.first_seen >= as_utc(flt.since))
     if flt.source is not None:
-        conditions.append(
-            exists().where(and_(ITEM_SOURCE.c.item_id == ITEM.c.id, ITEM_SOURCE.c.source == flt.source))
-        )
+        conditions.append(exists().where(and_(ITEM_SOURCE.c.item_id == ITEM.c.id, ITEM_SOURCE.c.source == flt.source)))
     if flt.tag is not None:
         tag = (normalise_tags([flt.tag]) or ("",))[0]
         conditions.append(exists().where(and_(ITEM_TAG.c.item_id == ITEM.c.id, ITEM_TAG.c.tag == tag)))

@@ -70,9 +70,7 @@ def _load_stored(conn: Connection, ids: list[str]) -> dict[str, Stored]:
     return stored
 
 
-def _write_new(
-    conn: Connection, batch: dict[str, FetchedItem], decisions: dict[str, Decision], now: datetime
-) -> None:
+def _write_new(conn: Connection, batch: dict[str, FetchedItem], decisions: dict[str, Decision], now: datetime) -> None:
     rows = [d.row for d in decisions.values() if d.change is Change.NEW and d.row is not None]
     if not rows:
         return

@@ -22,9 +22,7 @@ def kb(*args: str, root: Path, timeout: float = 60) -> subprocess.CompletedProce
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     env.pop("KB_DEBUG", None)
     command = [sys.executable, "-m", "kb.cli.main", "--root", str(root), *args]
-    return subprocess.run(
-        command, capture_output=True, text=True, timeout=timeout, env=env, stdin=subprocess.DEVNULL
-    )
+    return subprocess.run(command, capture_output=True, text=True, timeout=timeout, env=env, stdin=subprocess.DEVNULL)
 
 
 def _workspace(tmp_path: Path, server: HttpServer, broken: bool = False) -> Path:
@@ -34,9 +32,7 @@ def _workspace(tmp_path: Path, server: HttpServer, broken: bool = False) -> Path
     return make_workspace(tmp_path / "ws", server, categories=("cs.CL",), feeds=feeds)
 
 
-def test_quiet_fetch_prints_nothing_and_exits_0_when_all_went_well(
-    tmp_path: Path, http_server: HttpServer
-) -> None:
+def test_quiet_fetch_prints_nothing_and_exits_0_when_all_went_well(tmp_path: Path, http_server: HttpServer) -> None:
     root = _workspace(tmp_path, http_server)
     result = kb("fetch", "-q", root=root)
     assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
@@ -46,9 +42,7 @@ def test_quiet_fetch_prints_nothing_and_exits_0_when_all_went_well(
     assert "fetch start" in log and "2 new" in log
 
 
-def test_a_failing_source_exits_1_names_it_and_stores_the_rest(
-    tmp_path: Path, http_server: HttpServer
-) -> None:
+def test_a_failing_source_exits_1_names_it_and_stores_the_rest(tmp_path: Path, http_server: HttpServer) -> None:
     root = _workspace(tmp_path, http_server, broken=True)
     result = kb("fetch", "-q", root=root)
     assert result.returncode == 1
@@ -65,9 +59,7 @@ def test_without_q_the_summary_says_what_happened(tmp_path: Path, http_server: H
     assert "2 new, 0 updated from 2 sources; 1 failed: Gone" in result.stderr
 
 
-def test_a_bad_feeds_yaml_exits_2_with_one_line_and_changes_nothing(
-    tmp_path: Path, http_server: HttpServer
-) -> None:
+def test_a_bad_feeds_yaml_exits_2_with_one_line_and_changes_nothing(tmp_path: Path, http_server: HttpServer) -> None:
     root = _workspace(tmp_path, http_server)
     (root / "feeds.yaml").write_text("arxiv:\n  categories: [cs.LG, cs.lg]\n")
     before = sorted(p.name for p in (root / ".kb").iterdir())
@@ -78,9 +70,7 @@ def test_a_bad_feeds_yaml_exits_2_with_one_line_and_changes_nothing(
     assert sorted(p.name for p in (root / ".kb").iterdir()) == before
 
 
-def test_a_second_fetch_waits_briefly_then_stands_down_with_exit_0(
-    tmp_path: Path, http_server: HttpServer
-) -> None:
+def test_a_second_fetch_waits_briefly_then_stands_down_with_exit_0(tmp_path: Path, http_server: HttpServer) -> None:
     root = _workspace(tmp_path, http_server)
     with FileLock(str(root / ".kb" / "fetch.lock")):
         started = time.monotonic()
@@ -93,9 +83,7 @@ def test_a_second_fetch_waits_briefly_then_stands_down_with_exit_0(
     assert quiet.returncode == 0 and '"arxiv:1706.03762"' in kb("list", "--json", root=root).stdout
 
 
-def test_a_lock_left_by_a_killed_fetch_does_not_block_the_next(
-    tmp_path: Path, http_server: HttpServer
-) -> None:
+def test_a_lock_left_by_a_killed_fetch_does_not_block_the_next(tmp_path: Path, http_server: HttpServer) -> None:
     root = _workspace(tmp_path, http_server)
     holder = subprocess.Popen(
         [

@@ -29,7 +29,10 @@ def test_status_reports_runs_sources_and_index(tmp_path: Path, http_server: Http
     with Library.open(root) as library:
         library.fetch()
     status = _status(root)
-    assert status["items"] == {"paper": {"new": 2, "read": 0, "skipped": 0}, "post": {"new": 0, "read": 0, "skipped": 0}}
+    assert status["items"] == {
+        "paper": {"new": 2, "read": 0, "skipped": 0},
+        "post": {"new": 0, "read": 0, "skipped": 0},
+    }
     assert status["failing"] == ["Gone"] and status["incomplete"] == []
     assert status["index"] == {"documents": 3, "expected": 3, "ok": True}  # 2 papers and notes/README.md
     runs = status["runs"]

@@ -59,9 +59,7 @@ def test_an_empty_file_follows_nothing() -> None:
 
 
 def test_rss_url_without_trailing_slash_is_joined_correctly() -> None:
-    config = parse_config_text(
-        "arxiv:\n  rss_url: http://127.0.0.1:1/rss\n  categories: [cs.LG]\n", Path("f.yaml")
-    )
+    config = parse_config_text("arxiv:\n  rss_url: http://127.0.0.1:1/rss\n  categories: [cs.LG]\n", Path("f.yaml"))
     assert config.arxiv.rss_feed_url == "http://127.0.0.1:1/rss/cs.LG"
 
 

@@ -70,9 +70,7 @@ def test_a_second_fetch_changes_nothing_and_sends_conditional_requests(
     assert second.headers.get("if-none-match") == '"v1"'
 
 
-def test_a_new_version_updates_the_paper_and_keeps_its_triage(
-    workspace: Path, http_server: HttpServer
-) -> None:
+def test_a_new_version_updates_the_paper_and_keeps_its_triage(workspace: Path, http_server: HttpServer) -> None:
     with Library.open(workspace) as library:
         library.fetch()
         library.set_starred("arxiv:1706.03762", True)
@@ -109,9 +107,7 @@ def test_fetch_of_one_source_leaves_the_others_alone(workspace: Path, http_serve
 
 def test_mute_rules_file_matching_items_as_skipped(tmp_path: Path, http_server: HttpServer) -> None:
     http_server.add_file("/rss/cs.CL", FIXTURES / "rss_attention_v7.xml")
-    root = make_workspace(
-        tmp_path / "ws", http_server, categories=("cs.CL",), extra={"mute": [{"title": "kernels"}]}
-    )
+    root = make_workspace(tmp_path / "ws", http_server, categories=("cs.CL",), extra={"mute": [{"title": "kernels"}]})
     with Library.open(root) as library:
         report = library.fetch()
         assert report.outcomes[0].muted == 1

@@ -77,9 +77,7 @@ def test_processes_writing_at_once_lose_nothing_and_never_see_a_lock(tmp_path: P
         assert (worker.returncode, out.strip()) == (0, "done"), err
     with Store.open(db) as store:
         assert store.count_items(ItemFilter()) == len(names) * rounds * 10 + rounds * 10
-        shared = store.list_items(
-            ItemFilter(ids=tuple(f"arxiv:2611.{90000 + n:05d}" for n in range(rounds * 10)))
-        )
+        shared = store.list_items(ItemFilter(ids=tuple(f"arxiv:2611.{90000 + n:05d}" for n in range(rounds * 10))))
         assert len(shared) == rounds * 10 and all(set(item.sources) == set(names) for item in shared)
         assert store.count_items(ItemFilter(starred=True)) == len(names) * rounds
         assert len(store.recent_runs(limit=1000)) == len(names) * rounds

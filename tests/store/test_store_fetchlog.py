@@ -27,9 +27,7 @@ def failed(source: str = "cs.LG", **fields: object) -> SourceResult:
 def test_a_run_logs_each_source_and_sums_up(store: Store) -> None:
     run = store.start_run(now=T0)
     store.record_source(run, ok("cs.LG"), UpsertReport(new=("a", "b"), unchanged=4), now=at(0.1))
-    store.record_source(
-        run, ok("hinton", kind=SourceKind.ARXIV_QUERY), UpsertReport(updated=("c",)), now=at(0.2)
-    )
+    store.record_source(run, ok("hinton", kind=SourceKind.ARXIV_QUERY), UpsertReport(updated=("c",)), now=at(0.2))
     store.record_source(run, failed("Lil'Log", kind=SourceKind.FEED), UpsertReport(), now=at(0.3))
     summary = store.finish_run(run, now=at(0.5))
     assert (summary.run_id, summary.started, summary.finished) == (run, T0, at(0.5))
@@ -59,9 +57,7 @@ def test_source_log_entries_say_when_how_and_how_many(store: Store) -> None:
         UpsertReport(new=("a",), updated=("b",), unchanged=3),
         now=at(1),
     )
-    store.record_source(
-        run, failed("Lil'Log", kind=SourceKind.FEED, complete=False), UpsertReport(), now=at(2)
-    )
+    store.record_source(run, failed("Lil'Log", kind=SourceKind.FEED, complete=False), UpsertReport(), now=at(2))
     log = store.source_log()
     assert [entry["source"] for entry in log] == ["Lil'Log", "cs.LG"]  # newest first
     assert log[1] == {
@@ -105,9 +101,7 @@ def test_saved_feed_state_round_trips(store: Store) -> None:
 
 def test_feed_state_times_come_back_as_utc_whatever_zone_went_in(store: Store) -> None:
     paris = timezone(timedelta(hours=1))
-    store.save_feed_state(
-        FeedState("x", last_success=at(1).astimezone(paris), newest_seen=datetime(2026, 11, 2))
-    )
+    store.save_feed_state(FeedState("x", last_success=at(1).astimezone(paris), newest_seen=datetime(2026, 11, 2)))
     state = store.feed_state("x")
     assert state is not None
     assert (state.last_success, state.newest_seen) == (at(1), datetime(2026, 11, 2, tzinfo=UTC))

@@ -43,10 +43,7 @@ def ids(store: Store, **fields: object) -> list[str]:
     items = store.list_items(flt)
     unpaged = ItemFilter(**{**fields, "limit": None, "offset": 0})  # type: ignore[arg-type]
     assert store.count_items(flt) == len(store.list_items(unpaged))
-    return [
-        ("b" if i.kind is Kind.POST else "p") + (i.url[-1] if i.kind is Kind.POST else i.id[-1])
-        for i in items
-    ]
+    return [("b" if i.kind is Kind.POST else "p") + (i.url[-1] if i.kind is Kind.POST else i.id[-1]) for i in items]
 
 
 def test_everything_newest_first_by_published_then_first_seen_then_id(shelf: Store) -> None:

@@ -74,9 +74,7 @@ def test_any_paper_text_round_trips(
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(tags=st.lists(text, max_size=6), title=text, html=text | st.none())
-def test_any_tags_and_post_text_round_trip(
-    shared: Store, tags: list[str], title: str, html: str | None
-) -> None:
+def test_any_tags_and_post_text_round_trip(shared: Store, tags: list[str], title: str, html: str | None) -> None:
     item = post(guid=f"guid-{next(_numbers)}", title=title, html=html)
     shared.upsert_items([item], "feed")
     stored = shared.set_tags(item.id, tags)
@@ -103,9 +101,7 @@ def test_huge_strings_and_long_author_lists_round_trip(store: Store) -> None:
 
 def test_note_text_round_trips(store: Store) -> None:
     odd = "Tab\tNUL\x00 ESC\x1b CR\r ünï 🧪 \u2028"
-    store.save_notes(
-        [Note(odd + ".md", odd, "", tags=(odd,), papers=("arxiv:1706.03762",), note_links=(odd,))]
-    )
+    store.save_notes([Note(odd + ".md", odd, "", tags=(odd,), papers=("arxiv:1706.03762",), note_links=(odd,))])
     cached = store.note_records()[odd + ".md"]
     assert (cached.title, cached.tags, cached.note_links) == (odd, (odd,), (odd,))
 

@@ -24,8 +24,7 @@ def _schema(path: Path) -> dict[str, Any]:
     for table in sorted(inspector.get_table_names()):
         schema[table] = {
             "columns": [
-                (c["name"], str(c["type"]), c["nullable"], c.get("default"))
-                for c in inspector.get_columns(table)
+                (c["name"], str(c["type"]), c["nullable"], c.get("default")) for c in inspector.get_columns(table)
             ],
             "primary_key": inspector.get_pk_constraint(table)["constrained_columns"],
             "foreign_keys": sorted(
@@ -76,8 +75,7 @@ def test_the_models_and_the_migrated_schema_agree(tmp_path: Path) -> None:
 def test_store_uses_wal_a_long_busy_timeout_and_foreign_keys(store: Store) -> None:
     def pragmas(conn: Any) -> tuple[Any, ...]:
         return tuple(
-            conn.exec_driver_sql(f"PRAGMA {name}").scalar()
-            for name in ("journal_mode", "busy_timeout", "foreign_keys")
+            conn.exec_driver_sql(f"PRAGMA {name}").scalar() for name in ("journal_mode", "busy_timeout", "foreign_keys")
         )
 
     journal, busy_ms, foreign_keys = store._db.read(pragmas)

@@ -41,9 +41,7 @@ def test_a_new_paper_is_stored_as_fetched(store: Store) -> None:
 
 def test_dates_are_kept_as_utc_instants_whatever_zone_they_came_in(store: Store) -> None:
     eastern = timezone(timedelta(hours=-5))
-    item = paper(
-        published=datetime(2026, 11, 1, 19, 0, tzinfo=eastern), updated=datetime(2026, 11, 2, 3, 4, 5, 6)
-    )
+    item = paper(published=datetime(2026, 11, 1, 19, 0, tzinfo=eastern), updated=datetime(2026, 11, 2, 3, 4, 5, 6))
     store.upsert_items([item], "rss", now=datetime(2026, 11, 20, 9, 0, tzinfo=timezone(timedelta(hours=1))))
     stored = store.get_item(item.id)
     assert stored is not None
@@ -172,9 +170,7 @@ def test_a_post_is_updated_when_its_title_text_or_html_change(store: Store) -> N
 
 
 def test_a_batch_with_the_same_paper_twice_keeps_the_newest_version(store: Store) -> None:
-    report = store.upsert_items(
-        [paper(version=1), paper(version=2, title="two"), paper(version=1)], "q", now=T0
-    )
+    report = store.upsert_items([paper(version=1), paper(version=2, title="two"), paper(version=1)], "q", now=T0)
     assert report == UpsertReport(new=("arxiv:2611.00001",))
     stored = store.get_item("arxiv:2611.00001")
     assert stored is not None and (stored.version, stored.title) == (2, "two")
@@ -190,9 +186,7 @@ def test_a_report_lists_new_and_updated_in_input_order_and_counts_the_rest(store
 
 def test_placeholders_are_made_for_unknown_ids_only(store: Store) -> None:
     store.upsert_items([paper("2611.00001")], "q", now=T0)
-    created = store.ensure_papers(
-        ["arxiv:2611.00001", "2611.00002v3", "hep-th/9901001", "2611.00002"], now=at(1)
-    )
+    created = store.ensure_papers(["arxiv:2611.00001", "2611.00002v3", "hep-th/9901001", "2611.00002"], now=at(1))
     assert created == ["arxiv:2611.00002", "arxiv:hep-th/9901001"]
     assert store.ensure_papers(["arxiv:2611.00002"]) == []
     assert store.papers_without_metadata() == ["arxiv:2611.00002", "arxiv:hep-th/9901001"]

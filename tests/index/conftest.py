@@ -1,0 +1,26 @@
+"""A small real index on disk, rebuilt for each test from documents whose answers are known."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from kb.index import SearchIndex
+
+from .helpers import DOCS
+
+
+@pytest.fixture
+def index_dir(tmp_path: Path) -> Path:
+    return tmp_path / "index"
+
+
+@pytest.fixture
+def index(index_dir: Path) -> Iterator[SearchIndex]:
+    """The documents above, rebuilt into a real index on disk (one process: the tests stay small)."""
+    ix = SearchIndex.open(index_dir, procs=1)
+    ix.rebuild([DOCS[:3], DOCS[3:]])
+    yield ix
+    ix.close()

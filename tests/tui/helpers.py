@@ -1,0 +1,37 @@
+"""Driving the app in tests: what is on screen, and waiting until the background is done."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+
+from textual.pilot import Pilot
+
+from kb.tui.app import KbApp
+
+
+def screen_text(app: KbApp) -> str:
+    """Every line of the screen as plain text (what a person would read)."""
+    return "\n".join(strip.text.rstrip() for strip in app.screen._compositor.render_strips())
+
+
+async def settle(pilot: Pilot[None]) -> None:
+    """Let queued writes, workers and the messages they post all finish, then repaint."""
+    app = pilot.app
+    assert isinstance(app, KbApp)
+    await pilot.pause()
+    await app.settle()
+    await pilot.pause()  # what the finished work posted (messages, signals) is handled and drawn
+    await app.settle()
+    await pilot.pause()
+
+
+async def until(pilot: Pilot[None], condition: Callable[[], bool], timeout: float = 5.0) -> None:
+    """Pause until ``condition()`` holds (the watch, the browser thread); fail after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not met in time")
+        await pilot.pause(0.05)
+        await asyncio.sleep(0)

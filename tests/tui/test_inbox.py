@@ -1,0 +1,249 @@
+"""The inbox, driven through the real app on a workspace filled by the real fetch path."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from kb.library import Library
+from kb.models import ItemFilter, Kind, Status
+from kb.tui.app import KbApp
+from kb.tui.paging import PAGE_SIZE
+from kb.tui.screens.inbox import InboxScreen
+from kb.tui.screens.prompts import TagPrompt
+from kb.tui.widgets.item_list import ItemList
+from tests.support.httpserver import HttpServer
+from tests.tui.conftest import ESC_TITLE, ESCAPE_IDS, LINK_TITLE, MARKUP_TITLE, add_feed
+from tests.tui.helpers import screen_text, settle, until
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def inbox(app: KbApp) -> InboxScreen:
+    screen = app.screen
+    assert isinstance(screen, InboxScreen)
+    return screen
+
+
+def items(app: KbApp) -> ItemList:
+    return inbox(app).items
+
+
+def newest_first(library: Library) -> list[str]:
+    return [item.id for item in library.list_items(ItemFilter(status=Status.NEW))]
+
+
+async def test_the_inbox_shows_new_items_newest_first_and_loads_one_page(app: KbApp, library: Library) -> None:
+    expected = newest_first(library)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        pages = items(app).pages
+        assert pages is not None
+        assert len(pages) == len(expected) > PAGE_SIZE
+        assert len(pages.items) == PAGE_SIZE  # not every row: only what the screen may need soon
+        assert [item.id for item in pages.items] == expected[:PAGE_SIZE]
+        text = screen_text(app)
+        assert f"status:new · {len(expected)} items · newest" in text
+        assert "Lil'Log" in text  # a post shows its feed
+        assert "Attention Is All You Need" not in text  # undated (a replacement): last, not on screen
+
+
+async def test_cursor_keys_move_and_g_G_reach_both_ends(app: KbApp, library: Library) -> None:
+    expected = newest_first(library)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("j", "j", "down", "k")
+        assert items(app).cursor == 2
+        await pilot.press("G")
+        assert items(app).cursor == len(expected) - 1
+        assert items(app).current is not None and items(app).current.id == expected[-1]
+        await settle(pilot)
+        assert "Attention Is All You Need" in screen_text(app)
+        await pilot.press("g")
+        assert items(app).cursor == 0
+        await pilot.press("pagedown")
+        assert items(app).cursor > 10
+        await pilot.press("up", "home")
+        assert items(app).cursor == 0
+
+
+async def test_read_and_skip_are_stored_at_once_and_advance(app: KbApp, library: Library, workspace: Path) -> None:
+    expected = newest_first(library)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("j", "r", "x")
+        assert items(app).cursor == 3
+        await settle(pilot)
+        # Another connection (another process would see the same): stored, not just shown.
+        with Library.open(workspace) as other:
+            assert other.get_item(expected[1]).status is Status.READ
+            assert other.get_item(expected[2]).status is Status.SKIPPED
+            assert other.get_item(expected[3]).status is Status.NEW
+        rows = items(app).row_texts()
+        assert rows[1].startswith(" ") and rows[2].startswith("-") and rows[3].startswith("•")
+        # The row stays where it was (a snapshot, as in a mail client): nothing jumps under the cursor.
+        assert [item.id for item in items(app).pages.items[:4]] == expected[:4]
+
+
+async def test_star_toggles_and_undo_takes_back_the_last_actions(app: KbApp, library: Library) -> None:
+    expected = newest_first(library)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("s")
+        await settle(pilot)
+        assert library.get_item(expected[0]).starred
+        assert "★" in items(app).row_texts()[0]
+        await pilot.press("r")  # read item 0, now on item 1
+        await settle(pilot)
+        assert library.get_item(expected[0]).status is Status.READ
+        await pilot.press("u")  # takes back the read, and goes back to it
+        await settle(pilot)
+        assert library.get_item(expected[0]).status is Status.NEW
+        assert library.get_item(expected[0]).starred
+        assert items(app).cursor == 0
+        await pilot.press("u")  # takes back the star
+        await settle(pilot)
+        assert not library.get_item(expected[0]).starred
+        await pilot.press("u")
+        await settle(pilot)
+        assert "nothing to undo" in " ".join(n.message for n in app._notifications)
+
+
+async def test_t_edits_tags_with_completion_of_tags_in_use(app: KbApp, library: Library) -> None:
+    expected = newest_first(library)
+    library.set_tags(expected[5], ["transformers", "Reading Group"])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("t")
+        await settle(pilot)
+        assert isinstance(app.screen, TagPrompt)
+        await pilot.press("t", "r", "a")
+        await settle(pilot)
+        await pilot.press("tab")
+        await pilot.press(*", new-tag")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert library.get_item(expected[0]).tags == ("new-tag", "transformers")
+        assert "#transformers" in screen_text(app)  # the reader shows the tags
+        await pilot.press("u")
+        await settle(pilot)
+        assert library.get_item(expected[0]).tags == ()
+
+
+async def test_the_filter_line_narrows_by_store_fields_and_by_search(app: KbApp, library: Library) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("l")
+        field = inbox(app).query_one("#filter")
+        field.value = "kind:post"  # type: ignore[attr-defined]
+        await pilot.press("enter")
+        await settle(pilot)
+        pages = items(app).pages
+        assert pages is not None and len(pages) == library.store.count_items(ItemFilter(kind=Kind.POST))
+        assert all(item.kind is Kind.POST for item in pages.items)
+        assert items(app).has_focus
+        # Anything else is a search, in the same language as `kb search`, run in a worker.
+        await pilot.press("l")
+        field.value = "cat:cs.CR"  # type: ignore[attr-defined]
+        await pilot.press("enter")
+        await settle(pilot)
+        found = items(app).pages.items
+        assert set(ESCAPE_IDS) <= {item.id for item in found}
+        assert all("cs.CR" in item.categories for item in found)
+        assert f"cat:cs.CR · {len(found)} items" in screen_text(app)
+        # A bad value: one readable error, and the list stays as it was.
+        await pilot.press("l")
+        field.value = "status:maybe"  # type: ignore[attr-defined]
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "status:maybe: expected new|read|skipped|all" in " ".join(n.message for n in app._notifications)
+        assert items(app).pages.items == found
+
+
+async def test_S_toggles_relevance_only_for_a_search_filter(app: KbApp) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("S")
+        await settle(pilot)
+        assert "relevance needs a search" in " ".join(n.message for n in app._notifications)
+        inbox(app).apply_filter("attention")
+        await settle(pilot)
+        await pilot.press("S")
+        await settle(pilot)
+        assert inbox(app).sort == "relevance"
+        assert "· relevance" in screen_text(app)
+
+
+async def test_hostile_titles_show_as_text_and_no_escape_reaches_the_terminal(app: KbApp) -> None:
+    async with app.run_test(size=(200, 50)) as pilot:
+        await settle(pilot)
+        text = screen_text(app)
+        for title in (MARKUP_TITLE, LINK_TITLE):
+            assert title[:40] in text
+        assert ESC_TITLE.replace("\x1b", "\ufffd") in text
+        assert "\ufffd]52;c;aGVsbG8=" in text
+        for strip in app.screen._compositor.render_strips():
+            for segment in strip:
+                assert "\x1b" not in segment.text and "\x07" not in segment.text
+                assert segment.style is None or not segment.style.link
+        # The markup post in the reader: its text as text, its javascript: link gone.
+        pages = items(app).pages
+        assert pages is not None
+        index = next(i for i, item in enumerate(pages.items) if item.title == MARKUP_TITLE)
+        items(app).move_to(index)
+        await settle(pilot)
+        await pilot.pause(0.2)
+        reader_text = screen_text(app)
+        assert "Text with [b]brackets[/b] and js" in reader_text
+        assert app.is_running  # "[@click=app.quit]" did nothing
+
+
+async def test_the_inbox_is_usable_at_80x24(app: KbApp, library: Library) -> None:
+    expected = newest_first(library)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        text = screen_text(app).splitlines()
+        assert len(text) == 24
+        assert text[0].startswith(" kb · Inbox")
+        assert "r Read+next" in text[-1]
+        rows = [line for line in text if line.startswith("•")]
+        assert len(rows) >= 8
+        await pilot.press("j", "r")
+        await settle(pilot)
+        assert library.get_item(expected[1]).status is Status.READ
+        assert "Ada Lovelace" in screen_text(app) or "id: " in screen_text(app)  # the reader below the list
+
+
+def cron_fetch(root: Path, source: str) -> subprocess.CompletedProcess[str]:
+    """`kb fetch -q --source NAME` as cron runs it: another process on the same workspace."""
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    env.pop("KB_DEBUG", None)
+    command = [sys.executable, "-m", "kb.cli.main", "--root", str(root), "fetch", "-q", "--source", source]
+    return subprocess.run(command, capture_output=True, text=True, timeout=60, env=env, stdin=subprocess.DEVNULL)
+
+
+async def test_items_a_cron_fetch_stores_appear_without_moving_the_cursor(
+    library: Library, workspace: Path, tui_server: HttpServer
+) -> None:
+    app = KbApp(library, poll_seconds=0.2)  # looks at the store often, so the test need not wait long
+    route = f"/blogs/cron-{workspace.parent.name}"
+    add_feed(workspace, tui_server, "Cron", route, ["Fresh one", "Fresh two", "Fresh three"])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press(*"jjjjj")
+        list_widget = items(app)
+        under_cursor = list_widget.current
+        assert under_cursor is not None
+        on_screen_row = list_widget.cursor - list_widget.scroll_offset.y
+        result = cron_fetch(workspace, "Cron")
+        assert result.returncode == 0, result.stderr
+        await until(pilot, lambda: len(list_widget.pages or []) == len(newest_first(library)))
+        await settle(pilot)
+        assert list_widget.current is not None and list_widget.current.id == under_cursor.id
+        assert list_widget.cursor - list_widget.scroll_offset.y == on_screen_row
+        titles = [item.title for item in list_widget.pages.items[:3]]
+        assert titles == ["Fresh three", "Fresh two", "Fresh one"]
+        assert "3 new items in the inbox" in " ".join(n.message for n in app._notifications)
+    app.finish_writes()

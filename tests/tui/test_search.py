@@ -1,0 +1,126 @@
+"""Search: live results as you type, debounced and off the event loop; enter opens a paper, post or note."""
+
+from __future__ import annotations
+
+import time
+
+from textual.pilot import Pilot
+from textual.widgets import Input, OptionList
+
+from kb.library import Library
+from kb.models import Kind, Status
+from kb.tui.app import KbApp
+from kb.tui.screens.notes import NotesScreen
+from kb.tui.screens.reader import ReaderScreen
+from kb.tui.screens.search import SearchScreen
+from tests.tui.helpers import screen_text, settle, until
+
+
+async def query(pilot: Pilot[None], text: str) -> SearchScreen:
+    """Go to search and put ``text`` in the box (as a paste would: one change, debounced like typing)."""
+    await pilot.press("slash")
+    screen = search_screen(pilot.app)  # type: ignore[arg-type]
+    screen.box.value = text
+    await until(pilot, lambda: screen.shown_query == text)
+    return screen
+
+
+def search_screen(app: KbApp) -> SearchScreen:
+    screen = app.screen
+    assert isinstance(screen, SearchScreen)
+    return screen
+
+
+async def test_slash_opens_search_and_results_come_as_you_type(app: KbApp) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash")
+        await settle(pilot)
+        screen = search_screen(app)
+        assert screen.box.has_focus
+        started = time.monotonic()
+        await pilot.press(*"attention")
+        typed = time.monotonic() - started
+        assert screen.box.value == "attention"  # every key reached the box: typing never waits on a search
+        assert typed < 2.0
+        await until(pilot, lambda: bool(screen.hits))
+        await settle(pilot)
+        kinds = {hit.kind for hit in screen.hits}
+        assert {Kind.PAPER, Kind.NOTE} <= kinds
+        text = screen_text(app)
+        assert "hits ·" in text and "Attention notes" in text
+        # The match is highlighted in the snippets (the marks themselves never show).
+        options = screen.hit_list
+        prompt = options.get_option_at_index(0).prompt
+        assert any(span.style == "reverse" for span in prompt.spans)  # type: ignore[union-attr]
+        assert "\ue000" not in text and "\ue001" not in text
+
+
+async def test_only_the_last_query_is_shown(app: KbApp) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("3")
+        screen = search_screen(app)
+        screen.box.focus()
+        await pilot.press(*"kernel")
+        await pilot.press(*["backspace"] * 6, *"bert")
+        await until(pilot, lambda: bool(screen.hits))
+        await settle(pilot)
+        assert screen.box.value == "bert"
+        assert "kernels" not in screen_text(app).lower().split("hits")[0]
+
+
+async def test_enter_opens_a_paper_in_the_reader_and_its_keys_work(app: KbApp, library: Library) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        screen = await query(pilot, "schölkopf")
+        await pilot.press("enter")  # from the box to the hits
+        await settle(pilot)
+        assert screen.hit_list.has_focus
+        assert screen.hits[0].id == "arxiv:2606.01234"
+        await pilot.press("s")  # triage keys work on the highlighted hit
+        await settle(pilot)
+        assert library.get_item("arxiv:2606.01234").starred
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ReaderScreen)
+        assert "Self-Attention Networks for Schölkopf Kernels" in screen_text(app)
+        await pilot.press("r")
+        await settle(pilot)
+        assert library.get_item("arxiv:2606.01234").status is Status.READ
+
+
+async def test_enter_on_a_note_hit_opens_the_note(app: KbApp) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await query(pilot, "kind:note scaled")
+        await pilot.press("enter", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, NotesScreen)
+        assert app.screen.path == "attention.md"
+
+
+async def test_a_bad_query_says_where_the_problem_is(app: KbApp) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        screen = await query(pilot, 'title:"unclosed')
+        text = screen_text(app)
+        assert screen.hits == []
+        assert 'title:"unclosed' in text
+        assert app.is_running
+
+
+async def test_S_sorts_by_date_and_a_blank_query_clears(app: KbApp) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        screen = await query(pilot, "testing")
+        screen.hit_list.focus()
+        await pilot.press("S")
+        await until(pilot, lambda: "by date" in screen_text(app))
+        dates = [hit.published for hit in screen.hits if hit.published]
+        assert dates == sorted(dates, reverse=True)
+        await pilot.press("slash")
+        screen.query_one(Input).value = ""
+        await settle(pilot)
+        await pilot.pause(0.4)
+        assert screen.hits == [] and screen.query_one(OptionList).option_count == 0

@@ -1,0 +1,117 @@
+"""Sources: every configured source with how its last fetch went; fetching from the TUI in the background."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+from filelock import FileLock
+from textual.widgets import DataTable
+
+from kb.library import Library
+from kb.models import ItemFilter, Status
+from kb.tui.app import KbApp
+from kb.tui.screens.inbox import InboxScreen
+from kb.tui.screens.sources import SourcesScreen
+from tests.support.httpserver import HttpServer
+from tests.tui.conftest import add_feed
+from tests.tui.helpers import screen_text, settle, until
+
+
+def messages(app: KbApp) -> str:
+    return " | ".join(n.message for n in app._notifications)
+
+
+async def sources(pilot: object, app: KbApp) -> SourcesScreen:
+    await pilot.press("5")  # type: ignore[attr-defined]
+    await settle(pilot)  # type: ignore[arg-type]
+    screen = app.screen
+    assert isinstance(screen, SourcesScreen)
+    return screen
+
+
+async def test_every_source_is_listed_with_its_last_fetch(app: KbApp) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        screen = await sources(pilot, app)
+        table = screen.query_one(DataTable)
+        assert [str(table.get_row_at(i)[0]) for i in range(table.row_count)] == [
+            "arxiv",
+            "testing",
+            "Lil'Log",
+            "Hostile",
+        ]
+        text = screen_text(app)
+        assert "arXiv daily" in text and "arXiv search" in text and "feed" in text
+        assert "never" not in text  # all four fetched when the workspace was filled
+        assert "53 new" in text  # Lil'Log's last run
+
+
+async def test_f_fetches_the_source_under_the_cursor_while_triage_goes_on(
+    app: KbApp, library: Library, workspace: Path, tui_server: HttpServer
+) -> None:
+    gate = threading.Event()
+    add_feed(workspace, tui_server, "Slow", f"/blogs/slow-{workspace.parent.name}", ["One", "Two"], gate=gate)
+    library.config = Library.open(workspace).config  # feeds.yaml changed: what `kb` would read at start
+    first = library.list_items(ItemFilter(status=Status.NEW, limit=1))[0]
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        screen = await sources(pilot, app)
+        await pilot.press("G")
+        assert screen.selected_source() == "Slow"
+        await pilot.press("f")
+        await pilot.pause(0.1)
+        assert app.fetcher.running
+        await pilot.press("1", "s")  # triage in the inbox while the feed is slow to answer
+        await pilot.pause(0.2)
+        assert app.fetcher.running
+        await until(pilot, lambda: bool(library.store.get_item(first.id).starred))  # stored while the fetch waits
+        assert app.fetcher.running
+        gate.set()
+        await until(pilot, lambda: not app.fetcher.running)
+        await settle(pilot)
+        assert "2 new, 0 updated from 1 sources" in messages(app)
+        inbox = app.screen
+        assert isinstance(inbox, InboxScreen)
+        await until(pilot, lambda: inbox.items.pages is not None and inbox.items.pages.items[0].title == "Two")
+        screen = await sources(pilot, app)
+        assert "Slow: 2 new, 0 updated" in screen_text(app)
+
+
+async def test_a_failing_source_shows_its_problem(
+    app: KbApp, library: Library, workspace: Path, tui_server: HttpServer
+) -> None:
+    add_feed(workspace, tui_server, "Broken", f"/blogs/broken-{workspace.parent.name}", ["x"], status=500)
+    library.config = Library.open(workspace).config
+    async with app.run_test(size=(160, 40)) as pilot:
+        await settle(pilot)
+        await sources(pilot, app)
+        await pilot.press("a")  # every source
+        await until(pilot, lambda: "1 failed: Broken" in messages(app), timeout=20)
+        await settle(pilot)
+        text = screen_text(app)
+        assert "Broken" in text and "500" in text
+
+
+async def test_a_fetch_that_cannot_start_says_why_and_the_app_goes_on(app: KbApp) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        app.start_fetch(["no-such-source"])
+        await until(pilot, lambda: "no source named 'no-such-source'" in messages(app))
+        await pilot.press("j")
+        assert app.is_running and not app.fetcher.running
+
+
+@pytest.mark.slow
+async def test_a_fetch_stands_down_when_cron_holds_the_lock(app: KbApp, workspace: Path) -> None:
+    lock = FileLock(str(workspace / ".kb" / "fetch.lock"))
+    lock.acquire()
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            await pilot.press("f")
+            await until(pilot, lambda: "another kb fetch is running" in messages(app), timeout=15)
+            assert app.is_running
+    finally:
+        lock.release()
