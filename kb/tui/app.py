@@ -92,6 +92,7 @@ class KbApp(BackgroundWiring):
         if self._started:
             return
         self._started = True
+        self.check_store()  # the watch's first look: what later looks compare with
         self.sync_notes()
         self.run_indexed(lambda: self.library.index, lambda _index: None, "search index")
 

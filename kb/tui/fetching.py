@@ -7,6 +7,7 @@ lock makes this one stand down with a notification (FetchLocked), which is the s
 from __future__ import annotations
 
 from collections.abc import Collection
+from datetime import UTC, datetime
 from typing import Any
 
 from textual.app import App
@@ -53,6 +54,7 @@ class FetchService:
         self.worker: Worker[None] | None = None
         #: One line per source done in the current or last fetch, for the Sources screen.
         self.lines: list[str] = []
+        self.started = datetime.now(UTC)
 
     @property
     def running(self) -> bool:
@@ -63,6 +65,8 @@ class FetchService:
         if self.running:
             return False
         self.lines = []
+        #: When this fetch began: what it stores was first seen after it.
+        self.started = datetime.now(UTC)
         total = len(names) if names else len(self.library.config.source_names())
         self.app.post_message(self.Started(total))
         self.worker = self.app.run_worker(

@@ -17,7 +17,7 @@ from textual.notifications import SeverityLevel
 from kb.errors import KbError
 from kb.tui.fetching import FetchService, outcome_line
 from kb.tui.triage import Triage
-from kb.tui.watch import StoreWatch
+from kb.tui.watch import MARGIN, StoreWatch
 
 if TYPE_CHECKING:
     from textual.signal import Signal
@@ -149,4 +149,5 @@ class BackgroundWiring(App[None]):
         else:
             severity: SeverityLevel = "warning" if message.locked else "error"
             self.notify(message.error or "fetch failed", severity=severity, markup=False)
-        self.check_store()
+        # What our own fetch stored is new to the screens now, whatever the watch last saw.
+        self.store_changed.publish(StoreWatch.Changed(self.fetcher.started - MARGIN))

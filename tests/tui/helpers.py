@@ -23,11 +23,9 @@ async def settle(pilot: Pilot[None]) -> None:
     await pilot.pause()
     await app.settle()
     await pilot.pause()  # what the finished work posted (messages, signals) is handled and drawn
-    await app.settle()
-    await pilot.pause()
 
 
-async def until(pilot: Pilot[None], condition: Callable[[], bool], timeout: float = 5.0) -> None:
+async def until(pilot: Pilot[None], condition: Callable[[], bool], timeout: float = 15.0) -> None:
     """Pause until ``condition()`` holds (the watch, the browser thread); fail after ``timeout`` seconds."""
     deadline = time.monotonic() + timeout
     while not condition():

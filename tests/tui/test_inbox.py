@@ -160,20 +160,14 @@ async def test_the_filter_line_narrows_by_store_fields_and_by_search(app: KbApp,
         await settle(pilot)
         assert "status:maybe: expected new|read|skipped|all" in " ".join(n.message for n in app._notifications)
         assert items(app).pages.items == found
-
-
-async def test_S_toggles_relevance_only_for_a_search_filter(app: KbApp) -> None:
-    async with app.run_test(size=(120, 40)) as pilot:
+        # S: best match first, for a search filter only.
+        await pilot.press("S")
         await settle(pilot)
+        assert inbox(app).sort == "relevance" and "· relevance" in screen_text(app)
+        inbox(app).apply_filter("kind:post")
         await pilot.press("S")
         await settle(pilot)
         assert "relevance needs a search" in " ".join(n.message for n in app._notifications)
-        inbox(app).apply_filter("attention")
-        await settle(pilot)
-        await pilot.press("S")
-        await settle(pilot)
-        assert inbox(app).sort == "relevance"
-        assert "· relevance" in screen_text(app)
 
 
 async def test_hostile_titles_show_as_text_and_no_escape_reaches_the_terminal(app: KbApp) -> None:

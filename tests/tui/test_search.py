@@ -100,17 +100,7 @@ async def test_enter_on_a_note_hit_opens_the_note(app: KbApp) -> None:
         assert app.screen.path == "attention.md"
 
 
-async def test_a_bad_query_says_where_the_problem_is(app: KbApp) -> None:
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
-        screen = await query(pilot, 'title:"unclosed')
-        text = screen_text(app)
-        assert screen.hits == []
-        assert 'title:"unclosed' in text
-        assert app.is_running
-
-
-async def test_S_sorts_by_date_and_a_blank_query_clears(app: KbApp) -> None:
+async def test_S_sorts_by_date_a_blank_query_clears_and_a_bad_one_says_where(app: KbApp) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         screen = await query(pilot, "testing")
@@ -124,3 +114,8 @@ async def test_S_sorts_by_date_and_a_blank_query_clears(app: KbApp) -> None:
         await settle(pilot)
         await pilot.pause(0.4)
         assert screen.hits == [] and screen.query_one(OptionList).option_count == 0
+        await query(pilot, 'title:"unclosed')
+        text = screen_text(app)
+        assert screen.hits == [] and "unclosed" in text.lower()
+        assert 'title:"unclosed\n' in text + "\n" and "^" in text.split('title:"unclosed', 1)[1]
+        assert app.is_running
