@@ -8,7 +8,7 @@ Profiling a 100k rebuild showed two costs that are not indexing at all:
 - writing the postings looks up the document's field length once per posting, through a seek and read
   of the length column: here each length column is read once into a list.
 
-Segments still record the plain W3 codec, so an index written this way is an ordinary Whoosh index.
+Segments record kb.index.codec.KbCodec, which writes and reads exactly W3's files.
 """
 
 from __future__ import annotations
@@ -17,9 +17,11 @@ import pickle
 from collections.abc import Iterable, Iterator
 from typing import IO, Any
 
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3Codec, W3Segment
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3Segment
 from whoosh.util.numeric import byte_to_length
 from whoosh.writing import PostingPool, SegmentWriter
+
+from kb.index.codec import KbCodec
 
 _CHUNK = 10_000
 _DECODE = [byte_to_length(b) if b else 0 for b in range(256)]
@@ -62,11 +64,11 @@ class ChunkedPool(PostingPool):
             self._remove_run(path)
 
 
-class BulkCodec(W3Codec):
-    """The W3 codec, with field lengths served from memory while a segment is written."""
+class BulkCodec(KbCodec):
+    """kb's codec, with field lengths served from memory while a segment is written."""
 
     def new_segment(self, storage: Any, indexname: str) -> Any:
-        return W3Segment(W3Codec(), indexname)  # the index records the ordinary codec
+        return W3Segment(KbCodec(), indexname)  # what readers of the segment will use
 
     def per_document_reader(self, storage: Any, segment: Any) -> Any:
         return _Lengths(super().per_document_reader(storage, segment))

@@ -101,15 +101,15 @@ class _Compiler:
             bare = fold(arxiv.id)
             if not negated:
                 self.marks.terms.add(bare)
-            in_text = _or([wq.Term(f, bare, boost=b) for f, b in DEFAULT_FIELDS.items() if f != "authors"])
+            in_text = _or([wq.Term(f, bare) for f in DEFAULT_FIELDS if f != "authors"])
             return wq.Or([wq.Term("id", arxiv.key, boost=3.0), wq.Term("links", bare), in_text])
-        fields = DEFAULT_FIELDS if w.field is None else {_FIELD_OF[w.field]: 1.0}
+        fields = list(DEFAULT_FIELDS) if w.field is None else [_FIELD_OF[w.field]]
         words = [term for term, _, _, _ in _TEXT_TERMS(w.text)]
         if w.field is None and not words:
             return None  # only common words: not searched, even though author names keep them
         if "text" in fields and not negated:
             self.marks.terms.update(words)
-        subs = [q for name, boost in fields.items() if (q := _field_word(name, w.text, boost)) is not None]
+        subs = [q for name in fields if (q := _field_word(name, w.text)) is not None]
         if w.field is None and not w.phrase and _CATEGORY_RE.match(w.text):
             subs.append(wq.Term("cat", w.text.lower()))  # cs.LG, hep-th: also the paper's categories
         return _or(subs)
@@ -122,32 +122,33 @@ class _Compiler:
                 w.pos,
             )
         *whole, last = words
-        fields = DEFAULT_FIELDS if w.field is None else {_FIELD_OF[w.field]: 1.0}
+        fields = list(DEFAULT_FIELDS) if w.field is None else [_FIELD_OF[w.field]]
         # Stems are indexed, and "studies" stems to "studi": look for both the word and its stem.
         stems = {last, *(t for t, _, _, _ in _TEXT_TERMS(last))}
         if "text" in fields and not negated:
             self.marks.prefixes.add(last)
             self.marks.terms.update(t for word in whole for t, _, _, _ in _TEXT_TERMS(word))
         subs = []
-        for name, boost in fields.items():
+        for name in fields:
             forms = {last} if name == "authors" else stems
-            ends = _or([wq.Prefix(name, form, boost=boost) for form in sorted(forms)])
-            heads = [q for word in whole if (q := _field_word(name, word, boost)) is not None]
+            ends = _or([wq.Prefix(name, form) for form in sorted(forms)])
+            heads = [q for word in whole if (q := _field_word(name, word)) is not None]
             subs.append(_and([*heads, ends]))
         return _or(subs)
 
 
-def _field_word(fieldname: str, text: str, boost: float) -> Any:
+def _field_word(fieldname: str, text: str) -> Any:
     """The query for ``text`` in one field: a term, an exact phrase, or None when nothing is indexed."""
     splitter = _NAME_TERMS if fieldname == "authors" else _TEXT_TERMS
     found = [(term, pos) for term, pos, _, _ in splitter(text)]
-    return _terms_query(fieldname, found, boost) if found else None
+    return _terms_query(fieldname, found) if found else None
 
 
-def _terms_query(fieldname: str, found: list[tuple[str, int]], boost: float) -> Any:
+def _terms_query(fieldname: str, found: list[tuple[str, int]]) -> Any:
+    # No boosts: field weights are applied by the scorer (kb.index.ranking).
     if len(found) == 1:
-        return wq.Term(fieldname, found[0][0], boost=boost)
-    return ExactPhrase(fieldname, [t for t, _ in found], [p for _, p in found], boost=boost)
+        return wq.Term(fieldname, found[0][0])
+    return ExactPhrase(fieldname, [t for t, _ in found], [p for _, p in found])
 
 
 def _or(subs: list[Any]) -> Any:
@@ -172,6 +173,8 @@ def _keyword(fieldname: str) -> Any:
     def build(w: Word, value: str) -> Any:
         value = value.lower()
         if w.prefix:
+            if not value:
+                raise QueryError(f"prefix at position {w.pos + 1} is empty: give its first letters", w.pos)
             return wq.Prefix(fieldname, value)
         if fieldname == "cat" and "." not in value and not w.phrase:
             return wq.Or([wq.Term("cat", value), wq.Prefix("cat", value + ".")])  # cat:cs = cs.*

@@ -19,13 +19,18 @@ import os
 import queue
 import threading
 import time
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.writing import SegmentWriter
 
 from kb.index.bulk import BulkCodec, bulk_writer, speed_up
+from kb.index.schema import to_fields
+from kb.models import IndexDoc
 
+#: Memory for each process's posting buffer, in MB (runs beyond it spill to disk).
+LIMITMB = 256
 _FORK = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
 
 
@@ -125,3 +130,29 @@ class PairWriter(MpWriter):
             if task.is_alive():
                 task.terminate()
         SegmentWriter.cancel(self)
+
+
+def write_all(
+    ix: Any, batches: Iterable[Sequence[IndexDoc]], progress: Callable[[int], None] | None, procs: int
+) -> int:
+    """Index every document of ``batches`` into the empty index ``ix`` in one commit; returns how many.
+
+    Two processes only where forking is safe (a single thread): a TUI's worker thread indexes alone.
+    A document id seen before is skipped.
+    """
+    parallel = procs > 1 and can_fork()
+    writer = PairWriter(ix, limitmb=LIMITMB) if parallel else bulk_writer(ix, limitmb=LIMITMB)
+    seen: set[str] = set()
+    try:
+        for batch in batches:
+            for doc in batch:
+                if doc.id not in seen:
+                    seen.add(doc.id)
+                    writer.add_document(**to_fields(doc))
+            if progress is not None:
+                progress(len(seen))
+        writer.commit()
+    except BaseException:
+        writer.cancel()
+        raise
+    return len(seen)

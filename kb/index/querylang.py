@@ -1,13 +1,28 @@
-"""kb's search query language: a small, forgiving syntax parsed into a tree, with exact error positions.
+"""kb's search query language: parsed into a small tree, with the position of every mistake.
 
-Words are ANDed; ``OR``, ``NOT`` / ``-word``, parentheses, "exact phrases" and ``prefix*`` work as
-expected; ``field:value`` restricts a word, phrase or group (``title:(graph OR sparse)``) to one field.
-Field names are case-insensitive. The reference shown to people is QUERY_HELP.
+Reference (QUERY_HELP below is the short form shown by ``kb search --help`` and the TUI):
 
-A colon does not always mean a field: a URL (``https://arxiv.org/abs/1706.03762``), an arXiv id with its
-prefix (``arxiv:1706.03762``), a time (``10:30``) or a word ending in a colon is searched as text. Only a
-word that looks like ``name:value`` with an unknown alphabetic name is an error, since it is almost always
-a misspelt field.
+- Words are ANDed and searched in titles, abstracts/texts, authors, comments, journal refs, tags and the
+  titles of the papers a note links. Case, accents and word forms do not matter (``Schölkopf`` =
+  ``scholkopf``, ``networks`` = ``network``); very common words (the, of, is, ...) are not searched.
+- ``a OR b``, ``NOT a`` / ``-a``, ``(a OR b) c``; ``AND`` may be written but is implied.
+- ``"exact phrase"``: the words in this order, next to each other (common words inside keep their place).
+- ``prefix*``: words starting with the prefix (two letters at least).
+- A hyphenated word is a phrase: ``self-attention`` finds "self-attention" and "self attention".
+- arXiv ids (``1706.03762``, ``arxiv:1706.03762v7``, ``hep-th/9901001``, an abs/pdf URL) find the paper and
+  everything that mentions or links it; category names (``cs.LG``) find the papers filed under them.
+- ``field:value``, ``field:"a phrase"`` or ``field:(a OR b)``; names are case-insensitive, arXiv's
+  short names work too: title: (ti:), author: (au:), abstract: = text: (abs:), cat:, tag:, source:,
+  kind:paper|post|note, status:new|read|skipped, is:starred (and is:new, is:read, is:skipped),
+  has:note, id:, year:, published: (date:).
+- Dates: ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``, each meaning the whole period; ``A..B`` (inclusive),
+  ``A..``, ``..B``, ``>A``, ``>=A``, ``<A``, ``<=A``. ``year:2020..2022`` works too.
+- A query of filters only (``is:starred tag:rl``) lists newest first.
+
+A colon does not always mean a field: a URL, an arXiv id with its prefix (``arxiv:1706.03762``), a time
+(``10:30``) or a word ending in a colon is searched as text. Only a word shaped like ``name:value`` with an
+unknown alphabetic name is an error (a misspelt field, almost always), and so are unbalanced quotes or
+parentheses, a bad value for kind/status/is/has/id, and a bad date: each a QueryError with its position.
 """
 
 from __future__ import annotations

@@ -13,26 +13,24 @@ import contextlib
 import shutil
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
 
 from whoosh import index as wix
-from whoosh.scoring import BM25F
 
 from kb.errors import KbError, UsageError
-from kb.index import docsets, layout
+from kb.index import layout, results
 from kb.index.bulk import bulk_writer
 from kb.index.compile import compile_query
 from kb.index.layout import Pointer
-from kb.index.parallel import PairWriter, can_fork
-from kb.index.schema import SCHEMA_VERSION, build_schema, from_minutes, to_fields
-from kb.index.snippets import make_snippet
-from kb.models import Hit, IndexDoc, Kind, SearchResult
+from kb.index.parallel import write_all
+from kb.index.ranking import KbWeighting
+from kb.index.schema import SCHEMA_VERSION, build_schema, to_fields
+from kb.models import IndexDoc, SearchResult
 
 _RETRIES = 5  # opening can race with a commit deleting the files it just listed
-_LIMITMB = 256
 
 
 class SearchIndex:
@@ -61,14 +59,14 @@ class SearchIndex:
         processes a rebuild may use.
         """
         self = cls(Path(path), lock_timeout, max(1, min(2, procs)))
-        self.root.mkdir(parents=True, exist_ok=True)
         with self._lock:
             if not self._attach():
                 try:
+                    self.root.mkdir(parents=True, exist_ok=True)
                     with layout.write_lock(self.root, timeout=min(lock_timeout, 2.0)):
                         self._repair()
-                except KbError:
-                    pass  # another process is writing (creating or rebuilding): look again on use
+                except (KbError, OSError):
+                    pass  # another process is writing, or the folder is read-only: look again on use
         return self
 
     @property
@@ -91,7 +89,7 @@ class SearchIndex:
             try:
                 ix = wix.open_dir(str(gen_dir))
                 # A searcher opens every segment's files: what cannot be read shows now, not mid-search.
-                searcher = ix.searcher(weighting=BM25F())
+                searcher = ix.searcher(weighting=KbWeighting())
                 searcher.doc_count()
             except Exception:  # any failure to read means "rebuild", never a traceback
                 time.sleep(0.02 * (attempt + 1))
@@ -131,11 +129,24 @@ class SearchIndex:
 
     # --- writing --------------------------------------------------------------------------------
 
+    @contextlib.contextmanager
+    def _writing(self) -> Iterator[None]:
+        """Hold this object's lock and the index's write lock; a failing disk becomes one KbError."""
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            with self._lock, layout.write_lock(self.root, self.lock_timeout):
+                yield
+        except OSError as exc:
+            raise KbError(
+                f"cannot write the search index in {self.root}: {exc.strerror or exc}",
+                hint="check free disk space and the folder's permissions",
+            ) from exc
+
     def update(self, docs: Sequence[IndexDoc]) -> None:
         """Add the documents, replacing any with the same id, in one commit (the last of a repeated id wins)."""
         if not docs:
             return
-        with self._lock, layout.write_lock(self.root, self.lock_timeout):
+        with self._writing():
             ix = self._writable()
             writer = bulk_writer(ix, timeout=5.0, limitmb=64)
             try:
@@ -152,7 +163,7 @@ class SearchIndex:
         """Remove the documents with these ids (unknown ids are ignored), in one commit."""
         if not ids:
             return
-        with self._lock, layout.write_lock(self.root, self.lock_timeout):
+        with self._writing():
             ix = self._writable()
             writer = ix.writer(timeout=5.0)
             try:
@@ -184,13 +195,13 @@ class SearchIndex:
         Writers in other processes wait for the rebuild, then write to the new index.
         A document id given twice is indexed once (the first time).
         """
-        with self._lock, layout.write_lock(self.root, self.lock_timeout):
+        with self._writing():
             gen = layout.new_generation(self.root)
             gen_dir = self.root / gen
             try:
                 gen_dir.mkdir()
                 ix = wix.create_in(str(gen_dir), build_schema())
-                written = _write_all(ix, batches, progress, self.procs)
+                written = write_all(ix, batches, progress, self.procs)
                 layout.write_pointer(self.root, Pointer(SCHEMA_VERSION, gen, built=True))
             except BaseException:
                 shutil.rmtree(gen_dir, ignore_errors=True)
@@ -217,28 +228,7 @@ class SearchIndex:
             if searcher is None:
                 return SearchResult(query=query, elapsed=time.perf_counter() - started)
             try:
-                by_date = sort == "date" or not compiled.scored
-                if by_date:
-                    results = searcher.search(compiled.query, limit=max(limit, 1), sortedby="newest", reverse=True)
-                else:
-                    results = searcher.search(compiled.query, limit=max(limit, 1), terms=False)
-                total = _total(searcher, compiled.query, results, max(limit, 1))
-                hits = []
-                for hit in results[: max(limit, 0)]:
-                    stored = hit.fields()
-                    kind = Kind(stored["kind"])
-                    snippet = make_snippet(stored.get("text", ""), compiled.marks, marks, note=kind is Kind.NOTE)
-                    published = stored.get("pub")
-                    hits.append(
-                        Hit(
-                            id=stored["id"],
-                            kind=kind,
-                            title=stored.get("title", ""),
-                            score=0.0 if by_date else float(hit.score),
-                            snippet=snippet,
-                            published=from_minutes(published) if published is not None else None,
-                        )
-                    )
+                hits, total = results.run(searcher, compiled, limit, sort == "date" or not compiled.scored, marks)
             except Exception as exc:
                 self._broken = True
                 raise _damaged(self.root, exc) from exc
@@ -254,7 +244,7 @@ class SearchIndex:
         if self._searcher is None:
             for attempt in range(_RETRIES):
                 try:
-                    self._searcher = self._ix.searcher(weighting=BM25F())
+                    self._searcher = self._ix.searcher(weighting=KbWeighting())
                     break
                 except Exception as exc:
                     if attempt == _RETRIES - 1:
@@ -296,37 +286,6 @@ class SearchIndex:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.close()
-
-
-def _write_all(
-    ix: Any, batches: Iterable[Sequence[IndexDoc]], progress: Callable[[int], None] | None, procs: int
-) -> int:
-    # Two processes only where forking is safe (one thread); a TUI's worker thread indexes alone.
-    parallel = procs > 1 and can_fork()
-    writer = PairWriter(ix, limitmb=_LIMITMB) if parallel else bulk_writer(ix, limitmb=_LIMITMB)
-    seen: set[str] = set()
-    try:
-        for batch in batches:
-            for doc in batch:
-                if doc.id not in seen:
-                    seen.add(doc.id)
-                    writer.add_document(**to_fields(doc))
-            if progress is not None:
-                progress(len(seen))
-        writer.commit()
-    except BaseException:
-        writer.cancel()
-        raise
-    return len(seen)
-
-
-def _total(searcher: Any, q: Any, results: Any, limit: int) -> int:
-    """Every match: known when the collector saw them all, else counted with sets (not a second walk)."""
-    if results.has_exact_length():
-        return len(results)
-    if results.scored_length() < limit:
-        return int(results.scored_length())  # no block was skipped: nothing scored below a full top-N
-    return docsets.count(searcher, q)
 
 
 def _damaged(root: Path, exc: Exception) -> KbError:

@@ -224,3 +224,15 @@ def test_damaged_index_needs_rebuild_and_never_raises(index_dir: Path, index: Se
         assert broken.rebuild([DOCS]) == len(DOCS)
         assert not broken.needs_rebuild
         assert ids(broken, "attention")
+
+
+def test_an_index_folder_removed_while_open_is_recreated(index_dir: Path, index: SearchIndex) -> None:
+    import shutil
+
+    assert ids(index, "attention")
+    shutil.rmtree(index_dir)
+    assert index.needs_rebuild
+    assert index.search("attention").total == 0
+    index.update([doc("back", 1)])
+    assert index.ids() == {"post:back1"}
+    assert index.needs_rebuild  # until the library rebuilds it from the store

@@ -42,6 +42,7 @@ from .helpers import DOCS
         ("()", 0, "empty parentheses"),
         ('""', 0, "empty phrase"),
         ("x*", 0, "too short"),
+        ("tag:*", 4, "is empty"),
         ("title:", 0, "needs a value"),
         ("kind:(paper OR note)", 0, "takes one value"),
         ("title:(author:x)", 7, "inside another field"),
