@@ -1,0 +1,50 @@
+"""Running a compiled query on an open searcher: the top hits, the exact total and the snippets."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kb.index import docsets
+from kb.index.compile import Compiled
+from kb.index.ranking import prune
+from kb.index.schema import from_minutes
+from kb.index.snippets import make_snippet
+from kb.models import Hit, Kind
+
+
+def run(searcher: Any, compiled: Compiled, limit: int, by_date: bool, marks: tuple[str, str]) -> tuple[list[Hit], int]:
+    """The first ``limit`` hits (best first, or newest first when ``by_date``) and how many match in all."""
+    q = prune(compiled.query, searcher.reader())
+    if q is None:  # a word the index has never seen
+        return [], 0
+    wanted = max(limit, 1)
+    if by_date:
+        results = searcher.search(q, limit=wanted, sortedby="newest", reverse=True)
+    else:
+        results = searcher.search(q, limit=wanted, terms=False)
+    hits = [_hit(hit, compiled, by_date, marks) for hit in results[: max(limit, 0)]]
+    return hits, _total(searcher, q, results, wanted)
+
+
+def _hit(hit: Any, compiled: Compiled, by_date: bool, marks: tuple[str, str]) -> Hit:
+    stored = hit.fields()
+    kind = Kind(stored["kind"])
+    published = stored.get("pub")
+    return Hit(
+        id=stored["id"],
+        kind=kind,
+        title=stored.get("title", ""),
+        score=0.0 if by_date else float(hit.score),
+        snippet=make_snippet(stored.get("text", ""), compiled.marks, marks, note=kind is Kind.NOTE),
+        published=from_minutes(published) if published is not None else None,
+    )
+
+
+def _total(searcher: Any, q: Any, results: Any, limit: int) -> int:
+    """Every match: known when the collector saw them all, else counted with sets (not a second walk)."""
+    if results.has_exact_length():
+        return len(results)
+    if results.scored_length() < limit:
+        # The top-N never filled up, so no block was skipped as unable to reach it: all were seen.
+        return int(results.scored_length())
+    return docsets.count(searcher, q)
