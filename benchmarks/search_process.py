@@ -35,9 +35,12 @@ QUERIES = [
 
 BARE = """
 import sys
+from pathlib import Path
 from whoosh.index import open_dir
 from whoosh.qparser import QueryParser
-ix = open_dir(sys.argv[1])
+folder = Path(sys.argv[1])
+generations = sorted(p for p in folder.iterdir() if p.is_dir() and any(p.glob("*.toc")))
+ix = open_dir(str(generations[-1] if generations else folder))
 with ix.searcher() as searcher:
     query = QueryParser("text", ix.schema).parse(sys.argv[2])
     for hit in searcher.search(query, limit=20):
