@@ -95,7 +95,7 @@ class _Splitter:
 
     def _term(self, word: str) -> str | None:
         term = fold(word)
-        if self.stops and term in STOP_WORDS:
+        if not term or (self.stops and term in STOP_WORDS):
             return None
         if self.stemming and term.isalpha():
             return stem(term)
@@ -129,8 +129,10 @@ class Terms:
         """The ``(start, end, term)`` of every occurrence of one of ``terms`` (a tight loop for snippets)."""
         out: list[tuple[int, int, str]] = []
         split = self._split
+        cached = split.cache.get  # most chunks were seen before: skip the call
         for match in _CHUNK_RE.finditer(text):
-            for term, s, e, _ in split(match.group()):
+            chunk = match.group()
+            for term, s, e, _ in cached(chunk) or split(chunk):
                 if term is not None and term in terms:
                     base = match.start()
                     out.append((base + s, base + e, term))

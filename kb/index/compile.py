@@ -35,10 +35,20 @@ _CATEGORY_RE = re.compile(r"^(?:[a-z]+(?:-[a-z]+)?\.[a-z][a-z\-]*|[a-z]+-[a-z]+)
 
 @dataclass
 class Marks:
-    """What to mark in a snippet of the text: whole terms, and prefixes of folded words."""
+    """What to mark in a snippet of the text: terms, prefixes of folded words, and phrases, each a tuple
+    of ``(term, offset)`` that only counts where all its words stand at their offsets."""
 
     terms: set[str] = field(default_factory=set)
     prefixes: set[str] = field(default_factory=set)
+    phrases: set[tuple[tuple[str, int], ...]] = field(default_factory=set)
+
+    def add(self, found: list[tuple[str, int]]) -> None:
+        """Mark one word (a term) or phrase (several terms at their positions)."""
+        if len(found) == 1:
+            self.terms.add(found[0][0])
+        elif found:
+            first = found[0][1]
+            self.phrases.add(tuple((term, pos - first) for term, pos in found))
 
 
 @dataclass
@@ -77,8 +87,10 @@ class _Compiler:
     def conjunction(self, node: And, negated: bool) -> Any:
         # AndNot, not And([.., Not(..)]): Whoosh gives the latter an inverse matcher over every document,
         # which also turns off its skipping of blocks that cannot reach the top hits.
-        wanted = [q for item in node.items if not isinstance(item, Not) and (q := self.node(item, negated))]
-        unwanted = [q for item in node.items if isinstance(item, Not) and (q := self.node(item.item, not negated))]
+        wanted = [self.node(item, negated) for item in node.items if not isinstance(item, Not)]
+        unwanted = [self.node(item.item, not negated) for item in node.items if isinstance(item, Not)]
+        wanted = [q for q in wanted if q is not None]
+        unwanted = [q for q in unwanted if q is not None]
         if not unwanted:
             return _and(wanted) if wanted else None
         if not wanted:
@@ -87,9 +99,9 @@ class _Compiler:
 
     def word(self, w: Word, negated: bool) -> Any:
         if w.field in (None, "title", "text", "author"):
-            if not negated:
-                self.scored = True
-            return self.text_word(w, negated)
+            q = self.text_word(w, negated)
+            self.scored = self.scored or (q is not None and not negated)
+            return q
         value = w.text if w.phrase else w.text.strip()
         q = _FILTERS[w.field](w, value)
         return _filter(q)
@@ -104,11 +116,11 @@ class _Compiler:
             in_text = _or([wq.Term(f, bare) for f in DEFAULT_FIELDS if f != "authors"])
             return wq.Or([wq.Term("id", arxiv.key, boost=3.0), wq.Term("links", bare), in_text])
         fields = list(DEFAULT_FIELDS) if w.field is None else [_FIELD_OF[w.field]]
-        words = [term for term, _, _, _ in _TEXT_TERMS(w.text)]
+        words = [(term, pos) for term, pos, _, _ in _TEXT_TERMS(w.text)]
         if w.field is None and not words:
             return None  # only common words: not searched, even though author names keep them
         if "text" in fields and not negated:
-            self.marks.terms.update(words)
+            self.marks.add(words)
         subs = [q for name in fields if (q := _field_word(name, w.text)) is not None]
         if w.field is None and not w.phrase and _CATEGORY_RE.match(w.text):
             subs.append(wq.Term("cat", w.text.lower()))  # cs.LG, hep-th: also the paper's categories
@@ -127,7 +139,8 @@ class _Compiler:
         stems = {last, *(t for t, _, _, _ in _TEXT_TERMS(last))}
         if "text" in fields and not negated:
             self.marks.prefixes.add(last)
-            self.marks.terms.update(t for word in whole for t, _, _, _ in _TEXT_TERMS(word))
+            for word in whole:
+                self.marks.add([(t, pos) for t, pos, _, _ in _TEXT_TERMS(word)])
         subs = []
         for name in fields:
             forms = {last} if name == "authors" else stems

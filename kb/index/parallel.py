@@ -66,7 +66,7 @@ def _exit_with_parent(parent: int) -> None:
 
 
 class PairWriter(MpWriter):
-    """Index alternate batches here and in one spawned helper; commit both segments together."""
+    """Index batches here and in one forked helper; commit both segments together."""
 
     def __init__(self, ix: Any, limitmb: int, serial_first: int = 2000, batchsize: int = 250) -> None:
         super().__init__(

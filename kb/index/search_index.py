@@ -134,7 +134,8 @@ class SearchIndex:
         """Hold this object's lock and the index's write lock; a failing disk becomes one KbError."""
         try:
             self.root.mkdir(parents=True, exist_ok=True)
-            with self._lock, layout.write_lock(self.root, self.lock_timeout):
+            # The index's lock first: waiting for another process must not block this one's searches.
+            with layout.write_lock(self.root, self.lock_timeout), self._lock:
                 yield
         except OSError as exc:
             raise KbError(

@@ -1,7 +1,8 @@
 """Plain-text snippets: the part of a text around its best match, each match wrapped in a pair of marks.
 
 The text is re-analysed exactly as it was indexed, so a query word marks every form it matched
-(``network`` marks "networks", ``scholkopf`` marks "Schölkopf"). A paper or post gets one fragment around
+(``network`` marks "networks", ``scholkopf`` marks "Schölkopf"), and a phrase only where it occurs
+whole. A paper or post gets one fragment around
 the densest cluster of matches; a note gets the lines that matched, since notes are written line by line.
 """
 
@@ -33,14 +34,24 @@ def make_snippet(text: str, marks: Marks, pair: tuple[str, str], note: bool = Fa
 
 
 def _matches(text: str, marks: Marks) -> list[Span]:
-    if not marks.prefixes:
-        return _TERMS.find(text, marks.terms)
+    if not marks.prefixes and not marks.phrases:
+        return _TERMS.find(text, marks.terms)  # the common case, in a tight loop
     spans: list[Span] = []
     prefixes = tuple(marks.prefixes)
-    for term, _, start, end in _TERMS(text):
-        if term in marks.terms or fold(text[start:end]).startswith(prefixes):
+    in_phrases = {term for phrase in marks.phrases for term, _ in phrase}
+    at: dict[int, Span] = {}  # position -> span, for the words of phrases
+    for term, pos, start, end in _TERMS(text):
+        if term in marks.terms or (prefixes and fold(text[start:end]).startswith(prefixes)):
             spans.append((start, end, term))
-    return spans
+        elif term in in_phrases:
+            at[pos] = (start, end, term)
+    for phrase in marks.phrases:
+        first = phrase[0][0]
+        for pos, span in list(at.items()):
+            words = [at.get(pos + offset) for _, offset in phrase]
+            if span[2] == first and all(w is not None and w[2] == t for w, (t, _) in zip(words, phrase, strict=True)):
+                spans.extend(w for w in words if w is not None)
+    return sorted(set(spans))
 
 
 def _best_window(text: str, spans: list[Span]) -> tuple[int, int]:

@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from kb.errors import UsageError
-from kb.library.serialize import iso
+from kb.library.serialize import iso, run_json
 from kb.models import FetchedItem, Item, Kind, Status, parse_arxiv_id
 from kb.store.exchange import TriageMerge, TriageRecord
 
@@ -118,17 +118,7 @@ def export_state(library: Library, now: datetime | None = None) -> dict[str, Any
     """The export file's content: triaged items, fetch runs, the per-source log and feed state."""
     store = library.store
     items = [export_item(item) for batch in store.iter_items() for item in batch if touched(item)]
-    runs = [
-        {
-            "run_id": run.run_id,
-            "started": iso(run.started),
-            "finished": iso(run.finished),
-            "new": run.new,
-            "updated": run.updated,
-            "failed_sources": list(run.failed_sources),
-        }
-        for run in reversed(store.recent_runs(_ALL))
-    ]
+    runs = [run_json(run) for run in reversed(store.recent_runs(_ALL))]
     log = [
         {key: iso(value) if isinstance(value, datetime) else value for key, value in entry.items()}
         for entry in reversed(store.source_log(None, _ALL))

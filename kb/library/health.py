@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from kb.config import Config
-from kb.library.serialize import iso
+from kb.library.serialize import iso, run_json
 from kb.models import FeedState, ItemFilter, Kind, Status
 from kb.store import Store
 
@@ -93,17 +93,7 @@ def status_report(store: Store, config: Config, index_docs: int | None, index_ok
     return {
         "items": counts,
         "notes": notes,
-        "runs": [
-            {
-                "run_id": run.run_id,
-                "started": iso(run.started),
-                "finished": iso(run.finished),
-                "new": run.new,
-                "updated": run.updated,
-                "failed_sources": list(run.failed_sources),
-            }
-            for run in store.recent_runs(5)
-        ],
+        "runs": [run_json(run) for run in store.recent_runs(5)],
         "sources": [source.as_json() for source in health],
         "failing": [source.name for source in health if source.failures],
         "incomplete": [source.name for source in health if source.incomplete],

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from kb.models import Item, Note
+from kb.models import FetchRunSummary, Item, Note
 
 
 def iso(moment: datetime | None) -> str | None:
@@ -55,4 +55,16 @@ def note_json(note: Note) -> dict[str, Any]:
         "note_links": list(note.note_links),
         "created": note.created,
         "front_matter_error": note.front_matter_error,
+    }
+
+
+def run_json(run: FetchRunSummary) -> dict[str, Any]:
+    """One fetch run, as `kb status --json` and `kb export` print it."""
+    return {
+        "run_id": run.run_id,
+        "started": iso(run.started),
+        "finished": iso(run.finished),
+        "new": run.new,
+        "updated": run.updated,
+        "failed_sources": list(run.failed_sources),
     }

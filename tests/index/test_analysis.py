@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from whoosh.formats import Positions
 
 from kb.index.analysis import NAME_ANALYZER, SEPARATOR, TEXT_ANALYZER, KbPositions, fold
@@ -78,3 +80,13 @@ def test_analyzer_yields_whoosh_tokens_with_chars() -> None:
         (t.text, t.pos, t.startchar, t.endchar) for t in TEXT_ANALYZER("Graph networks", positions=True, chars=True)
     ]
     assert tokens == [("graph", 0, 0, 5), ("network", 1, 6, 14)]
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.text(max_size=80))
+def test_any_text_gives_nonempty_terms_inside_it(text: str) -> None:
+    last = -1
+    for term, pos, start, end in TERMS(text):
+        assert term and 0 <= start < end <= len(text)
+        assert pos > last  # every term has its own, increasing position
+        last = pos

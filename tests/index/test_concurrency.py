@@ -99,6 +99,29 @@ def test_writers_in_threads_take_turns(index: SearchIndex, index_dir: Path) -> N
     assert "post:t1" in index.ids()
 
 
+def test_searching_goes_on_while_an_update_waits_for_the_lock(index: SearchIndex, index_dir: Path) -> None:
+    held, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with layout.write_lock(index_dir, timeout=5):
+            held.set()
+            release.wait(5)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    held.wait()
+    waiting = threading.Thread(target=index.update, args=([doc("w", 1)],))
+    waiting.start()  # blocked on the index's lock, as behind another process's reindex
+    time.sleep(0.1)
+    started = time.monotonic()
+    assert ids(index, "scholkopf")
+    assert time.monotonic() - started < 1.0
+    release.set()
+    holder.join()
+    waiting.join()
+    assert "post:w1" in index.ids()
+
+
 def test_a_writer_that_cannot_get_the_lock_says_so(index_dir: Path, index: SearchIndex) -> None:
     impatient = SearchIndex.open(index_dir, lock_timeout=0.2)
     with layout.write_lock(index_dir, timeout=5), pytest.raises(KbError, match="busy"):
@@ -159,6 +182,7 @@ def test_a_two_process_rebuild_in_a_subprocess(index_dir: Path, index: SearchInd
     assert worker.returncode == 0, err
     assert "rebuilt" in out
     assert index.doc_count() == 3000  # the open reader follows the new generation
+    assert len(index._ix._segments()) == 2  # one segment from each process
     assert index.search("common", limit=1).total == 3000
     assert len({h.id for h in index.search("graph", limit=3000).hits}) == index.search("graph").total
 
@@ -236,3 +260,19 @@ def test_an_index_folder_removed_while_open_is_recreated(index_dir: Path, index:
     index.update([doc("back", 1)])
     assert index.ids() == {"post:back1"}
     assert index.needs_rebuild  # until the library rebuilds it from the store
+
+
+def test_a_rebuild_from_a_threaded_process_stays_in_one_process(index_dir: Path, index: SearchIndex) -> None:
+    import multiprocessing
+
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)  # like a TUI's event loop beside the worker
+    other.start()
+    try:
+        with SearchIndex.open(index_dir, procs=2) as ix:
+            assert ix.rebuild([[doc("th", n) for n in range(2500)]]) == 2500  # past the serial start
+            assert not multiprocessing.active_children()
+            assert ix.search("common", limit=1).total == 2500
+    finally:
+        stop.set()
+        other.join()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -137,28 +139,22 @@ QUERY_ALPHABET = st.sampled_from(
 )
 
 
+@pytest.fixture(scope="module")
+def shared_index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SearchIndex]:
+    """One index for every example: hypothesis runs the test body many times within one test."""
+    ix = SearchIndex.open(tmp_path_factory.mktemp("hyp") / "index", procs=1)
+    ix.rebuild([DOCS])
+    yield ix
+    ix.close()
+
+
 @settings(max_examples=50, deadline=None, derandomize=True)
 @given(st.one_of(st.text(max_size=40), st.lists(QUERY_ALPHABET, max_size=15).map("".join)))
-def test_any_string_gives_results_or_a_query_error(tmp_path_factory: pytest.TempPathFactory, query: str) -> None:
-    ix = _shared_index(tmp_path_factory)
+def test_any_string_gives_results_or_a_query_error(shared_index: SearchIndex, query: str) -> None:
     try:
-        result = ix.search(query)
+        result = shared_index.search(query)
     except QueryError as error:
         assert error.position is None or 0 <= error.position <= len(query)
         assert str(error)
     else:
         assert result.total >= len(result.hits)
-
-
-_INDEXES: dict[int, SearchIndex] = {}
-
-
-def _shared_index(factory: pytest.TempPathFactory) -> SearchIndex:
-    # One index for all examples: hypothesis calls the test many times within one pytest test.
-    key = id(factory)
-    if key not in _INDEXES:
-        _INDEXES.clear()
-        ix = SearchIndex.open(factory.mktemp("hyp") / "index", procs=1)
-        ix.rebuild([DOCS])
-        _INDEXES[key] = ix
-    return _INDEXES[key]

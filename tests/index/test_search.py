@@ -146,6 +146,14 @@ def test_snippets_mark_matches_in_plain_text(index: SearchIndex) -> None:
     assert any("«transformers»" in h.snippet for h in hit)
 
 
+def test_phrases_are_marked_only_where_they_occur_whole(index: SearchIndex) -> None:
+    hit = index.search('"neural networks" OR molecules').hits
+    snippets = {h.id: h.snippet for h in hit}
+    assert "convolutional «neural networks»." in snippets[ATTENTION]
+    assert "«" not in snippets[GRAPH]  # "network" alone is not the phrase
+    assert "The network predicts" in snippets[GRAPH]
+
+
 def test_title_only_match_shows_the_start_of_the_text(index: SearchIndex) -> None:
     hit = index.search("title:sparse").hits[0]
     assert hit.snippet.startswith("Routing tokens to experts")
