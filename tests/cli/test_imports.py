@@ -25,7 +25,8 @@ try:
     main(sys.argv[1:])
 except SystemExit:
     pass
-loaded = sorted({name.split('.')[0] for name in sys.modules} & {'textual', 'rich', 'whoosh', 'feedparser', 'arxiv', 'httpx'})
+heavy = {'textual', 'rich', 'whoosh', 'feedparser', 'arxiv', 'httpx'}
+loaded = sorted({name.split('.')[0] for name in sys.modules} & heavy)
 print('LOADED=' + json.dumps(loaded), file=sys.stderr)
 """
 
