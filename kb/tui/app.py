@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, ClassVar
 
+from textual import events
 from textual.app import SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
@@ -95,6 +96,11 @@ class KbApp(BackgroundWiring):
         self.check_store()  # the watch's first look: what later looks compare with
         self.sync_notes()
         self.run_indexed(lambda: self.library.index, lambda _index: None, "search index")
+
+    def on_app_focus(self, event: events.AppFocus) -> None:
+        """Back from another window (an editor, git pull): pick up the notes changed meanwhile."""
+        if self._started:
+            self.sync_notes()
 
     def run(self, *args: Any, **kwargs: Any) -> Any:
         """Run the app; on the way out, finish every queued write (nothing the person did is dropped)."""

@@ -117,3 +117,22 @@ async def test_c_creates_a_note_and_opens_it_for_editing(app: KbApp, workspace: 
         created = workspace / "notes" / screen.path
         assert created.is_file() and "Ideas: part 1" in created.read_text(encoding="utf-8")
         assert screen.path in [note.path for note in screen.notes]
+
+
+async def test_notes_written_outside_kb_appear_when_the_terminal_regains_focus(app: KbApp, workspace: Path) -> None:
+    from textual import events
+
+    from tests.tui.helpers import until
+
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("4")
+        await settle(pilot)
+        assert "Written elsewhere" not in screen_text(app)
+        (workspace / "notes" / "elsewhere.md").write_text(
+            "# Written elsewhere\n\nFrom another editor, about zyzzogetons.\n"
+        )
+        app.post_message(events.AppFocus())
+        await until(pilot, lambda: "Written elsewhere" in screen_text(app))
+        await settle(pilot)
+        assert [hit.id for hit in app.library.search("zyzzogeton").hits] == ["note:elsewhere.md"]
