@@ -115,3 +115,20 @@ async def test_a_fetch_stands_down_when_cron_holds_the_lock(app: KbApp, workspac
             assert app.is_running
     finally:
         lock.release()
+
+
+async def test_the_sources_screen_lists_what_kb_may_have_missed(app: KbApp, library: Library) -> None:
+    from kb.models import SourceKind, SourceResult, UpsertReport
+
+    for _ in range(2):  # a saved search left incomplete twice in a row (arXiv's empty pages)
+        run = library.store.start_run()
+        result = SourceResult(source="testing", kind=SourceKind.ARXIV_QUERY, complete=False, http_status=200)
+        library.store.record_source(run, result, UpsertReport())
+        library.store.finish_run(run)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await sources(pilot, app)
+        await settle(pilot)
+        text = screen_text(app)
+        assert "possible gaps" in text and "kb fetch --repair" in text
+        assert "search:" in text and "testing" in text

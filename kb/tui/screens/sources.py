@@ -46,6 +46,7 @@ class SourcesScreen(KbScreen):
     def compose(self) -> ComposeResult:
         yield Static(self.title_text(), classes="title")
         yield DataTable(id="sources", cursor_type="row", zebra_stripes=True)
+        yield Static(id="gaps")
         yield ProgressBar(id="fetch-progress", show_eta=False)
         yield Log(id="fetch-log", max_lines=500)
         yield Footer()
@@ -94,7 +95,25 @@ class SourcesScreen(KbScreen):
             )
         if table.row_count:
             table.move_cursor(row=min(cursor, table.row_count - 1))
+        self.show_gaps()
         self.query_one(".title", Static).update(self.title_text(self._status()))
+
+    def show_gaps(self) -> None:
+        """What kb may have missed: days without announcements (as one line), searches left incomplete, failures."""
+        gaps = self.kb.library.gaps()
+        days = [gap for gap in gaps if gap.day is not None]
+        others = [gap for gap in gaps if gap.day is None]
+        text = Text()
+        if gaps:
+            text.append(f"{len(gaps)} possible gaps (`kb fetch --repair` refetches them):\n", "bold")
+        if days:
+            first, last = min(gap.day for gap in days if gap.day), max(gap.day for gap in days if gap.day)
+            text.append(f"  announcement: {len(days)} weekdays without one, {first} to {last}\n")
+        for gap in others[:6]:
+            text.append(f"  {gap.kind.value}: {one_line(gap.detail, 100)}\n")
+        if len(others) > 6:
+            text.append(f"  … and {len(others) - 6} more (`kb status`)\n")
+        self.query_one("#gaps", Static).update(text)
 
     def _status(self) -> str:
         return "fetching…" if self.kb.fetcher.running else f"{len(source_rows(self.kb.library.config))} sources"
