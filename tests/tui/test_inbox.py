@@ -241,3 +241,22 @@ async def test_items_a_cron_fetch_stores_appear_without_moving_the_cursor(
         assert titles == ["Fresh three", "Fresh two", "Fresh one"]
         assert "3 new items in the inbox" in " ".join(n.message for n in app._notifications)
     app.finish_writes()
+
+
+async def test_the_inbox_counts_muted_items_by_rule_and_M_shows_them(app: KbApp, library: Library) -> None:
+    from dataclasses import replace
+
+    from kb.config import MuteRule
+
+    library.config = replace(library.config, mute=(MuteRule(title="kernels"),))
+    paper = library.get_item("2606.01234")  # "Self-Attention Networks for Schölkopf Kernels"
+    library.store.set_status(paper.id, Status.SKIPPED, now=paper.first_seen)  # as fetch files a muted arrival
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert "1 muted (M shows them)" in screen_text(app)
+        await pilot.press("M")
+        await settle(pilot)
+        inbox = app.screen
+        assert isinstance(inbox, InboxScreen) and inbox.items.pages is not None
+        assert [item.id for item in inbox.items.pages.items] == [paper.id]
+        assert any("title: kernels: 1" in str(n.message) for n in app._notifications)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import ClassVar
 
 from textual import on, work
@@ -13,7 +14,9 @@ from textual.timer import Timer
 from textual.widgets import Footer, Input, Static
 from textual.worker import get_current_worker
 
+from kb.config import MuteRule
 from kb.errors import KbError, UsageError
+from kb.library.digest import muted_by_rule
 from kb.models import Item, Kind
 from kb.tui.filters import DEFAULT_FILTER, InboxQuery, parse_filter
 from kb.tui.paging import IdListing, ItemPages, StoreListing
@@ -24,6 +27,8 @@ from kb.tui.widgets.reader import Reader
 
 #: Seconds the cursor must rest on a row before the reader renders it (held keys stay fast).
 READER_DELAY = 0.08
+#: How far back the inbox counts items muted on arrival.
+MUTED_WINDOW = timedelta(days=7)
 #: The most hits a search filter puts in the inbox.
 SEARCH_LIMIT = 500
 
@@ -35,6 +40,7 @@ class InboxScreen(ItemScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("l", "filter", "Filter"),
         Binding("S", "sort", "Sort"),
+        Binding("M", "muted", "Muted"),
         Binding("escape", "leave_filter", "Back to list", show=False),
     ]
 
@@ -43,6 +49,7 @@ class InboxScreen(ItemScreen):
         self.query_text = DEFAULT_FILTER
         self.sort = "date"
         self._reader_timer: Timer | None = None
+        self.muted: list[tuple[MuteRule, list[Item]]] = []  # what mute rules filed as skipped lately
 
     def compose(self) -> ComposeResult:
         yield Static(self.title_text(), classes="title")
@@ -62,6 +69,7 @@ class InboxScreen(ItemScreen):
         self.kb.store_changed.subscribe(self, self.on_store_changed)
         self.kb.notes_changed.subscribe(self, lambda _: self.refresh_noted())
         self.refresh_noted()
+        self.count_muted()
         self.apply_filter(DEFAULT_FILTER)
         self.items.focus()
         self.call_after_refresh(self.kb.start_background)
@@ -94,7 +102,9 @@ class InboxScreen(ItemScreen):
         pages = self.items.pages
         count = f"{len(pages):,} items" if pages is not None else "…"
         order = "relevance" if self.sort == "relevance" and parse_filter_safe(self.query_text) else "newest"
-        title = self.title_text(f"{self.query_text or 'all'} · {count} · {order}")
+        muted = sum(len(items) for _rule, items in self.muted)
+        hidden = f" · {muted} muted (M shows them)" if muted else ""
+        title = self.title_text(f"{self.query_text or 'all'} · {count} · {order}{hidden}")
         line = self.query_one(".title", Static)
         if str(line.content) != title.plain:  # an update costs a layout pass: only when it changed
             line.update(title)
@@ -202,12 +212,30 @@ class InboxScreen(ItemScreen):
         if index is not None:
             self.items.move_to(index)
 
+    def count_muted(self) -> None:
+        """Re-count what the mute rules filed as skipped in the last week, by rule."""
+        config = self.kb.library.config
+        since = datetime.now(UTC) - MUTED_WINDOW
+        self.muted = muted_by_rule(self.kb.library.store, config.mute, since) if config.mute else []
+
+    def action_muted(self) -> None:
+        """Show the items mute rules filed as skipped lately, and how many each rule took."""
+        self.count_muted()
+        ids = [item.id for _rule, items in self.muted for item in items]
+        if not ids:
+            self.say("no items muted in the last week")
+            return
+        self.query_text = "muted"
+        self._show(ItemPages(IdListing(self.kb.library, ids)))
+        self.say("muted: " + "; ".join(f"{rule.label}: {len(items)}" for rule, items in self.muted))
+
     def on_store_changed(self, change: StoreWatch.Changed) -> None:
         """New items from a fetch (ours or cron's): merged in, the cursor stays on its item."""
         pages = self.items.pages
         if pages is None:
             return
         added = self.items.merge(pages.listing.arrivals(change.since))
+        self.count_muted()
         self._retitle()
         if added:
             self.say(f"{added} new item{'s' if added != 1 else ''} in the inbox")
