@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from kb.cli.items import parse_since
 from kb.cli.output import echo_json, item_row
 from kb.errors import UsageError
 from kb.library.serialize import item_json
+from kb.models import Item
 from kb.text import one_line
 
 
@@ -166,7 +168,7 @@ def opml_export_command(root: Path | None, output: Path | None) -> None:
 @_OUTPUT
 @click.pass_obj
 def digest_command(root: Path | None, since: str | None, fmt: str, per_source: int | None, output: Path | None) -> None:
-    """What arrived since DATE (default: since the last digest, else a day), grouped by source, with links.
+    """What arrived since DATE (default: since the last digest, else a day), grouped by source, ranked, with links.
 
     Without --since the digest remembers where it ended, so a daily cron line never repeats or misses an item.
     """
@@ -176,7 +178,12 @@ def digest_command(root: Path | None, since: str | None, fmt: str, per_source: i
     with open_library(root) as library:
         state = library.workspace.state
         start = parse_since(since) or default_since(state, now)
-        digest = build_digest(library.store, library.config, start, now, per_source)
+        ranked = library.rank  # the for-you order; newest first while there is too little history
+
+        def rank(items: Sequence[Item]) -> list[Item]:
+            return [item for item, _score, _why in ranked(items)]
+
+        digest = build_digest(library.store, library.config, start, now, per_source, rank)
     _write_output((render_html if fmt == "html" else render_markdown)(digest), output)
     if since is None:
         remember_digest(state, now)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import html
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -81,10 +81,16 @@ def muted_by_rule(
 
 
 def build_digest(
-    store: Store, config: Config, since: datetime, until: datetime | None = None, per_source: int | None = None
+    store: Store,
+    config: Config,
+    since: datetime,
+    until: datetime | None = None,
+    per_source: int | None = None,
+    rank: Callable[[Sequence[Item]], Sequence[Item]] | None = None,
 ) -> Digest:
     """Items first seen in [since, until), muted and hand-skipped ones left out, grouped by the source each
-    first came from (in feeds.yaml order, then others by name), newest first within a group."""
+    first came from (in feeds.yaml order, then others by name); within a group in ``rank``'s order (the
+    for-you ranking), else newest first."""
     until = until or datetime.now(UTC)
     arrived = [
         item
@@ -96,6 +102,8 @@ def build_digest(
     for item in arrived:
         if item.status is not Status.SKIPPED:
             by_source.setdefault(_source(item), []).append(item)
+    if rank is not None:
+        by_source = {name: list(rank(items)) for name, items in by_source.items()}
     order = {name: n for n, name in enumerate(config.source_names())}
     names = sorted(by_source, key=lambda name: (order.get(name, len(order)), name.lower()))
     limit = per_source if per_source and per_source > 0 else None

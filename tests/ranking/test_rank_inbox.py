@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from datetime import UTC, datetime
 from pathlib import Path
 
 from kb.library import Library
@@ -103,3 +104,21 @@ def test_skips_by_a_mute_rule_teach_nothing(workspace: Path) -> None:
         ranker = workspace_ranker(library)
         assert ranker.unwanted == 0 or not ranker.learned
         assert ranker.wanted == 30
+
+
+def test_the_digest_lists_each_source_in_the_for_you_order(library: Library) -> None:
+    from click.testing import CliRunner
+
+    from kb.cli.main import main
+
+    liked_and_disliked(library.store)
+    start = datetime.now(UTC)
+    disliked = paper(901, "Malware detection survey", categories=("cs.CR",), authors=("Dee Evans",), published=40)
+    liked = paper(900, "Latent diffusion models", authors=("Jonathan Ho",), categories=("cs.CV",), published=39)
+    library.store.upsert_items([liked, disliked], "arrivals")  # arriving now; the disliked one is newer
+    since = start.isoformat()
+    result = CliRunner().invoke(main, ["--root", str(library.workspace.root), "digest", "--since", since])
+    assert result.exit_code == 0, result.output
+    text = result.stdout
+    assert "## arrivals (2)" in text
+    assert text.index("Latent diffusion models") < text.index("Malware detection survey")
