@@ -93,7 +93,10 @@ def row_text(item: Item, width: int, day: str, has_note: bool, styles: RowStyles
     text.append(STATUS_MARKS[item.status], base)
     text.append(STAR if item.starred else " ", styles.star)
     text.append(NOTE_MARK if has_note else " ", base)
-    text.append(VERSION_MARK if item.previous_version else " ", base)
+    # "!" : back in the inbox because a watched paper changed (new version, DOI, journal ref)
+    text.append(
+        "!" if item.alert else (VERSION_MARK if item.previous_version else " "), styles.star if item.alert else base
+    )
     text.append(" ")
     text.append(_fit(day, 8), styles.day)
     text.append(KIND_LABELS.get(item.kind, "?") + " ", styles.meta)
@@ -132,6 +135,7 @@ def reader_header(item: Item, notes: list[Note] | None = None) -> Text:
     if authors:
         text.append(", ".join(authors) + "\n", "italic")
     _line(text, "id", item.id)
+    _line(text, "changed", item.alert)  # why a watched paper is back in the inbox: "v2 -> v3", "now published in"
     if item.kind is Kind.PAPER:
         _line(text, "categories", " ".join(item.categories))
         version = f"v{item.version}" if item.version else None

@@ -150,3 +150,12 @@ def test_still_matches_follows_triage_fields() -> None:
     assert not still_matches(item(status=Status.READ, starred=True, tags=("ml",)), flt)
     assert not still_matches(item(status=Status.NEW, starred=False, tags=("ml",)), flt)
     assert not still_matches(item(status=Status.NEW, starred=True, tags=()), flt)
+
+
+def test_a_changed_watched_paper_is_marked_in_the_row_and_says_why_in_the_reader() -> None:
+    changed = item("Attention", starred=True, version=3, previous_version=2, alert="v2 -> v3")
+    assert "!" in row_text(changed, 80, "20 Nov", False, RowStyles()).plain[:5]  # the marks before the date
+    assert "changed: v2 -> v3" in reader_header(changed).plain
+    plain = item("Other", version=3, previous_version=2)
+    assert "!" not in row_text(plain, 80, "20 Nov", False, RowStyles()).plain[:5]
+    assert "changed:" not in reader_header(plain).plain
