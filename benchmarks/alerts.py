@@ -30,8 +30,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a scri
 from kb.config import ArxivQuery, ArxivSettings, BlogFeed, Config
 from kb.fetchers.arxiv_rss import parse_announcements
 from kb.library.fetching import FetchRun
-from kb.library.gaps import find_gaps
-from kb.library.health import status_report
+from kb.library.sources.gaps import find_gaps
+from kb.library.sources.health import status_report
 from kb.models import FetchedItem, Note, SourceKind, SourceResult, UpsertReport
 from kb.store import Store
 

@@ -25,8 +25,8 @@ import listparser
 
 from kb.config import load_config
 from kb.library import init_workspace
-from kb.library.exchange import export_item
-from kb.library.opml import import_opml
+from kb.library.formats.exchange import export_item
+from kb.library.formats.opml import import_opml
 from kb.models import Status
 from kb.store import Store
 from kb.store.exchange import TriageRecord

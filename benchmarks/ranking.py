@@ -43,8 +43,10 @@ from typing import TypeVar
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from kb.library import Library, init_workspace, ranking
-from kb.library.ranking import Ranker, newest_key, rank_inbox
+from kb.library import Library, init_workspace
+from kb.library.ranking import ranker as ranking
+from kb.library.ranking.inbox import rank_inbox
+from kb.library.ranking.ranker import Ranker, newest_key
 from kb.models import Author, FetchedItem, Item, Kind, Status, post_id
 
 T = TypeVar("T")

@@ -25,7 +25,7 @@ def _write_output(text: str, output: Path | None) -> None:
     if output is None:
         click.echo(text, nl=False)
         return
-    from kb.library.feedsedit import write_atomically
+    from kb.config.edit import write_atomically
 
     try:
         write_atomically(output.expanduser().resolve(), text.encode("utf-8"))
@@ -59,7 +59,7 @@ _OUTPUT = click.option(
 @click.pass_obj
 def export_command(root: Path | None, output: Path | None) -> None:
     """Write the triage state (and the fetch history) as JSON, for `kb import` on another machine."""
-    from kb.library.exchange import export_state
+    from kb.library.formats.exchange import export_state
 
     with open_library(root) as library:
         data = export_state(library)
@@ -73,7 +73,7 @@ def export_command(root: Path | None, output: Path | None) -> None:
 @click.pass_obj
 def import_command(root: Path | None, file: str, as_json: bool) -> None:
     """Merge a `kb export` file (or - for stdin): per item and field the newer change wins."""
-    from kb.library.exchange import import_state, read_export
+    from kb.library.formats.exchange import import_state, read_export
 
     raw, name = _read_input(file)
     try:
@@ -108,7 +108,7 @@ def opml_group() -> None:
 @click.pass_obj
 def opml_import_command(root: Path | None, file: str, dry_run: bool, as_json: bool) -> None:
     """Add the feeds of an OPML file to feeds.yaml, keeping its comments; duplicates are skipped."""
-    from kb.library.opml import import_opml
+    from kb.library.formats.opml import import_opml
     from kb.paths import find_workspace
 
     raw, name = _read_input(file)
@@ -152,7 +152,7 @@ def _opml_text(result: Any) -> None:
 def opml_export_command(root: Path | None, output: Path | None) -> None:
     """Write feeds.yaml's feeds, arXiv categories and saved searches as OPML 2.0."""
     from kb.config import load_config
-    from kb.library.opml import export_opml
+    from kb.library.formats.opml import export_opml
     from kb.paths import find_workspace
 
     _write_output(export_opml(load_config(find_workspace(root).config)), output)
@@ -172,7 +172,7 @@ def digest_command(root: Path | None, since: str | None, fmt: str, per_source: i
 
     Without --since the digest remembers where it ended, so a daily cron line never repeats or misses an item.
     """
-    from kb.library.digest import build_digest, default_since, remember_digest, render_html, render_markdown
+    from kb.library.formats.digest import build_digest, default_since, remember_digest, render_html, render_markdown
 
     now = datetime.now(UTC)
     with open_library(root) as library:
@@ -195,7 +195,7 @@ def digest_command(root: Path | None, since: str | None, fmt: str, per_source: i
 @click.pass_obj
 def muted_command(root: Path | None, since: str | None, as_json: bool) -> None:
     """Items mute rules filed as skipped on arrival, by rule (`kb unread ID` brings one back)."""
-    from kb.library.digest import muted_by_rule
+    from kb.library.formats.digest import muted_by_rule
 
     with open_library(root) as library:
         groups = muted_by_rule(library.store, library.config.mute, parse_since(since))

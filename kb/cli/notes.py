@@ -15,7 +15,7 @@ from kb.cli.context import open_library
 from kb.cli.output import echo_json
 from kb.errors import UsageError
 from kb.library import Library
-from kb.library.bib import bibtex
+from kb.library.formats.bib import bibtex
 from kb.library.serialize import note_json
 from kb.models import Item, ItemFilter, Kind
 from kb.text import one_line

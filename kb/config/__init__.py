@@ -1,7 +1,7 @@
 """feeds.yaml: what to follow, validated on load.
 
 Every mistake a person can make in the file becomes one ConfigError naming the file, the line and the key,
-with a hint. Loading never writes anything.
+with a hint. Loading never writes anything; kb.config.edit is the one module that edits the file.
 """
 
 from kb.config.loader import load_config, parse_config_text

@@ -18,11 +18,11 @@ from kb.config import Config, load_config
 from kb.errors import FetchLocked, NotFound, UsageError
 from kb.library.documents import item_document
 from kb.library.fetching import FetchReport, FetchRun, Progress, check_source_names, fetch_lock
-from kb.library.gaps import Gap, find_gaps
-from kb.library.health import due_sources, status_report
 from kb.library.indexlag import forget, index_lag, orphaned
 from kb.library.logs import run_logger
 from kb.library.notebook import NotesMixin
+from kb.library.sources.gaps import Gap, find_gaps
+from kb.library.sources.health import due_sources, status_report
 from kb.models import IndexDoc, Item, ItemFilter, SearchResult, Status, parse_arxiv_id
 from kb.paths import Workspace, find_workspace
 from kb.store import Store
@@ -107,7 +107,7 @@ class Library(NotesMixin):
 
     def rank(self, items: Sequence[Item]) -> list[tuple[Item, float, str]]:
         """``items`` ordered for you, best first: (item, score 0..1, why), learned from your triage (ranking.py)."""
-        from kb.library.ranking import rank_inbox
+        from kb.library.ranking.inbox import rank_inbox
 
         return rank_inbox(self, items)
 
@@ -234,7 +234,7 @@ class Library(NotesMixin):
         check_source_names(self.config, names)
         self.ensure_synced()  # papers linked from notes are watched for changes
         from kb.fetchers import Fetcher
-        from kb.library.repair import repair_gaps, select_gaps
+        from kb.library.sources.repair import repair_gaps, select_gaps
 
         with self._fetch_lock():
             gaps = select_gaps(self.gaps(now), names)

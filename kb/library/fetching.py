@@ -16,10 +16,10 @@ from filelock import FileLock, Timeout
 
 from kb.config import Config
 from kb.errors import FetchLocked, UsageError
-from kb.library.alerts import AlertWatch
-from kb.library.gaps import record_announcements
 from kb.library.indexlag import IndexLag
-from kb.library.muting import matching_rule
+from kb.library.sources.alerts import AlertWatch
+from kb.library.sources.gaps import record_announcements
+from kb.library.sources.muting import matching_rule
 from kb.models import FeedState, SourceKind, SourceResult, Status, UpsertReport
 from kb.store import Store
 

@@ -2,7 +2,7 @@
 
 An alert is a short text on a paper's triage row (``v2 -> v3``, ``now published in ...``) set when a paper the
 person cares about changes, and cleared when they set its status again. The announcement days and repairs
-are what kb.library.gaps works out completeness from. The two tables are defined here, beside the code that
+are what kb.library.sources.gaps works out completeness from. The two tables are defined here, beside the code that
 reads and writes them; migration 0003 builds them and a test checks that the two agree.
 """
 
@@ -35,7 +35,7 @@ class AnnouncementDay(SQLModel, table=True):
 
 
 class GapRepair(SQLModel, table=True):
-    """A gap `kb fetch --repair` filled, by the gap's key (kb.library.gaps.Gap.key)."""
+    """A gap `kb fetch --repair` filled, by the gap's key (kb.library.sources.gaps.Gap.key)."""
 
     __tablename__ = "gap_repair"
 

@@ -239,7 +239,7 @@ class Store:
         """Ids of the papers at least one note links."""
         return self._read(notecache.papers_with_notes)
 
-    # --- change alerts and completeness (kb.library.alerts, kb.library.gaps) ----------------------
+    # --- change alerts and completeness (kb.library.sources.alerts, kb.library.sources.gaps) ---------
 
     def watched_items(self, ids: Sequence[str]) -> list[Item]:
         """The stored papers among ``ids`` that are starred, tagged or linked from a note."""

@@ -65,7 +65,7 @@ class ItemRow(SQLModel, table=True):
     changed_at: datetime  # when the metadata last changed (new version, doi appearing, ...)
 
 
-class Triage(SQLModel, table=True):
+class TriageRow(SQLModel, table=True):
     """The person's state for one item. Fetches never write here after creating the row."""
 
     __tablename__ = "triage"
@@ -134,7 +134,7 @@ class PaperVersion(SQLModel, table=True):
     first_seen: datetime
 
 
-class FetchRun(SQLModel, table=True):
+class FetchRunRow(SQLModel, table=True):
     """One `kb fetch` run."""
 
     __tablename__ = "fetch_run"

@@ -16,11 +16,11 @@ from kb.errors import NotFound
 from kb.models import Status
 
 from .convert import normalise_tags
-from .tables import ItemTag, Triage
+from .tables import ItemTag, TriageRow
 
 
-def _triage(session: Session, item_id: str) -> Triage:
-    row = session.get(Triage, item_id)
+def _triage(session: Session, item_id: str) -> TriageRow:
+    row = session.get(TriageRow, item_id)
     if row is None:
         raise NotFound(f"no item {item_id} in the store", hint="`kb list` shows the stored ids")
     return row

@@ -7,7 +7,7 @@ from dataclasses import replace
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kb.library.alerts import describe_change, merge_alerts
+from kb.library.sources.alerts import describe_change, merge_alerts
 from kb.models import Item, Kind
 
 PAPER = Item(id="arxiv:1706.03762", kind=Kind.PAPER, title="Attention", summary="", url="", version=2)

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from kb.cli.main import main
 from kb.fetchers import Fetcher
 from kb.library import Library
-from kb.library.gaps import GAP_WINDOW_DAYS, GapKind, previous_weekday, record_announcements, weekdays
+from kb.library.sources.gaps import GAP_WINDOW_DAYS, GapKind, previous_weekday, record_announcements, weekdays
 from tests.alerts.conftest import FRIDAY, announcement, first_page, gap_days, recorded_api, serve_announcement
 from tests.support.httpserver import HttpServer, Response, sequence
 

@@ -11,8 +11,8 @@ from click.testing import CliRunner
 from kb.cli.main import main
 from kb.config import ArxivQuery
 from kb.library import Library
-from kb.library.gaps import previous_weekday, weekdays
-from kb.library.repair import REPAIR_LOOKBACK, further_back
+from kb.library.sources.gaps import previous_weekday, weekdays
+from kb.library.sources.repair import REPAIR_LOOKBACK, further_back
 from kb.models import FeedState, ItemFilter, Status
 from tests.alerts.conftest import FRIDAY, announcement, first_page, gap_days, recorded_api, serve_announcement
 from tests.support.httpserver import HttpServer, Response

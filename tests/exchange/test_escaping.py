@@ -9,8 +9,8 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kb.library.digest import Digest, DigestGroup, render_html, render_markdown
-from kb.library.feedsedit import append_entries, scalar
+from kb.config.edit import append_entries, scalar
+from kb.library.formats.digest import Digest, DigestGroup, render_html, render_markdown
 from kb.models import Item, Kind
 from kb.text import one_line
 

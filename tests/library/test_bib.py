@@ -12,7 +12,7 @@ from bibtexparser.middlewares import LatexDecodingMiddleware
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kb.library.bib import bibtex
+from kb.library.formats.bib import bibtex
 from kb.models import Author, Item, Kind
 from tests.notes.corpus_items import corpus_papers
 

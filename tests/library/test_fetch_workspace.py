@@ -82,7 +82,7 @@ def test_a_new_version_updates_the_paper_and_keeps_its_triage(workspace: Path, h
     assert "arxiv:1706.03762" in report.changed_ids
     assert paper.version == 8 and paper.previous_version == 7
     assert paper.title == "Attention Is All You Need (revised)"
-    # Starred and tagged: the new version puts it back in the inbox, marked (kb.library.alerts); star and tags stay.
+    # Starred and tagged: the new version puts it back in the inbox, marked (sources.alerts); star and tags stay.
     assert (paper.status, paper.alert, paper.starred, paper.tags) == (Status.NEW, "v7 -> v8", True, ("transformers",))
 
 

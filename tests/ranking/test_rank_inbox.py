@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from kb.library import Library
-from kb.library.ranking_cache import CACHE_NAME, workspace_ranker
+from kb.library.ranking.cache import CACHE_NAME, workspace_ranker
 from kb.models import ItemFilter, Status
 from tests.ranking.helpers import day, liked_and_disliked, paper
 

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kb.library.ranking import MIN_EACH, MIN_LABELLED, Ranker, rank
+from kb.library.ranking.ranker import MIN_EACH, MIN_LABELLED, Ranker, rank
 from kb.models import Author, FetchedItem, Item, Kind, Status
 from kb.store import Store
 from tests.notes.corpus_items import items_from_api

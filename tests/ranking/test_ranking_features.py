@@ -7,7 +7,7 @@ import math
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kb.library.ranking_features import Vectorizer, cosine, item_words, short_author, words
+from kb.library.ranking.features import Vectorizer, cosine, item_words, short_author, words
 from kb.models import Author, Item, Kind
 
 

@@ -7,7 +7,7 @@ import math
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kb.library.ranking_model import Example, LinearModel, balanced, sigmoid, train
+from kb.library.ranking.model import Example, LinearModel, balanced, sigmoid, train
 
 
 def toy() -> list[Example]:

@@ -16,7 +16,7 @@ from textual.worker import get_current_worker
 
 from kb.config import MuteRule
 from kb.errors import KbError, UsageError
-from kb.library.digest import muted_by_rule
+from kb.library.formats.digest import muted_by_rule
 from kb.models import Item, Kind
 from kb.tui.filters import DEFAULT_FILTER, InboxQuery, parse_filter
 from kb.tui.paging import IdListing, ItemPages, StoreListing

@@ -4,7 +4,7 @@ Reading goes through listparser (a well-kept OPML parser that recovers from brok
 well-formed XML is first repaired when the fault is a bare ``&`` (the common one in real exports); otherwise it
 is read as best listparser can, with a warning that feeds may be missing. arXiv announcement URLs become
 ``arxiv.categories`` and arXiv API search URLs ``arxiv.queries``, the reverse of what export writes, so a list
-round-trips. feeds.yaml is edited as text (kb.library.feedsedit), validated, then replaced atomically.
+round-trips. feeds.yaml is edited as text (kb.config.edit), validated, then replaced atomically.
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from kb.config import ArxivQuery, BlogFeed, Config, parse_config_text
+from kb.config.edit import Entry, append_entries, write_atomically
 from kb.errors import ConfigError, UsageError
-from kb.library.feedsedit import Entry, append_entries, write_atomically
 from kb.text import one_line
 
 MAX_BYTES = 20 * 1024 * 1024

@@ -9,7 +9,7 @@ Three kinds of gap:
   giving empty pages);
 - a **failing** gap: a source that has failed every try for at least ``FAILING_FOR``.
 
-Days are UTC dates of the announcements' RSS dates. `kb fetch --repair` (kb.library.repair) refetches what
+Days are UTC dates of the announcements' RSS dates. `kb fetch --repair` (kb.library.sources.repair) refetches what
 a gap covers and records it as repaired, which takes it off the list.
 """
 

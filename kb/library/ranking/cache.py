@@ -17,10 +17,10 @@ from collections.abc import Collection
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from kb.library import ranking_features, ranking_labels, ranking_model
-from kb.library.muting import matching_rule
-from kb.library.ranking import MIN_EACH, MIN_LABELLED, PASSED_OVER_WEIGHT, Ranker
-from kb.library.ranking_labels import label
+from kb.library.ranking import features, labels, model
+from kb.library.ranking.labels import label
+from kb.library.ranking.ranker import MIN_EACH, MIN_LABELLED, PASSED_OVER_WEIGHT, Ranker
+from kb.library.sources.muting import matching_rule
 from kb.models import Item, ItemFilter, Status
 
 if TYPE_CHECKING:
@@ -64,18 +64,18 @@ def fingerprint(items: list[Item], noted: Collection[str]) -> str:
         MIN_LABELLED,
         MIN_EACH,
         PASSED_OVER_WEIGHT,
-        ranking_model.EPOCHS,
-        ranking_model.L2,
-        ranking_model.LEARNING_RATE,
-        ranking_labels.STAR_WEIGHT,
-        ranking_labels.NOTE_WEIGHT,
-        ranking_labels.TAG_WEIGHT,
-        ranking_labels.READ_WEIGHT,
-        ranking_labels.SKIP_WEIGHT,
-        ranking_features.TITLE_REPEAT,
-        ranking_features.AUTHOR_WEIGHT,
-        ranking_features.CATEGORY_WEIGHT,
-        ranking_features.FEED_WEIGHT,
+        model.EPOCHS,
+        model.L2,
+        model.LEARNING_RATE,
+        labels.STAR_WEIGHT,
+        labels.NOTE_WEIGHT,
+        labels.TAG_WEIGHT,
+        labels.READ_WEIGHT,
+        labels.SKIP_WEIGHT,
+        features.TITLE_REPEAT,
+        features.AUTHOR_WEIGHT,
+        features.CATEGORY_WEIGHT,
+        features.FEED_WEIGHT,
     ]
     digest.update(json.dumps(settings).encode())
     for item in items:

@@ -19,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from kb.config import Config, MuteRule
-from kb.library.muting import matching_rule
+from kb.library.sources.muting import matching_rule
 from kb.models import Item, ItemFilter, Kind, Status
 from kb.store import Store
 from kb.text import one_line
@@ -133,7 +133,7 @@ def last_digest(state_dir: Path) -> datetime | None:
 
 def remember_digest(state_dir: Path, until: datetime) -> None:
     """Record that a digest covered everything before ``until``."""
-    from kb.library.feedsedit import write_atomically
+    from kb.config.edit import write_atomically
 
     data = json.dumps({"until": until.isoformat()}) + "\n"
     write_atomically(state_dir / "digest.json", data.encode("utf-8"))

@@ -11,7 +11,7 @@ import math
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 
-from kb.library.ranking_features import describe
+from kb.library.ranking.features import describe
 from kb.text import one_line
 
 REASONS = 4  # at most this many "+ ..." in a line

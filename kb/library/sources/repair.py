@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from kb.config import ArxivQuery
 from kb.library.fetching import FetchRun
-from kb.library.gaps import Gap, GapKind, day_query
+from kb.library.sources.gaps import Gap, GapKind, day_query
 from kb.models import FeedState, SourceResult
 
 if TYPE_CHECKING:

@@ -1,29 +1,26 @@
 """The for-you ranking: how likely the person is to want each item, learned from their own triage only.
 
 A logistic regression on tf-idf features of title, abstract, authors, categories and feed (see
-ranking_features), trained on what the person starred, tagged, noted, read and skipped (ranking_labels).
+features), trained on what the person starred, tagged, noted, read and skipped (labels).
 With fewer than ``MIN_LABELLED`` triaged items, or fewer than ``MIN_EACH`` on either side, it has no
 opinion: every item scores 0.5 and the order is newest first. Someone who never skips still teaches it what
-they do not want: items left new while later ones were triaged count as weak "no"s. ``rank_inbox`` is the
-library's entry point; it caches the trained model in .kb/ranking.json under a fingerprint of the triage
-state (ranking_cache).
+they do not want: items left new while later ones were triaged count as weak "no"s. ``rank_inbox`` (inbox) is
+the library's entry point; it caches the trained model in .kb/ranking.json under a fingerprint of the triage
+state (cache).
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from kb.library.ranking_explain import NotedPapers, explanation, similar_note
-from kb.library.ranking_features import Vectorizer, author_key, item_words
-from kb.library.ranking_labels import label
-from kb.library.ranking_model import Example, LinearModel, train
+from kb.library.ranking.explain import NotedPapers, explanation, similar_note
+from kb.library.ranking.features import Vectorizer, author_key, item_words
+from kb.library.ranking.labels import label
+from kb.library.ranking.model import Example, LinearModel, train
 from kb.models import Item, Status
 from kb.text import one_line
-
-if TYPE_CHECKING:
-    from kb.library.core import Library
 
 MIN_LABELLED = 50  # triaged items before the model beats recency reliably (benchmarks/ranking.py)
 MIN_EACH = 5  # at least this many wanted and this many unwanted: one side alone teaches nothing
@@ -178,11 +175,4 @@ def rank(ranker: Ranker, items: Iterable[Item]) -> list[tuple[Item, float, str]]
     return ranked
 
 
-def rank_inbox(library: Library, items: Sequence[Item]) -> list[tuple[Item, float, str]]:
-    """Rank ``items`` for the workspace's person: (item, score 0..1, why) best first."""
-    from kb.library.ranking_cache import workspace_ranker
-
-    return rank(workspace_ranker(library), items)
-
-
-__all__ = ["MIN_LABELLED", "Ranker", "rank", "rank_inbox"]
+__all__ = ["MIN_LABELLED", "Ranker", "rank"]

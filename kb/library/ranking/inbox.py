@@ -1,0 +1,22 @@
+"""The library's entry point to the ranking: the inbox ranked for the workspace's person.
+
+It sits above both the ranker and its cache, so neither has to import the other's caller (the ranker
+knows nothing of the cache; the cache builds rankers).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from kb.library.ranking.cache import workspace_ranker
+from kb.library.ranking.ranker import rank
+from kb.models import Item
+
+if TYPE_CHECKING:
+    from kb.library.core import Library
+
+
+def rank_inbox(library: Library, items: Sequence[Item]) -> list[tuple[Item, float, str]]:
+    """Rank ``items`` for the workspace's person: (item, score 0..1, why) best first."""
+    return rank(workspace_ranker(library), items)
