@@ -9,16 +9,14 @@ it with ``write_atomically``: a reader (or a crash) never meets half a file.
 from __future__ import annotations
 
 import json
-import os
 import re
-import stat
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from kb.atomic import write_atomic
 from kb.errors import UsageError
 
 #: A list entry: a scalar, or a mapping of scalars and lists of scalars.
@@ -199,18 +197,15 @@ def _extend(edit: _Edit, key_node: Node, value: Node, entries: Sequence[Entry], 
 
 
 def write_atomically(path: Path, data: bytes, expect: bytes | None = None) -> None:
-    """Replace ``path`` with ``data`` all at once (temp file, fsync, rename); UsageError if it changed meanwhile."""
-    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        if path.exists():
-            os.chmod(temp, stat.S_IMODE(path.stat().st_mode))
-        if expect is not None and path.read_bytes() != expect:
+    """Replace ``path`` with ``data`` through kb.atomic; UsageError, nothing written, if the file no longer
+    holds ``expect`` (someone edited it while kb was editing it)."""
+
+    def unchanged() -> None:
+        try:
+            current: bytes | None = path.read_bytes()
+        except OSError:
+            current = None
+        if current != expect:
             raise UsageError(f"{path} changed while kb was editing it; nothing written", hint="run the command again")
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+
+    write_atomic(path, data, before_replace=None if expect is None else unchanged)

@@ -27,6 +27,7 @@ from typing import IO, Any
 
 from whoosh.util.filelock import FileLock
 
+from kb.atomic import leftover_temps, write_atomic
 from kb.errors import KbError
 
 try:  # shared locks mark generations in use; without fcntl (Windows) open files simply resist deletion
@@ -69,14 +70,9 @@ def pointer_stamp(root: Path) -> tuple[int, int, int] | None:
 
 
 def write_pointer(root: Path, pointer: Pointer) -> None:
-    """Replace the pointer atomically (write a temporary file, flush it to disk, rename it over)."""
-    tmp = root / f"{POINTER}.{os.getpid()}.tmp"
+    """Replace the pointer atomically (kb.atomic: a reader meets the old pointer or the new one)."""
     data = {"schema": pointer.schema, "generation": pointer.generation, "built": pointer.built}
-    with open(tmp, "w", encoding="utf-8") as f:
-        json.dump(data, f)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, root / POINTER)
+    write_atomic(root / POINTER, json.dumps(data).encode("utf-8"))
 
 
 def new_generation(root: Path) -> str:
@@ -133,6 +129,6 @@ def remove_unused(root: Path, keep: str) -> None:
                 shutil.rmtree(path, ignore_errors=True)
         except OSError:
             continue  # a reader still uses it: a later writer will remove it
-    for tmp in root.glob(f"{POINTER}.*.tmp"):
+    for tmp in [*root.glob(f"{POINTER}.*.tmp"), *leftover_temps(root)]:  # the first: written before kb.atomic
         with contextlib.suppress(OSError):
             tmp.unlink()

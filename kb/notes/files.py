@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import errno
+import functools
 import hashlib
 import os
-import secrets
 from pathlib import Path
 from typing import NamedTuple
 
+from kb.atomic import WriteFailed, write_atomic
 from kb.errors import KbError, NoteConflict, NotFound, UsageError
 
 
@@ -39,23 +41,20 @@ def write_note_atomic(path: Path, text: str, expected: NoteSnapshot | None, *, n
 
     ``expected`` is the snapshot taken when the note was read: if the file's content changed since, nothing is
     written and NoteConflict is raised. ``None`` means the file must not exist yet (created exclusively).
-    A path that resolves outside ``notes_dir`` (``..``, a symlink) is refused.
+    A path that resolves outside ``notes_dir`` (``..``, a symlink) is refused. The write itself is
+    kb.atomic's; what is the notes' own is where a note may go and the conflict check just before the rename.
     """
     target = _inside(path, notes_dir)
     data = text.encode("utf-8")
+    check = None if expected is None else functools.partial(_check_unchanged, target, expected)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        temp = _write_temp(target.parent, data, _mode_of(target) if expected is not None else None)
-        try:
-            if expected is None:
-                _create_exclusive(temp, target, data)
-            else:
-                _check_unchanged(target, expected)
-                os.replace(temp, target)
-        finally:
-            temp.unlink(missing_ok=True)
-        _sync_folder(target.parent)
+        write_atomic(target, data, exclusive=expected is None, before_replace=check)
         stat = target.stat()
+    except WriteFailed as error:
+        if error.errno == errno.EEXIST and expected is None:
+            raise _exists(target) from None
+        raise
     except OSError as exc:
         raise KbError(f"cannot write {path}: {exc.strerror or exc}") from None
     return NoteSnapshot(stat.st_mtime_ns, len(data), hashlib.sha256(data).hexdigest())
@@ -70,51 +69,6 @@ def _inside(path: Path, notes_dir: Path) -> Path:
     if target.exists() and not target.is_file():
         raise UsageError(f"refusing to write {path}: it is not a regular file")
     return target
-
-
-def _mode_of(target: Path) -> int | None:
-    # Replacing a file gives it the temp file's permissions: carry the note's own over.
-    try:
-        return target.stat().st_mode & 0o7777
-    except OSError:
-        return None
-
-
-def _write_temp(folder: Path, data: bytes, mode: int | None) -> Path:
-    """A fully written, fsynced hidden temp file in ``folder`` (hidden, so scans skip it)."""
-    temp = folder / f".kb-{secrets.token_hex(8)}.tmp"
-    # 0o666 lets the umask decide, as for any file an editor creates.
-    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if mode is not None:
-            os.chmod(temp, mode)
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
-    return temp
-
-
-def _create_exclusive(temp: Path, target: Path, data: bytes) -> None:
-    """Make ``target`` from ``temp`` only if it does not exist (a hard link is atomic and exclusive)."""
-    try:
-        os.link(temp, target)
-        return
-    except FileExistsError:
-        raise _exists(target) from None
-    except OSError:
-        pass  # no hard links here (FAT, some network shares): fall back to O_EXCL, still exclusive
-    try:
-        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
-    except FileExistsError:
-        raise _exists(target) from None
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
 
 
 def _exists(target: Path) -> NoteConflict:
@@ -139,17 +93,3 @@ def _check_unchanged(target: Path, expected: NoteSnapshot) -> None:
             f"{target} changed on disk since kb read it; kb did not overwrite it",
             hint="re-open the note and make the change again",
         )
-
-
-def _sync_folder(folder: Path) -> None:
-    # The rename is durable only once the folder entry is; not possible on Windows, where it is not needed.
-    try:
-        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)

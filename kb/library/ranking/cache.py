@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 import time
 from collections.abc import Collection
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from kb.atomic import write_atomic
 from kb.library.ranking import features, labels, model
 from kb.library.ranking.labels import label
 from kb.library.ranking.ranker import MIN_EACH, MIN_LABELLED, PASSED_OVER_WEIGHT, Ranker
@@ -99,14 +98,7 @@ def load(path: Path, key: str) -> Ranker | None:
 def save(path: Path, key: str, ranker: Ranker) -> None:
     """Write the cache atomically (a reader sees the old file or the new one, never half of one)."""
     text = json.dumps({"format": FORMAT, "fingerprint": key, "ranker": ranker.to_dict()}, separators=(",", ":"))
-    handle, temporary = tempfile.mkstemp(prefix=".ranking-", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    write_atomic(path, text.encode("utf-8"))
 
 
 def workspace_ranker(library: Library) -> Ranker:
