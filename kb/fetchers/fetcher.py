@@ -59,7 +59,7 @@ class Fetcher:
         # One pace for every arXiv request, RSS and API alike, whichever thread makes it.
         self.pacer = Pacer(config.arxiv.delay_seconds)
         self.downloader = Downloader(config.fetch, user_agent, max_connections=config.fetch.concurrency + 2)
-        self.arxiv_api = ArxivApi(config.arxiv, config.fetch, self.pacer, user_agent)
+        self.arxiv_api = ArxivApi(config.arxiv, config.fetch, self.pacer, self.downloader)
         self.parsers = ParserPool()
         #: Parser processes fetch_all may start for a run over many feeds (0: parse in-thread).
         self.parse_workers = default_workers()
@@ -67,7 +67,6 @@ class Fetcher:
     def close(self) -> None:
         """Release connections and parser processes."""
         self.downloader.close()
-        self.arxiv_api.close()
         self.parsers.close()
 
     def __enter__(self) -> Fetcher:

@@ -35,6 +35,8 @@ class Download:
     last_modified: str | None = None
     moved_to: str | None = None  # where permanent redirects from `url` lead
     error: str | None = None  # one readable line when it failed
+    transient: bool = False  # the failure may pass: worth retrying (5xx, 429, timeouts, resets)
+    retry_after: str | None = None  # the server's Retry-After with a transient failure
 
     @property
     def ok(self) -> bool:
@@ -95,6 +97,20 @@ class Downloader:
                 return _failed(url, message, outcome.status)
             time.sleep(wait)
             attempt += 1
+
+    def get_once(self, url: str, pacer: Pacer | None = None) -> Download:
+        """One try at ``url`` (redirects followed, each hop paced), never retried.
+
+        For a caller with its own retry policy: the arXiv API also retries pages that come back empty. A
+        failure that may pass is ``transient`` (with the server's ``retry_after``); any other HTTP error keeps
+        its body, where a server explains itself (arXiv's 400 names what was wrong with the query).
+        """
+        outcome = self._attempt(url, {}, pacer, time.monotonic() + self.settings.total_timeout)
+        if isinstance(outcome, _Transient):
+            return Download(
+                url, url, outcome.status, error=outcome.message, transient=True, retry_after=outcome.retry_after
+            )
+        return outcome
 
     def _attempt(
         self, url: str, headers: dict[str, str], pacer: Pacer | None, deadline: float
@@ -167,7 +183,11 @@ class Downloader:
             )
         if (status >= 500 and status != 501) or status in (408, 425, 429):
             return _Transient(status_line.strip(), status, response.headers.get("retry-after"))
-        return _failed(url, status_line.strip(), status)
+        try:
+            body = self._read_body(response, deadline)
+        except _BodyError:
+            body = b""  # the status says enough
+        return Download(url, current, status, body, _headers(response), error=status_line.strip())
 
     def _read_body(self, response: httpx.Response, deadline: float) -> bytes:
         """The decoded body, refusing more than max_bytes and anything slower than the deadline."""

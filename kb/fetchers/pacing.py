@@ -13,29 +13,33 @@ from kb.config import FetchSettings
 
 
 class Pacer:
-    """Spaces the starts of consecutive requests by at least ``delay`` seconds, one request at a time.
+    """Spaces consecutive requests by at least ``delay`` seconds, one request at a time.
 
-    arXiv asks for one request every 3 s over one connection. Every arXiv request (RSS and API, retries
-    included) runs inside ``with pacer.slot():``; the lock is held for the whole request so two never
-    overlap, whichever thread makes them.
+    arXiv asks for one request every 3 s over one connection, and measures when requests arrive. A request
+    arrives somewhere between its start and its end (sooner over a kept-alive connection than over a new
+    one), so the next one starts ``delay`` after the previous one *ended*: then no two arrivals are closer.
+    Every arXiv request (RSS and API, retries and redirect hops included) runs inside ``with
+    pacer.slot():``; the lock is held for the whole request so two never overlap, whichever thread makes them.
     """
 
     def __init__(self, delay: float) -> None:
         self.delay = delay
-        # Re-entrant: a redirect followed inside a paced request is itself a paced request.
+        # Re-entrant: a request made inside a paced request is itself paced rather than a deadlock.
         self._lock = threading.RLock()
-        self._last_start: float | None = None
+        self._last_end: float | None = None
 
     @contextmanager
     def slot(self) -> Iterator[None]:
         """Wait for our turn, then hold it while the caller makes one request."""
         with self._lock:
-            if self._last_start is not None:
-                wait = self._last_start + self.delay - time.monotonic()
+            if self._last_end is not None:
+                wait = self._last_end + self.delay - time.monotonic()
                 if wait > 0:
                     time.sleep(wait)
-            self._last_start = time.monotonic()
-            yield
+            try:
+                yield
+            finally:
+                self._last_end = time.monotonic()
 
 
 def backoff_delay(attempt: int, settings: FetchSettings, retry_after: str | None = None) -> float | None:
