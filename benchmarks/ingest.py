@@ -18,19 +18,17 @@ import sqlite3
 import sys
 import tempfile
 import time
-import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script from anywhere
 
-from kb.models import Author, FetchedItem, Kind, parse_arxiv_id
+from kb.fetchers.arxiv_atom import parse_api_response
+from kb.models import FetchedItem
 from kb.store import Store
 from kb.store.migrations import MIGRATIONS
 
-ATOM = "{http://www.w3.org/2005/Atom}"
-ARXIV = "{http://arxiv.org/schemas/atom}"
 REPO = Path(__file__).resolve().parent.parent
 
 
@@ -39,61 +37,11 @@ def corpus_dir() -> Path:
     return Path(os.environ.get("KB_CORPUS") or REPO.parent / "shared" / "corpus")
 
 
-def _text(entry: ET.Element, tag: str) -> str | None:
-    node = entry.find(tag)
-    return " ".join(node.text.split()) if node is not None and node.text else None
-
-
-def _date(entry: ET.Element, tag: str) -> datetime | None:
-    text = _text(entry, tag)
-    return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(UTC) if text else None
-
-
-def parse_entry(entry: ET.Element) -> FetchedItem | None:
-    """One API <entry> as a FetchedItem; None for error entries."""
-    parsed = parse_arxiv_id(_text(entry, f"{ATOM}id") or "")
-    if parsed is None:
-        return None
-    authors = tuple(
-        Author(
-            _text(author, f"{ATOM}name") or "",
-            tuple(a.text.strip() for a in author.findall(f"{ARXIV}affiliation") if a.text),
-        )
-        for author in entry.findall(f"{ATOM}author")
-    )
-    primary = entry.find(f"{ARXIV}primary_category")
-    categories = [c.get("term", "") for c in entry.findall(f"{ATOM}category")]
-    if primary is not None and primary.get("term") in categories:
-        categories.remove(primary.get("term", ""))
-        categories.insert(0, primary.get("term", ""))
-    pdf = [link.get("href") for link in entry.findall(f"{ATOM}link") if link.get("title") == "pdf"]
-    return FetchedItem(
-        id=parsed.key,
-        kind=Kind.PAPER,
-        title=_text(entry, f"{ATOM}title") or "",
-        summary=_text(entry, f"{ATOM}summary") or "",
-        url=f"https://arxiv.org/abs/{parsed.id}",
-        authors=authors,
-        published=_date(entry, f"{ATOM}published"),
-        updated=_date(entry, f"{ATOM}updated"),
-        version=parsed.version,
-        categories=tuple(categories),
-        comment=_text(entry, f"{ARXIV}comment"),
-        journal_ref=_text(entry, f"{ARXIV}journal_ref"),
-        doi=_text(entry, f"{ARXIV}doi"),
-        pdf_url=pdf[0] if pdf else None,
-    )
-
-
 def recorded_papers(corpus: Path) -> list[FetchedItem]:
-    """Every distinct paper in the corpus's arXiv API responses."""
+    """Every distinct paper in the corpus's arXiv API responses, read as the fetcher reads them."""
     papers: dict[str, FetchedItem] = {}
     for path in sorted((corpus / "arxiv-api").glob("*.xml")):
-        root = ET.parse(path).getroot()
-        for entry in root.findall(f"{ATOM}entry"):
-            item = parse_entry(entry)
-            if item is not None:
-                papers[item.id] = item
+        papers.update((paper.id, paper) for paper in parse_api_response(path.read_bytes()).papers)
     return list(papers.values())
 
 

@@ -33,7 +33,6 @@ import statistics
 import sys
 import tempfile
 import time
-import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -43,6 +42,8 @@ from typing import TypeVar
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from kb.fetchers.arxiv_atom import parse_api_response
+from kb.fetchers.arxiv_rss import parse_announcements
 from kb.library import Library, init_workspace
 from kb.library.ranking import ranker as ranking
 from kb.library.ranking.inbox import rank_inbox
@@ -51,8 +52,6 @@ from kb.models import Author, FetchedItem, Item, Kind, Status, post_id
 
 T = TypeVar("T")
 
-ATOM = "{http://www.w3.org/2005/Atom}"
-DC = "{http://purl.org/dc/elements/1.1/}"
 START = datetime(2026, 9, 1, 6, tzinfo=UTC)
 POST_SHARE = 0.3  # the rest are papers
 
@@ -131,20 +130,18 @@ def load_corpus(folder: Path) -> Corpus:
     """Every paper and post of the corpus, with its sentences; the author and category pools."""
     corpus, seen = Corpus(), set()
     for path in sorted((folder / "arxiv-api").glob("*.xml")):
-        for entry in ET.parse(path).getroot().iter(f"{ATOM}entry"):
-            key, title = entry.findtext(f"{ATOM}id"), _clean(entry.findtext(f"{ATOM}title"))
-            if title == "Error" or key in seen:
+        for paper in parse_api_response(path.read_bytes()).papers:
+            if paper.id in seen:
                 continue
-            seen.add(key)
-            corpus.docs.append(Doc(title, _sentences(entry.findtext(f"{ATOM}summary") or "")))
-            corpus.authors += [_clean(a.findtext(f"{ATOM}name")) for a in entry.iter(f"{ATOM}author")]
-            corpus.categories += [c.get("term", "") for c in entry.iter(f"{ATOM}category")]
+            seen.add(paper.id)
+            corpus.docs.append(Doc(_clean(paper.title), _sentences(paper.summary)))
+            corpus.authors += [_clean(author.name) for author in paper.authors]
+            corpus.categories += list(paper.categories)
     for path in sorted((folder / "arxiv-rss").glob("*.xml")):
-        for item in ET.parse(path).getroot().iter("item"):
-            abstract = (item.findtext("description") or "").partition("Abstract:")[2]
-            corpus.docs.append(Doc(_clean(item.findtext("title")), _sentences(abstract)))
-            corpus.authors += [a.strip() for a in (item.findtext(f"{DC}creator") or "").split(",")]
-            corpus.categories += [c.text or "" for c in item.iter("category")]
+        for item in parse_announcements(path.read_bytes()).items:
+            corpus.docs.append(Doc(_clean(item.title), _sentences(item.summary)))
+            corpus.authors += [author.name for author in item.authors]
+            corpus.categories += list(item.categories)
     import feedparser  # only the benchmark reads feeds directly; kb does it in kb.fetchers
 
     for path in sorted((folder / "blogs").glob("*.xml")):

@@ -25,7 +25,6 @@ import statistics
 import sys
 import tempfile
 import time
-import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -33,12 +32,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from kb.fetchers.arxiv_atom import parse_api_response
+from kb.fetchers.arxiv_rss import parse_announcements
 from kb.models import IndexDoc, Kind, Status
-
-ATOM = "{http://www.w3.org/2005/Atom}"
-ARXIV = "{http://arxiv.org/schemas/atom}"
-DC = "{http://purl.org/dc/elements/1.1/}"
-
 
 # --- the recorded corpus -------------------------------------------------------------------------
 
@@ -68,22 +64,18 @@ def load_pool(corpus: Path) -> Pool:
     """Titles, sentences, names and categories from arxiv-api, arxiv-rss and blogs."""
     pool = Pool()
     for path in sorted((corpus / "arxiv-api").glob("*.xml")):
-        for entry in ET.parse(path).getroot().iter(f"{ATOM}entry"):
-            title = _clean(entry.findtext(f"{ATOM}title") or "")
-            if title == "Error":
-                continue
-            pool.titles.append(title)
-            pool.sentences += _sentences(entry.findtext(f"{ATOM}summary") or "")
-            pool.authors += [_clean(a.findtext(f"{ATOM}name") or "") for a in entry.iter(f"{ATOM}author")]
-            pool.categories += [c.get("term", "") for c in entry.iter(f"{ATOM}category")]
-            pool.comments.append(_clean(entry.findtext(f"{ARXIV}comment") or ""))
+        for paper in parse_api_response(path.read_bytes()).papers:
+            pool.titles.append(_clean(paper.title))
+            pool.sentences += _sentences(paper.summary)
+            pool.authors += [_clean(author.name) for author in paper.authors]
+            pool.categories += list(paper.categories)
+            pool.comments.append(_clean(paper.comment or ""))
     for path in sorted((corpus / "arxiv-rss").glob("*.xml")):
-        for item in ET.parse(path).getroot().iter("item"):
-            pool.titles.append(_clean(item.findtext("title") or ""))
-            abstract = (item.findtext("description") or "").partition("Abstract:")[2]
-            pool.sentences += _sentences(abstract)
-            pool.authors += [a.strip() for a in (item.findtext(f"{DC}creator") or "").split(",")]
-            pool.categories += [c.text or "" for c in item.iter("category")]
+        for item in parse_announcements(path.read_bytes()).items:
+            pool.titles.append(_clean(item.title))
+            pool.sentences += _sentences(item.summary)
+            pool.authors += [author.name for author in item.authors]
+            pool.categories += list(item.categories)
     import feedparser  # only the benchmark reads blogs directly; kb does it in kb.fetchers
 
     for path in sorted((corpus / "blogs").glob("*.xml")):

@@ -28,7 +28,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -36,11 +35,11 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from kb.fetchers.arxiv_atom import parse_api_response  # noqa: E402
 from kb.library import Library, init_workspace  # noqa: E402
 from kb.models import Author, FetchedItem, ItemFilter, Kind, Status  # noqa: E402
 
 CORPUS = Path(os.environ.get("KB_CORPUS") or REPO.parent / "shared" / "corpus")
-ATOM = "{http://www.w3.org/2005/Atom}"
 QUERIES = [
     "attention",
     "neural network",
@@ -61,14 +60,10 @@ def corpus_texts() -> tuple[list[str], list[str], list[str]]:
     sentences: list[str] = []
     authors: list[str] = []
     for path in sorted((CORPUS / "arxiv-api").glob("*.xml")):
-        try:
-            root = ET.parse(path).getroot()
-        except ET.ParseError:
-            continue
-        for entry in root.iter(f"{ATOM}entry"):
-            titles.append(" ".join((entry.findtext(f"{ATOM}title") or "").split()))
-            sentences += [s.strip() + "." for s in (entry.findtext(f"{ATOM}summary") or "").split(". ") if s.strip()]
-            authors += [a.findtext(f"{ATOM}name") or "" for a in entry.iter(f"{ATOM}author")]
+        for paper in parse_api_response(path.read_bytes()).papers:
+            titles.append(paper.title)
+            sentences += [s.strip() + "." for s in paper.summary.split(". ") if s.strip()]
+            authors += [author.name for author in paper.authors]
     if not titles:
         raise SystemExit(f"no corpus at {CORPUS}: set KB_CORPUS")
     return titles, sentences, [a for a in authors if a]

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import re
-import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
 from pathlib import Path
 
+from kb.fetchers.arxiv_atom import parse_api_response
 from kb.index import SearchIndex
 from kb.models import IndexDoc, Kind, Status
-
-ATOM = "{http://www.w3.org/2005/Atom}"
-ARXIV = "{http://arxiv.org/schemas/atom}"
 
 
 def when(year: int, month: int = 1, day: int = 1, hour: int = 12) -> datetime:
@@ -98,25 +94,20 @@ def ids(ix: SearchIndex, query: str, **kwargs: object) -> set[str]:
 
 
 def corpus_papers(corpus: Path) -> list[IndexDoc]:
-    """Real papers from the recorded arXiv API responses, as IndexDocs."""
+    """Real papers from the recorded arXiv API responses (read by kb's own reader), as IndexDocs."""
     seen: dict[str, IndexDoc] = {}
     for path in sorted((corpus / "arxiv-api").glob("*.xml")):
-        for entry in ET.parse(path).getroot().iter(f"{ATOM}entry"):
-            raw_id = (entry.findtext(f"{ATOM}id") or "").rsplit("/abs/", 1)[-1]
-            if "/abs/" not in (entry.findtext(f"{ATOM}id") or ""):
-                continue  # the error response
-            bare = re.sub(r"v\d+$", "", raw_id)
-            published = entry.findtext(f"{ATOM}published") or "2000-01-01T00:00:00Z"
-            seen[bare] = IndexDoc(
-                id=f"arxiv:{bare}",
+        for paper in parse_api_response(path.read_bytes()).papers:
+            seen[paper.id] = IndexDoc(
+                id=paper.id,
                 kind=Kind.PAPER,
-                title=" ".join((entry.findtext(f"{ATOM}title") or "").split()),
-                text=" ".join((entry.findtext(f"{ATOM}summary") or "").split()),
-                authors=tuple(a.findtext(f"{ATOM}name") or "" for a in entry.iter(f"{ATOM}author")),
-                categories=tuple(c.get("term", "") for c in entry.iter(f"{ATOM}category")),
-                comment=entry.findtext(f"{ARXIV}comment"),
-                journal_ref=entry.findtext(f"{ARXIV}journal_ref"),
+                title=paper.title,
+                text=paper.summary,
+                authors=tuple(author.name for author in paper.authors),
+                categories=paper.categories,
+                comment=paper.comment,
+                journal_ref=paper.journal_ref,
                 status=Status.NEW,
-                published=datetime.fromisoformat(published.replace("Z", "+00:00")),
+                published=paper.published or when(2000),
             )
     return list(seen.values())
