@@ -5,6 +5,7 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 
+from kb.atomic import write_atomic
 from kb.errors import UsageError
 from kb.paths import CONFIG_NAME, STATE_DIR, Workspace
 
@@ -42,7 +43,7 @@ def init_workspace(folder: Path) -> tuple[Workspace, list[str]]:
 def _create(path: Path, text: str, created: list[str], root: Path) -> None:
     if path.exists():
         return
-    path.write_text(text, encoding="utf-8")
+    write_atomic(path, text.encode("utf-8"), exclusive=True)  # never over a file made meanwhile
     created.append(str(path.relative_to(root)))
 
 

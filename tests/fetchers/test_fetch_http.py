@@ -311,3 +311,22 @@ def test_invalid_url_is_an_error(make_config, fetcher_for):
     fetcher = fetcher_for(make_config(feeds=(feed,)))
     result = fetcher.fetch_feed(feed, None)
     assert not result.ok and result.error
+
+
+def test_get_once_makes_one_try_and_says_whether_to_retry(http_server, make_config):
+    from kb.fetchers.http import Downloader
+
+    http_server.add_handler(
+        "/busy", sequence(Response(b"", 503, {"Retry-After": "7"}), Response(b"never asked for", 200))
+    )
+    http_server.add("/gone", b"<p>no such feed</p>", status=404)
+    downloader = Downloader(make_config().fetch, "kb/test")
+    try:
+        busy = downloader.get_once(http_server.url("/busy"))
+        gone = downloader.get_once(http_server.url("/gone"))
+    finally:
+        downloader.close()
+    assert not busy.ok and busy.transient and busy.retry_after == "7" and busy.status == 503
+    assert not gone.ok and not gone.transient and gone.status == 404
+    assert gone.body == b"<p>no such feed</p>"  # an error page is kept: a server may explain itself there
+    assert [r.route for r in http_server.requests] == ["/busy", "/gone"]  # no retry of the 503
