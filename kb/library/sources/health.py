@@ -31,6 +31,9 @@ class SourceHealth:
     last_error: str | None
     incomplete: bool
     next_due: datetime | None  # None: due now
+    last_failed: bool = False  # the last attempt failed (last_error says why when the log kept a reason)
+    last_new: int = 0  # items the last attempt stored new
+    last_updated: int = 0  # items the last attempt updated
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -66,7 +69,15 @@ def source_health(store: Store, name: str, state: FeedState | None) -> SourceHea
         last_error=str(last["error"]) if last and not last["ok"] and last["error"] else None,
         incomplete=bool(last and last["ok"] and not last["complete"]),
         next_due=next_due if next_due and next_due > datetime.now(UTC) else None,
+        last_failed=bool(last and not last["ok"]),
+        last_new=_count(last, "new"),
+        last_updated=_count(last, "updated"),
     )
+
+
+def _count(entry: dict[str, object] | None, key: str) -> int:
+    value = entry[key] if entry else 0
+    return value if isinstance(value, int) else 0
 
 
 def all_health(store: Store, config: Config) -> list[SourceHealth]:
