@@ -55,6 +55,7 @@ class Library(NotesMixin):
 
     @property
     def _store(self) -> Store:
+        """The store. Private to kb.library: the CLI and the TUI use the methods (tests/test_facade.py)."""
         if self._opened_store is None:
             self._opened_store = Store.open(self.workspace.database)
         return self._opened_store
