@@ -258,6 +258,26 @@ class FetchRunSummary:
     failed_sources: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class SourceLogEntry:
+    """How fetching one source went in one run, as the fetch log holds it."""
+
+    run_id: int | None
+    source: str
+    kind: str  # a SourceKind value
+    when: datetime
+    http_status: int | None
+    ok: bool
+    complete: bool
+    not_modified: bool
+    new: int
+    updated: int
+    unchanged: int
+    error: str | None  # one readable line when not ok
+    duration: float
+    url: str | None  # the URL finally fetched
+
+
 # --- notes ---------------------------------------------------------------------------------------
 
 

@@ -92,7 +92,7 @@ def test_repair_runs_an_incomplete_search_again_from_further_back(
         report = library.repair()
         assert report.repaired and not report.failed and library.gaps() == []
         assert api.asked == [("neural", 0)]
-        assert store_of(library).source_log("robots", limit=1)[0]["complete"] is True
+        assert store_of(library).source_log("robots", limit=1)[0].complete is True
         assert library.get_item("1706.03762").sources == ("robots",)
 
 

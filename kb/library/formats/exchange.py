@@ -14,7 +14,7 @@ would make this one skip items it never stored, and its runs would mislead `kb s
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -120,7 +120,7 @@ def export_state(library: Library, now: datetime | None = None) -> dict[str, Any
     items = [export_item(item) for batch in store.iter_items() for item in batch if touched(item)]
     runs = [run_json(run) for run in reversed(store.recent_runs(_ALL))]
     log = [
-        {key: iso(value) if isinstance(value, datetime) else value for key, value in entry.items()}
+        {key: iso(value) if isinstance(value, datetime) else value for key, value in asdict(entry).items()}
         for entry in reversed(store.source_log(None, _ALL))
     ]
     states = [

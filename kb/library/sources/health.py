@@ -13,7 +13,7 @@ from typing import Any
 
 from kb.config import Config
 from kb.library.serialize import iso, run_json
-from kb.models import FeedState, ItemFilter, Kind, Status
+from kb.models import FeedState, ItemFilter, Kind, SourceLogEntry, Status
 from kb.store import Store
 
 BACKOFF_AFTER = 3
@@ -31,9 +31,7 @@ class SourceHealth:
     last_error: str | None
     incomplete: bool
     next_due: datetime | None  # None: due now
-    last_failed: bool = False  # the last attempt failed (last_error says why when the log kept a reason)
-    last_new: int = 0  # items the last attempt stored new
-    last_updated: int = 0  # items the last attempt updated
+    last: SourceLogEntry | None = None  # the last attempt as the fetch log has it (what it stored, how it went)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -57,7 +55,7 @@ def retry_delay(failures: int) -> timedelta | None:
 def source_health(store: Store, name: str, state: FeedState | None) -> SourceHealth:
     entries = store.source_log(name, limit=1)
     last = entries[0] if entries else None
-    attempted = last["when"] if last and isinstance(last["when"], datetime) else None
+    attempted = last.when if last else None
     failures = state.failures if state else 0
     delay = retry_delay(failures)
     next_due = attempted + delay if attempted and delay else None
@@ -66,18 +64,11 @@ def source_health(store: Store, name: str, state: FeedState | None) -> SourceHea
         last_attempt=attempted,
         last_success=state.last_success if state else None,
         failures=failures,
-        last_error=str(last["error"]) if last and not last["ok"] and last["error"] else None,
-        incomplete=bool(last and last["ok"] and not last["complete"]),
+        last_error=last.error if last and not last.ok and last.error else None,
+        incomplete=bool(last and last.ok and not last.complete),
         next_due=next_due if next_due and next_due > datetime.now(UTC) else None,
-        last_failed=bool(last and not last["ok"]),
-        last_new=_count(last, "new"),
-        last_updated=_count(last, "updated"),
+        last=last,
     )
-
-
-def _count(entry: dict[str, object] | None, key: str) -> int:
-    value = entry[key] if entry else 0
-    return value if isinstance(value, int) else 0
 
 
 def all_health(store: Store, config: Config) -> list[SourceHealth]:

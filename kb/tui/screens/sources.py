@@ -34,7 +34,7 @@ def _when(moment: datetime | None) -> str:
 def _problem(source: SourceHealth) -> str:
     """What was wrong with a source's last attempt, and how many failures in a row ("" when all is well)."""
     problem = ""
-    if source.last_failed:
+    if source.last is not None and not source.last.ok:
         problem = one_line(source.last_error or "failed", 70)
     elif source.incomplete:
         problem = "incomplete (the next fetch catches up)"
@@ -88,8 +88,8 @@ class SourcesScreen(KbScreen):
             source = health.get(name)
             if source is not None:
                 problem, success = _problem(source), source.last_success
-                if source.last_attempt is not None:
-                    run = f"{_when(source.last_attempt)}: {source.last_new} new, {source.last_updated} upd"
+                if source.last is not None:
+                    run = f"{_when(source.last.when)}: {source.last.new} new, {source.last.updated} upd"
             table.add_row(
                 Text(one_line(name, 24)),
                 Text(kind),
