@@ -135,7 +135,7 @@ class Library(NotesMixin):
         return self._store.recent_runs(limit)
 
     def source_health(self) -> list[SourceHealth]:
-        """How each configured source has been doing, in feeds.yaml order (the Sources screen, `kb status`)."""
+        """How each configured source has been doing, in feeds.yaml order (the TUI's Sources screen)."""
         return all_health(self._store, self.config)
 
     def muted_by_rule(self, since: datetime | None = None) -> list[tuple[MuteRule, list[Item]]]:
