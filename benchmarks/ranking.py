@@ -49,6 +49,7 @@ from kb.library.ranking import ranker as ranking
 from kb.library.ranking.inbox import rank_inbox
 from kb.library.ranking.ranker import Ranker, newest_key
 from kb.models import Author, FetchedItem, Item, Kind, Status, post_id
+from tests.support.inside import store_of
 
 T = TypeVar("T")
 
@@ -207,7 +208,7 @@ def simulate(root: Path, corpus: Corpus, days: int, train_days: int, per_day: in
     """
     init_workspace(root)
     library = Library.open(root)
-    store = library.store
+    store = store_of(library)
     rng, pref = random.Random(11), PREFERENCE
     liked_authors = set(random.Random(5).sample(corpus.authors, pref.authors))
     world = World(library, liked_authors, {}, {}, [])
@@ -224,7 +225,7 @@ def simulate(root: Path, corpus: Corpus, days: int, train_days: int, per_day: in
 
 
 def triage_day(world: World, items: Sequence[FetchedItem], now: datetime, rng: random.Random, skips: bool) -> None:
-    store, pref = world.library.store, PREFERENCE
+    store, pref = store_of(world.library), PREFERENCE
     for item in items:
         if rng.random() >= pref.triaged:
             continue
@@ -340,7 +341,7 @@ def main(argv: Sequence[str] | None = None) -> None:
 
 
 def report(world: World, args: argparse.Namespace) -> None:
-    store = world.library.store
+    store = store_of(world.library)
     everything = [item for batch in store.iter_items() for item in batch]
     test = [item for item in everything if world.day_of[item.id] >= args.train_days]
     base = sum(world.wanted[i.id] for i in test) / len(test)
@@ -380,7 +381,7 @@ def ceiling(item: Item, world: World) -> float:
 
 def never_skips(world: World, args: argparse.Namespace) -> None:
     """The same person, same items, but they never skip: untriaged items they passed over are the negatives."""
-    test = [item for batch in world.library.store.iter_items() for item in batch]
+    test = [item for batch in store_of(world.library).iter_items() for item in batch]
     test = [item for item in test if world.day_of[item.id] >= args.train_days]
     ranked = rank_inbox(world.library, test)
     scores = {item.id: score for item, score, _ in ranked}
@@ -406,7 +407,7 @@ def no_minimum() -> Iterator[None]:
 def curve(world: World, everything: list[Item], test: list[Item]) -> None:
     """AUC and P@10 with only the first n triaged items known (the rest of history untouched)."""
     by_id = {item.id: item for item in everything}
-    noted = world.library.store.papers_with_notes()
+    noted = world.library.papers_with_notes()
     print(f"\nlearning curve: the first n triaged items known (below {ranking.MIN_LABELLED} kb orders newest first)")
     for n in (10, 20, 30, 50, 100, 200, 500, len(world.triaged)):
         known = set(world.triaged[:n])

@@ -11,7 +11,7 @@ Figures, each beside a baseline measured in the same run:
 
     python benchmarks/tui.py [--items 100000] [--new 2000] [--workspace DIR]   (DIR is built once, then reused)
 
-Items are inserted through ``library.store.upsert_items`` in batches; the 98,000 triaged ones are then marked
+Items are inserted straight into the store (tests.support.inside) in batches; the 98,000 triaged ones are then marked
 read with one SQL UPDATE (the store offers one-item setters only, and 98,000 of those would take minutes).
 """
 
@@ -38,6 +38,7 @@ sys.path.insert(0, str(REPO))
 from kb.fetchers.arxiv_atom import parse_api_response  # noqa: E402
 from kb.library import Library, init_workspace  # noqa: E402
 from kb.models import Author, FetchedItem, ItemFilter, Kind, Status  # noqa: E402
+from tests.support.inside import store_of  # noqa: E402
 
 CORPUS = Path(os.environ.get("KB_CORPUS") or REPO.parent / "shared" / "corpus")
 QUERIES = [
@@ -101,7 +102,7 @@ def build(root: Path, count: int, new: int) -> None:
     started = time.perf_counter()
     with Library.open(root) as library:
         for start in range(0, len(items), 2000):
-            library.store.upsert_items(items[start : start + 2000], source="arxiv")
+            store_of(library).upsert_items(items[start : start + 2000], source="arxiv")
         print(f"  stored {count:,} items in {time.perf_counter() - started:.1f} s", flush=True)
         keep = [item.id for item in items[:new]]
     with sqlite3.connect(root / ".kb" / "kb.sqlite") as db:
@@ -264,7 +265,7 @@ async def headless(root: Path, moves: int) -> None:
             print(
                 f"(a) in process: app built to first page drawn {ready * 1000:.0f} ms; "
                 f"{len(pages.items)} of {len(pages):,} new rows loaded "
-                f"({library.store.count_items(ItemFilter()):,} items stored)"
+                f"({library.count_items(ItemFilter()):,} items stored)"
             )
             await app.settle()
 
@@ -279,12 +280,12 @@ async def headless(root: Path, moves: int) -> None:
             idle = await timed("z", moves)  # no binding: the pilot's own wait
             move = await timed("j", moves)
             await timed("k", moves)
-            new_before = library.store.count_items(ItemFilter(status=Status.NEW))
+            new_before = library.count_items(ItemFilter(status=Status.NEW))
             read = await timed("r", moves)  # triage: shown at once, stored on the store thread, then indexed
             started = time.perf_counter()
             await app.settle()
             drained = time.perf_counter() - started
-            stored = new_before - library.store.count_items(ItemFilter(status=Status.NEW))
+            stored = new_before - library.count_items(ItemFilter(status=Status.NEW))
             base = statistics.median(idle)
             for label, values in (("cursor move (j)", move), ("read and advance (r)", read)):
                 print(

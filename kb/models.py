@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 
 
@@ -218,6 +218,33 @@ class ItemFilter:
     limit: int | None = None
     offset: int = 0
 
+    def admits(self, item: Item) -> bool:
+        """Whether ``item`` is among what this filter selects (limit and offset aside).
+
+        This is what each field means; the store's SQL (kb.store.queries) translates it, and a test holds the
+        two to agree. The inbox asks it whether a row it triaged still belongs to its list.
+        """
+        since = self.since.replace(tzinfo=self.since.tzinfo or UTC) if self.since else None
+        return (
+            (self.status is None or item.status == self.status)
+            and (self.kind is None or item.kind == self.kind)
+            and (self.source is None or self.source in item.sources)
+            and (since is None or (item.first_seen is not None and item.first_seen >= since))
+            and (self.starred is None or item.starred is self.starred)
+            and (self.tag is None or self.tag.strip().lower() in item.tags)  # tags are kept stripped, lower case
+            and (self.ids is None or item.id in self.ids)
+        )
+
+
+def newest_first(item: Item) -> tuple[float, float, str]:
+    """The order items are listed in, as an ascending key: published, then first seen, newest first; then id.
+
+    Undated items come last. The store's SQL (kb.store.queries) sorts the same way; a test holds them to agree.
+    """
+    published = -item.published.timestamp() if item.published else float("inf")
+    first_seen = -item.first_seen.timestamp() if item.first_seen else float("inf")
+    return (published, first_seen, item.id)
+
 
 @dataclass(frozen=True)
 class FetchRunSummary:
@@ -229,6 +256,26 @@ class FetchRunSummary:
     new: int
     updated: int
     failed_sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SourceLogEntry:
+    """How fetching one source went in one run, as the fetch log holds it."""
+
+    run_id: int | None
+    source: str
+    kind: str  # a SourceKind value
+    when: datetime
+    http_status: int | None
+    ok: bool
+    complete: bool
+    not_modified: bool
+    new: int
+    updated: int
+    unchanged: int
+    error: str | None  # one readable line when not ok
+    duration: float
+    url: str | None  # the URL finally fetched
 
 
 # --- notes ---------------------------------------------------------------------------------------

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -16,7 +15,6 @@ from kb.cli.items import parse_since
 from kb.cli.output import echo_json, item_row
 from kb.errors import UsageError
 from kb.library.serialize import item_json
-from kb.models import Item
 from kb.text import one_line
 
 
@@ -172,18 +170,13 @@ def digest_command(root: Path | None, since: str | None, fmt: str, per_source: i
 
     Without --since the digest remembers where it ended, so a daily cron line never repeats or misses an item.
     """
-    from kb.library.formats.digest import build_digest, default_since, remember_digest, render_html, render_markdown
+    from kb.library.formats.digest import default_since, remember_digest, render_html, render_markdown
 
     now = datetime.now(UTC)
     with open_library(root) as library:
         state = library.workspace.state
         start = parse_since(since) or default_since(state, now)
-        ranked = library.rank  # the for-you order; newest first while there is too little history
-
-        def rank(items: Sequence[Item]) -> list[Item]:
-            return [item for item, _score, _why in ranked(items)]
-
-        digest = build_digest(library.store, library.config, start, now, per_source, rank)
+        digest = library.digest(start, now, per_source)
     _write_output((render_html if fmt == "html" else render_markdown)(digest), output)
     if since is None:
         remember_digest(state, now)
@@ -195,10 +188,8 @@ def digest_command(root: Path | None, since: str | None, fmt: str, per_source: i
 @click.pass_obj
 def muted_command(root: Path | None, since: str | None, as_json: bool) -> None:
     """Items mute rules filed as skipped on arrival, by rule (`kb unread ID` brings one back)."""
-    from kb.library.formats.digest import muted_by_rule
-
     with open_library(root) as library:
-        groups = muted_by_rule(library.store, library.config.mute, parse_since(since))
+        groups = library.muted_by_rule(parse_since(since))
     if as_json:
         echo_json(
             [

@@ -128,9 +128,9 @@ def bib_command(root: Path | None, selection: tuple[str, ...], tag: str | None, 
 def _selected(library: Library, text: str, tag: str | None, starred: bool, limit: int) -> list[Item]:
     if text.endswith(".md") or text.startswith("note:"):
         papers, _ = library.note_links(text)
-        return library.store.get_items(papers)
+        return library.items(papers)
     if text:
         result = library.search(f"({text}) kind:paper", limit=limit)
-        return library.store.get_items([hit.id for hit in result.hits])
+        return library.items([hit.id for hit in result.hits])
     flt = ItemFilter(kind=Kind.PAPER, tag=tag.lower() if tag else None, starred=True if starred else None, limit=limit)
     return library.list_items(flt)

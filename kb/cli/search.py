@@ -65,7 +65,7 @@ def search_command(root: Path | None, query: tuple[str, ...], limit: int, sort: 
     text = " ".join(query)
     with open_library(root) as library:
         result = library.search(text, limit=limit, sort=sort)
-        items = {item.id: item for item in library.store.get_items([hit.id for hit in result.hits])}
+        items = {item.id: item for item in library.items([hit.id for hit in result.hits])}
     if as_json:
         echo_json([_json_hit(hit, items.get(hit.id)) for hit in result.hits])
     else:

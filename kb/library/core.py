@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from filelock import FileLock
 
-from kb.config import Config, load_config
+from kb.config import Config, MuteRule, load_config
 from kb.errors import FetchLocked, NotFound, UsageError
 from kb.library.documents import item_document
 from kb.library.fetching import FetchReport, FetchRun, Progress, check_source_names, fetch_lock
@@ -22,13 +22,14 @@ from kb.library.indexlag import forget, index_lag, orphaned
 from kb.library.logs import run_logger
 from kb.library.notebook import NotesMixin
 from kb.library.sources.gaps import Gap, find_gaps
-from kb.library.sources.health import due_sources, status_report
-from kb.models import IndexDoc, Item, ItemFilter, SearchResult, Status, parse_arxiv_id
+from kb.library.sources.health import SourceHealth, all_health, due_sources, status_report
+from kb.models import FetchRunSummary, IndexDoc, Item, ItemFilter, Note, SearchResult, Status, parse_arxiv_id
 from kb.paths import Workspace, find_workspace
 from kb.store import Store
 
 if TYPE_CHECKING:
     from kb.index import SearchIndex
+    from kb.library.formats.digest import Digest
 
 
 class Library(NotesMixin):
@@ -37,8 +38,8 @@ class Library(NotesMixin):
     def __init__(self, workspace: Workspace, config: Config) -> None:
         self.workspace = workspace
         self.config = config
-        self._store: Store | None = None
-        self._index: SearchIndex | None = None
+        self._opened_store: Store | None = None
+        self._opened_index: SearchIndex | None = None
         self._synced = False  # notes/ scanned by this library yet
         self.logger = run_logger(workspace.log)
 
@@ -53,30 +54,31 @@ class Library(NotesMixin):
     # --- parts, opened on first use ---------------------------------------------------------------
 
     @property
-    def store(self) -> Store:
-        if self._store is None:
-            self._store = Store.open(self.workspace.database)
-        return self._store
+    def _store(self) -> Store:
+        """The store. Private to kb.library: the CLI and the TUI use the methods (tests/test_facade.py)."""
+        if self._opened_store is None:
+            self._opened_store = Store.open(self.workspace.database)
+        return self._opened_store
 
     @property
-    def index(self) -> SearchIndex:
+    def _index(self) -> SearchIndex:
         """The search index, rebuilt first if it is missing, of an older schema or damaged."""
-        if self._index is None:
+        if self._opened_index is None:
             from kb.index import SearchIndex
 
-            self._index = SearchIndex.open(self.workspace.index)
-            if self._index.needs_rebuild or orphaned(self.workspace.state):  # missing, old, or a writer crashed
+            self._opened_index = SearchIndex.open(self.workspace.index)
+            if self._opened_index.needs_rebuild or orphaned(self.workspace.state):  # missing, old, or a writer crashed
                 self.logger.info("index missing or out of date: rebuilding")
                 self.reindex()
-        return self._index
+        return self._opened_index
 
     def close(self) -> None:
-        if self._index is not None:
-            self._index.close()
-            self._index = None
-        if self._store is not None:
-            self._store.close()
-            self._store = None
+        if self._opened_index is not None:
+            self._opened_index.close()
+            self._opened_index = None
+        if self._opened_store is not None:
+            self._opened_store.close()
+            self._opened_store = None
 
     def __enter__(self) -> Library:
         return self
@@ -97,13 +99,68 @@ class Library(NotesMixin):
         return arxiv_id.key
 
     def get_item(self, text: str) -> Item:
-        item = self.store.get_item(self.resolve_id(text))
+        item = self._store.get_item(self.resolve_id(text))
         if item is None:
             raise NotFound(f"no item {text} in this workspace", hint="`kb add ID` fetches a paper by id")
         return item
 
+    # --- reads for the screens and commands (kb.cli and kb.tui never touch the store or the index) ---
+
+    def items(self, ids: Sequence[str]) -> list[Item]:
+        """The stored items among ``ids`` (kb ids), in that order; unknown ids are left out."""
+        return self._store.get_items(ids)
+
+    def item_or_none(self, item_id: str) -> Item | None:
+        """The stored item with this kb id (``arxiv:...``, ``post:...``), or None."""
+        return self._store.get_item(item_id)
+
+    def count_items(self, flt: ItemFilter) -> int:
+        """How many stored items ``flt`` selects (its limit and offset aside)."""
+        return self._store.count_items(flt)
+
+    def notes_linking(self, item_id: str) -> list[Note]:
+        """The notes that link this paper, by path, from the note cache: no scan of notes/ (sync_notes does it)."""
+        return self._store.notes_linking(item_id)
+
+    def papers_with_notes(self) -> set[str]:
+        """Ids of the papers at least one note links (from the note cache)."""
+        return self._store.papers_with_notes()
+
+    def all_tags(self) -> list[tuple[str, int]]:
+        """Every tag in use with how many items carry it, by tag."""
+        return self._store.all_tags()
+
+    def recent_runs(self, limit: int = 10) -> list[FetchRunSummary]:
+        """The latest fetch runs (any process's), newest first."""
+        return self._store.recent_runs(limit)
+
+    def source_health(self) -> list[SourceHealth]:
+        """How each configured source has been doing, in feeds.yaml order (the TUI's Sources screen)."""
+        return all_health(self._store, self.config)
+
+    def muted_by_rule(self, since: datetime | None = None) -> list[tuple[MuteRule, list[Item]]]:
+        """Items mute rules filed as skipped on arrival (first seen since ``since``), by rule in feeds.yaml order."""
+        from kb.library.formats.digest import muted_by_rule
+
+        return muted_by_rule(self._store, self.config.mute, since)
+
+    def digest(self, since: datetime, until: datetime, per_source: int | None = None) -> Digest:
+        """What arrived in [since, until), grouped by source, each group in the for-you order (`kb digest`)."""
+        from kb.library.formats.digest import build_digest
+
+        def ranked(items: Sequence[Item]) -> list[Item]:
+            return [item for item, _score, _why in self.rank(items)]
+
+        return build_digest(self._store, self.config, since, until, per_source, ranked)
+
+    def ensure_index(self) -> None:
+        """Open the search index now, rebuilding it if it must be (a TUI worker calls this before any search)."""
+        _ = self._index
+
+    # --- end of the reads ----------------------------------------------------------------------------
+
     def list_items(self, flt: ItemFilter) -> list[Item]:
-        return self.store.list_items(flt)
+        return self._store.list_items(flt)
 
     def rank(self, items: Sequence[Item]) -> list[tuple[Item, float, str]]:
         """``items`` ordered for you, best first: (item, score 0..1, why), learned from your triage (ranking.py)."""
@@ -114,13 +171,13 @@ class Library(NotesMixin):
     # --- triage: stored at once, and the index told at once so status:/is:starred/tag: agree -------
 
     def set_status(self, item_id: str, status: Status) -> Item:
-        return self._triage(lambda: self.store.set_status(item_id, status))
+        return self._triage(lambda: self._store.set_status(item_id, status))
 
     def set_starred(self, item_id: str, starred: bool) -> Item:
-        return self._triage(lambda: self.store.set_starred(item_id, starred))
+        return self._triage(lambda: self._store.set_starred(item_id, starred))
 
     def set_tags(self, item_id: str, tags: Sequence[str]) -> Item:
-        return self._triage(lambda: self.store.set_tags(item_id, tags))
+        return self._triage(lambda: self._store.set_tags(item_id, tags))
 
     def _triage(self, change: Callable[[], Item]) -> Item:
         # A marker held from the store write to the index update: killed in between, the next command rebuilds.
@@ -136,24 +193,24 @@ class Library(NotesMixin):
     ) -> SearchResult:
         """Search papers, posts and notes. Raises QueryError for a query that cannot be parsed."""
         self.ensure_synced()
-        return self.index.search(query, limit=limit, sort=sort, marks=marks)
+        return self._index.search(query, limit=limit, sort=sort, marks=marks)
 
     def index_items(self, ids: Collection[str]) -> None:
         """Bring the index up to date for these stored items."""
         if not ids:
             return
-        noted = self.store.papers_with_notes()
-        docs = [item_document(item, noted) for item in self.store.get_items(list(ids))]
-        self.index.update(docs)
+        noted = self._store.papers_with_notes()
+        docs = [item_document(item, noted) for item in self._store.get_items(list(ids))]
+        self._index.update(docs)
 
     def reindex(self, progress: Callable[[int], None] | None = None) -> int:
         """Rebuild the index from the store (and notes/): the index is a cache."""
         from kb.index import SearchIndex
 
-        if self._index is None:
-            self._index = SearchIndex.open(self.workspace.index)
+        if self._opened_index is None:
+            self._opened_index = SearchIndex.open(self.workspace.index)
         stale = orphaned(self.workspace.state)  # what crashed writers left: repaired by this rebuild
-        written = self._index.rebuild(self._all_documents(), progress)
+        written = self._opened_index.rebuild(self._all_documents(), progress)
         forget(stale)
         self.logger.info("reindex: %d documents", written)
         return written
@@ -161,8 +218,8 @@ class Library(NotesMixin):
     def _all_documents(self) -> Iterable[Sequence[IndexDoc]]:
         yield from self.all_note_documents()  # first: it refreshes the note cache that has_note reads
         self._synced = True
-        noted = self.store.papers_with_notes()
-        for batch in self.store.iter_items():
+        noted = self._store.papers_with_notes()
+        for batch in self._store.iter_items():
             yield [item_document(item, noted) for item in batch]
 
     # --- fetch ------------------------------------------------------------------------------------
@@ -175,15 +232,15 @@ class Library(NotesMixin):
 
         with self._fetch_lock():
             self.logger.info("fetch start sources=%s", ",".join(names) if names else "all")
-            run = FetchRun(self.store, self.config, self.logger, progress)
+            run = FetchRun(self._store, self.config, self.logger, progress)
             if names is None:  # a source failing again and again rests; naming it fetches it anyway
-                wanted, resting = due_sources(self.store, self.config)
+                wanted, resting = due_sources(self._store, self.config)
                 run.report.resting = [source.name for source in resting]
             else:
                 wanted = list(names)
             with Fetcher(self.config) as fetcher:
-                fetcher.fetch_all(wanted, self.store.feed_states(), run.on_result)
-                missing = [] if names else self.store.papers_without_metadata()
+                fetcher.fetch_all(wanted, self._store.feed_states(), run.on_result)
+                missing = [] if names else self._store.papers_without_metadata()
                 if missing:
                     run.on_result(fetcher.fetch_ids(missing, source="note links"))
             report = run.finish()
@@ -201,7 +258,7 @@ class Library(NotesMixin):
         from kb.fetchers import Fetcher
 
         with self._fetch_lock():
-            run = FetchRun(self.store, self.config, self.logger, progress)
+            run = FetchRun(self._store, self.config, self.logger, progress)
             with Fetcher(self.config) as fetcher:
                 run.on_result(fetcher.fetch_ids(ids, source="kb add"))
             report = run.finish()
@@ -217,7 +274,7 @@ class Library(NotesMixin):
             documents = None if index.needs_rebuild else index.doc_count()
             # A marker left by a killed writer means the index may miss what it stored.
             healthy = not index.needs_rebuild and not orphaned(self.workspace.state)
-            report = status_report(self.store, self.config, documents, healthy)
+            report = status_report(self._store, self.config, documents, healthy)
         finally:
             index.close()
         report["gaps"] = [gap.as_json() for gap in self.gaps()]
@@ -225,7 +282,7 @@ class Library(NotesMixin):
 
     def gaps(self, now: datetime | None = None) -> list[Gap]:
         """What kb may have missed: announcement days, searches left incomplete, sources failing for days."""
-        return find_gaps(self.store, self.config, now)
+        return find_gaps(self._store, self.config, now)
 
     def repair(
         self, names: Collection[str] | None = None, progress: Progress | None = None, now: datetime | None = None
@@ -239,7 +296,7 @@ class Library(NotesMixin):
         with self._fetch_lock():
             gaps = select_gaps(self.gaps(now), names)
             self.logger.info("repair start: %d gaps", len(gaps))
-            run = FetchRun(self.store, self.config, self.logger, progress)
+            run = FetchRun(self._store, self.config, self.logger, progress)
             if gaps:
                 with Fetcher(self.config) as fetcher:
                     repair_gaps(fetcher, run, gaps, now)

@@ -45,11 +45,11 @@ class NotesMixin:
     _synced: bool
 
     @property
-    def store(self) -> Store:
+    def _store(self) -> Store:
         raise NotImplementedError
 
     @property
-    def index(self) -> SearchIndex:
+    def _index(self) -> SearchIndex:
         raise NotImplementedError
 
     def get_item(self, text: str) -> Item:
@@ -65,7 +65,7 @@ class NotesMixin:
         self._synced = True
         if not self.workspace.notes.is_dir():
             return []
-        known = self.store.note_records()
+        known = self._store.note_records()
         changes = scan_notes(self.workspace.notes, known)
         fresh = [*changes.added, *changes.changed]
         if not fresh and not changes.deleted:
@@ -81,12 +81,12 @@ class NotesMixin:
         # Once the note cache is written, the next scan sees these files as known: the index must hear of
         # them in this run, or a marker tells the next command to rebuild it (see kb.library.indexlag).
         with index_lag(self.workspace.state) if index else contextlib.nullcontext():
-            self.store.save_notes(fresh)
-            self.store.delete_notes(changes.deleted)
-            self.store.ensure_papers(sorted({paper for note in fresh for paper in note.papers}))
+            self._store.save_notes(fresh)
+            self._store.delete_notes(changes.deleted)
+            self._store.ensure_papers(sorted({paper for note in fresh for paper in note.papers}))
             if index:
-                self.index.delete([note_id(path) for path in changes.deleted])
-                self.index.update(self.note_documents(fresh))
+                self._index.delete([note_id(path) for path in changes.deleted])
+                self._index.update(self.note_documents(fresh))
                 self.index_items(touched)
         for warning in changes.warnings:
             self.logger.warning("note: %s", warning)
@@ -98,7 +98,7 @@ class NotesMixin:
 
     def note_documents(self, notes: Sequence[Note]) -> list[IndexDoc]:
         linked = sorted({paper for note in notes for paper in note.papers})
-        titles = {item.id: item.title for item in self.store.get_items(linked)}
+        titles = {item.id: item.title for item in self._store.get_items(linked)}
         return [note_document(note, titles) for note in notes]
 
     def all_note_documents(self) -> Iterable[Sequence[IndexDoc]]:
@@ -107,10 +107,10 @@ class NotesMixin:
             return
         changes = scan_notes(self.workspace.notes, {})
         notes = changes.added
-        known = self.store.note_records()
-        self.store.delete_notes([path for path in known if path not in {note.path for note in notes}])
-        self.store.save_notes(notes)
-        self.store.ensure_papers(sorted({paper for note in notes for paper in note.papers}))
+        known = self._store.note_records()
+        self._store.delete_notes([path for path in known if path not in {note.path for note in notes}])
+        self._store.save_notes(notes)
+        self._store.ensure_papers(sorted({paper for note in notes for paper in note.papers}))
         for start in range(0, len(notes), 500):
             yield self.note_documents(notes[start : start + 500])
 
@@ -119,13 +119,13 @@ class NotesMixin:
     def list_notes(self) -> list[Note]:
         """Every note (metadata only, body empty), by path."""
         self.ensure_synced()
-        return sorted(self.store.note_records().values(), key=lambda note: note.path)
+        return sorted(self._store.note_records().values(), key=lambda note: note.path)
 
     def get_note(self, path: str) -> Note:
         """The note at ``path`` (relative to notes/, or ``note:path``, or a path through notes/)."""
         relative = self.note_path(path)
         self.ensure_synced()
-        note = self.store.note_records().get(relative)
+        note = self._store.note_records().get(relative)
         if note is None:
             raise NotFound(f"no note {relative} in {self.workspace.notes}")
         return note
@@ -146,7 +146,7 @@ class NotesMixin:
 
     def notes_for_paper(self, item_id: str) -> list[Note]:
         self.ensure_synced()
-        return self.store.notes_linking(item_id)
+        return self._store.notes_linking(item_id)
 
     def backlinks(self, note_path: str) -> list[Note]:
         """Notes whose [[links]] lead to this note."""
@@ -204,7 +204,7 @@ class NotesMixin:
 
     def _create(self, title: str, text: str) -> str:
         self.ensure_synced()
-        taken = [note.path for note in self.store.note_records().values()]
+        taken = [note.path for note in self._store.note_records().values()]
         taken += [p.relative_to(self.workspace.notes).as_posix() for p in self.workspace.notes.glob("*")]
         path = note_filename(title, taken)
         self.save_note(path, text, None)

@@ -9,7 +9,7 @@ from sqlalchemy import Connection, case, func, insert, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from kb.errors import NotFound
-from kb.models import FeedState, FetchRunSummary, SourceResult, UpsertReport
+from kb.models import FeedState, FetchRunSummary, SourceLogEntry, SourceResult, UpsertReport
 
 from .convert import as_utc
 from .tables import FETCH_RUN, SOURCE_LOG, SOURCE_STATE
@@ -97,31 +97,31 @@ def _failed_sources(conn: Connection, log_ids: str | None) -> tuple[str, ...]:
     return tuple(dict.fromkeys(conn.execute(statement).scalars()))
 
 
-def source_log(conn: Connection, source: str | None, limit: int) -> list[dict[str, object]]:
-    """Log entries, newest first, for one source or all; plain dicts (times are aware datetimes)."""
+def source_log(conn: Connection, source: str | None, limit: int) -> list[SourceLogEntry]:
+    """Log entries, newest first, for one source or all (times are aware datetimes)."""
     statement = select(SOURCE_LOG).order_by(SOURCE_LOG.c.id.desc()).limit(max(limit, 0))
     if source is not None:
         statement = statement.where(SOURCE_LOG.c.source == source)
     return [_log_entry(row) for row in conn.execute(statement).mappings()]
 
 
-def _log_entry(row: Any) -> dict[str, object]:
-    return {
-        "run_id": row["run_id"],
-        "source": row["source"],
-        "kind": row["kind"],
-        "when": row["at"],
-        "http_status": row["http_status"],
-        "ok": bool(row["ok"]),
-        "complete": bool(row["complete"]),
-        "not_modified": bool(row["not_modified"]),
-        "new": row["items_new"],
-        "updated": row["items_updated"],
-        "unchanged": row["items_unchanged"],
-        "error": row["error"],
-        "duration": row["duration"],
-        "url": row["url"],
-    }
+def _log_entry(row: Any) -> SourceLogEntry:
+    return SourceLogEntry(
+        run_id=row["run_id"],
+        source=row["source"],
+        kind=row["kind"],
+        when=row["at"],
+        http_status=row["http_status"],
+        ok=bool(row["ok"]),
+        complete=bool(row["complete"]),
+        not_modified=bool(row["not_modified"]),
+        new=row["items_new"],
+        updated=row["items_updated"],
+        unchanged=row["items_unchanged"],
+        error=row["error"],
+        duration=row["duration"],
+        url=row["url"],
+    )
 
 
 def feed_state(conn: Connection, source: str) -> FeedState | None:

@@ -17,7 +17,7 @@ from .tables import ITEM, ITEM_AUTHOR, ITEM_CATEGORY, ITEM_SOURCE, ITEM_TAG, PAP
 _ITEM_COLUMNS = [
     c for c in ITEM.c if c.name not in ("first_seen", "changed_at", "announce_type", "guid", "has_metadata")
 ]
-# SQLite sorts NULL lowest, so undated items (placeholders) come last in a descending order.
+# kb.models.newest_first in SQL. SQLite sorts NULL lowest, so undated items (placeholders) come last.
 _ORDER = (
     ITEM.c.published.desc(),
     ITEM.c.first_seen.desc(),
@@ -97,6 +97,7 @@ def _item(row: Any, **lists: Any) -> Item:
 
 
 def _filtered(statement: Select[Any], flt: ItemFilter) -> Select[Any]:
+    """``flt`` as SQL conditions: ItemFilter.admits (kb.models) says what each one means."""
     conditions: list[Any] = []
     if flt.status is not None:
         conditions.append(TRIAGE.c.status == coerce_status(flt.status).value)

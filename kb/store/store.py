@@ -25,6 +25,7 @@ from kb.models import (
     Item,
     ItemFilter,
     Note,
+    SourceLogEntry,
     SourceResult,
     Status,
     UpsertReport,
@@ -200,9 +201,8 @@ class Store:
         """The latest runs, newest first."""
         return self._read(lambda conn: fetchlog.recent_runs(conn, limit))
 
-    def source_log(self, source: str | None = None, limit: int = 50) -> list[dict[str, object]]:
-        """Log entries, newest first: run_id, source, kind, when, http_status, ok, complete, not_modified,
-        new, updated, unchanged, error, duration, url."""
+    def source_log(self, source: str | None = None, limit: int = 50) -> list[SourceLogEntry]:
+        """Log entries, newest first, for one source (or all)."""
         return self._read(lambda conn: fetchlog.source_log(conn, source, limit))
 
     def feed_state(self, source: str) -> FeedState | None:

@@ -1,7 +1,7 @@
 """The kb app: five screens over one library, the global keys, and the signals screens listen to.
 
-Screens do the work; kb.tui.wiring turns what the background threads report into those signals or into
-notifications. This file only puts the pieces together.
+Screens do the work; the app's wiring (kb.tui.wiring) starts the background work and turns what the threads
+report into those signals or into notifications. This file only puts the pieces together.
 """
 
 from __future__ import annotations
@@ -10,11 +10,10 @@ from collections.abc import Iterable
 from typing import Any, ClassVar
 
 from textual import events
-from textual.app import SystemCommand
+from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.signal import Signal
-from textual.timer import Timer
 
 from kb.library import Library
 from kb.models import Item
@@ -30,10 +29,10 @@ from kb.tui.screens.search import SearchScreen
 from kb.tui.screens.sources import SourcesScreen
 from kb.tui.triage import Triage
 from kb.tui.watch import POLL_SECONDS, StoreWatch
-from kb.tui.wiring import BackgroundWiring
+from kb.tui.wiring import Done, Problem, Wiring
 
 
-class KbApp(BackgroundWiring):
+class KbApp(App[None]):
     """Inbox, reader, search, notes and sources over one workspace's library."""
 
     CSS_PATH = "kb.tcss"
@@ -76,31 +75,16 @@ class KbApp(BackgroundWiring):
         self.store_changed: Signal[StoreWatch.Changed] = Signal(self, "store-changed")
         self.notes_changed: Signal[list[str]] = Signal(self, "notes-changed")
         self.fetch_events: Signal[Any] = Signal(self, "fetch-events")
-        self._index_timer: Timer | None = None
-        self._started = False
+        #: Starts the background work and turns what it reports into the signals above.
+        self.wiring = Wiring(self)
 
     def on_mount(self) -> None:
-        self.set_interval(self.poll_seconds, self.check_store)
+        self.set_interval(self.poll_seconds, self.wiring.check_store)
         # The inbox starts the background work once its first page is on screen; this is the fallback.
-        self.set_timer(1.0, self.start_background)
-
-    def start_background(self) -> None:
-        """Sync notes, then open (or rebuild) the index, off the event loop; once, after the first paint.
-
-        Started after the inbox is drawn: their Python work would otherwise compete with the first paint.
-        Notes first: the library syncs them once per session, and must not do it on the event loop.
-        """
-        if self._started:
-            return
-        self._started = True
-        self.check_store()  # the watch's first look: what later looks compare with
-        self.sync_notes()
-        self.run_indexed(lambda: self.library.index, lambda _index: None, "search index")
+        self.set_timer(1.0, self.wiring.start)
 
     def on_app_focus(self, event: events.AppFocus) -> None:
-        """Back from another window (an editor, git pull): pick up the notes changed meanwhile."""
-        if self._started:
-            self.sync_notes()
+        self.wiring.refocused()
 
     def run(self, *args: Any, **kwargs: Any) -> Any:
         """Run the app; on the way out, finish every queued write (nothing the person did is dropped)."""
@@ -151,6 +135,37 @@ class KbApp(BackgroundWiring):
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
 
+    def action_fetch(self) -> None:
+        """Fetch every source in the background."""
+        self.wiring.start_fetch(None)
+        self.notify("fetching every source (5 shows progress)", markup=False)
+
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         yield from palette_commands(self, screen)
+
+    # --- what the background threads post, handed to the wiring on the event loop -------------------
+
+    def on_done(self, message: Done) -> None:
+        message.callback()
+
+    def on_problem(self, message: Problem) -> None:
+        self.notify(message.text, severity="error", markup=False)
+
+    def on_store_watch_changed(self, message: StoreWatch.Changed) -> None:
+        self.store_changed.publish(message)
+
+    def on_triage_stored(self, message: Triage.Stored) -> None:
+        self.wiring.triage_stored(message.item)
+
+    def on_triage_failed(self, message: Triage.Failed) -> None:
+        self.notify(message.text, severity="error", markup=False)
+
+    def on_fetch_service_started(self, message: FetchService.Started) -> None:
+        self.wiring.fetch_event(message)
+
+    def on_fetch_service_progress(self, message: FetchService.Progress) -> None:
+        self.wiring.fetch_event(message)
+
+    def on_fetch_service_finished(self, message: FetchService.Finished) -> None:
+        self.wiring.fetch_event(message)

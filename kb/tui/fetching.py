@@ -92,7 +92,7 @@ class FetchService:
         try:
             # Open the index first under the gate: the fetch ends by indexing what it stored.
             with self.background.index_gate:
-                _ = self.library.index
+                self.library.ensure_index()
             report = self.library.fetch(names, progress)
         except FetchLocked as error:
             self.app.post_message(self.Finished(None, str(error), locked=True))

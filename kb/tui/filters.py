@@ -2,6 +2,7 @@
 
 ``status:new kind:paper`` and friends are answered by the store (paged, exact, fast on 100k items). Anything
 else (``cat:cs.LG``, free words, phrases) is a query for the search index, in the same language as `kb search`.
+This module only reads the line into a kb.models.ItemFilter; what each filter selects is ItemFilter.admits.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import shlex
 from dataclasses import dataclass, replace
 
 from kb.errors import UsageError
-from kb.models import Item, ItemFilter, Kind, Status
+from kb.models import ItemFilter, Kind, Status
 
 #: What the inbox shows when it opens.
 DEFAULT_FILTER = "status:new"
@@ -78,16 +79,3 @@ def _kind(value: str) -> Kind:
 def _search_text(text: str) -> str:
     # "status:all" means "no status condition"; the index does not know it.
     return " ".join(word for word in text.split() if word.lower() != "status:all") or "*"
-
-
-def still_matches(item: Item, flt: ItemFilter) -> bool:
-    """Whether ``item`` (as triaged now) still belongs to the store filter ``flt``.
-
-    Triage changes only status, star and tags, so those are the conditions checked; the inbox uses this to know
-    how many of the rows it holds the store no longer counts when it asks for the next page.
-    """
-    if flt.status is not None and item.status is not flt.status:
-        return False
-    if flt.starred is not None and item.starred is not flt.starred:
-        return False
-    return flt.tag is None or flt.tag.strip().lower() in item.tags

@@ -15,8 +15,7 @@ from datetime import datetime
 from typing import Protocol
 
 from kb.library import Library
-from kb.models import Item, ItemFilter
-from kb.tui.filters import still_matches
+from kb.models import Item, ItemFilter, newest_first
 
 PAGE_SIZE = 100
 OVERLAP = 20
@@ -39,13 +38,13 @@ class StoreListing:
         self.flt = replace(flt, limit=None, offset=0)
 
     def count(self) -> int:
-        return self.library.store.count_items(self.flt)
+        return self.library.count_items(self.flt)
 
     def fetch(self, offset: int, limit: int) -> list[Item]:
         return self.library.list_items(replace(self.flt, offset=offset, limit=limit))
 
     def matches(self, item: Item) -> bool:
-        return still_matches(item, self.flt)
+        return self.flt.admits(item)
 
     def arrivals(self, since: datetime) -> list[Item]:
         return self.library.list_items(replace(self.flt, since=since, limit=1000))
@@ -62,20 +61,13 @@ class IdListing:
         return len(self.ids)
 
     def fetch(self, offset: int, limit: int) -> list[Item]:
-        return self.library.store.get_items(self.ids[offset : offset + limit])
+        return self.library.items(self.ids[offset : offset + limit])
 
     def matches(self, item: Item) -> bool:
         return True
 
     def arrivals(self, since: datetime) -> list[Item]:
         return []
-
-
-def sort_key(item: Item) -> tuple[float, float, str]:
-    """The store's order as an ascending key: published desc, first seen desc, id asc (undated last)."""
-    published = -item.published.timestamp() if item.published else float("inf")
-    first_seen = -item.first_seen.timestamp() if item.first_seen else float("inf")
-    return (published, first_seen, item.id)
 
 
 class ItemPages:
@@ -136,11 +128,11 @@ class ItemPages:
         fresh = [item for item in arrivals if item.id not in self.positions]
         if not fresh:
             return []
-        last = sort_key(self.items[-1]) if self.items else None
-        placed = [item for item in fresh if self.exhausted or (last is not None and sort_key(item) < last)]
+        last = newest_first(self.items[-1]) if self.items else None
+        placed = [item for item in fresh if self.exhausted or (last is not None and newest_first(item) < last)]
         for item in placed:
             # Insert without re-sorting the rest: rows already shown never move among themselves.
-            bisect.insort(self.items, item, key=sort_key)
+            bisect.insort(self.items, item, key=newest_first)
         if placed:
             self.positions = {item.id: index for index, item in enumerate(self.items)}
         if self.exhausted:

@@ -116,7 +116,7 @@ class Triage:
 
     def _store(self, item_id: str, before: TriageState, after: TriageState) -> None:
         """On the store thread: write what changed; the index update follows (see flush_index)."""
-        store = self.library.store
+        store = self.library._store  # H1: replaced by Library.set_triage (issue 10 part 2)
         lag = IndexLag(self.library.workspace.state).begin()
         try:
             item = None

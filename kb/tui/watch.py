@@ -30,12 +30,12 @@ class Signature:
 
 def signature(library: Library) -> Signature:
     """The store's signature now (two small queries)."""
-    runs = library.store.recent_runs(1)
+    runs = library.recent_runs(1)
     run: tuple[object, ...] = ()
     if runs:
         latest = runs[0]
         run = (latest.run_id, latest.finished, latest.new, latest.updated)
-    return Signature(run, library.store.count_items(ItemFilter()))
+    return Signature(run, library.count_items(ItemFilter()))
 
 
 class StoreWatch:

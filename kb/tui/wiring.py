@@ -1,32 +1,28 @@
-"""What the background reports, turned into signals for the screens or notifications for the person.
+"""The app's background work and what it reports, turned into signals for the screens or notifications.
 
-The app's base class: the store watch, note sync and index work, triage confirmations, fetch progress.
-Background threads only ever post messages; the handlers here run on the event loop.
+One object per app, held by it (``app.wiring``): the store watch, note sync and index work, triage confirmations,
+fetch progress. Background threads only ever post messages to the app; the app's handlers hand them to the
+methods here, which run on the event loop. The parts (library, queues, triage, fetcher, signals) are the app's:
+this object uses them and declares none of them again.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
-from textual import work
-from textual.app import App
 from textual.message import Message
 from textual.notifications import SeverityLevel
 
 from kb.errors import KbError
 from kb.tui.fetching import FetchService, outcome_line
-from kb.tui.triage import Triage
 from kb.tui.watch import MARGIN, StoreWatch
 
 if TYPE_CHECKING:
-    from textual.signal import Signal
     from textual.timer import Timer
 
-    from kb.library import Library
     from kb.models import Item
-    from kb.tui.background import Background
-    from kb.tui.watch import StoreWatch as Watch
+    from kb.tui.app import KbApp
 
 #: Seconds without triage after which the index is told what changed.
 INDEX_DELAY = 1.0
@@ -50,31 +46,42 @@ class Problem(Message):
         self.text = text
 
 
-class BackgroundWiring(App[None]):
-    """The app's handlers for background work (KbApp builds the parts they use)."""
+class Wiring:
+    """Starts the app's background work and turns what it reports into signals and notifications."""
 
-    library: Library
-    background: Background
-    triage: Triage
-    fetcher: FetchService
-    store_watch: Watch
-    item_changed: Signal[Item]
-    store_changed: Signal[StoreWatch.Changed]
-    notes_changed: Signal[list[str]]
-    fetch_events: Signal[Any]
-    _index_timer: Timer | None
+    def __init__(self, app: KbApp) -> None:
+        self.app = app
+        self._index_timer: Timer | None = None
+        self._started = False
+
+    def start(self) -> None:
+        """Sync notes, then open (or rebuild) the index, off the event loop; once, after the first paint.
+
+        Started after the inbox is drawn: their Python work would otherwise compete with the first paint.
+        Notes first: the library syncs them once per session, and must not do it on the event loop.
+        """
+        if self._started:
+            return
+        self._started = True
+        self.check_store()  # the watch's first look: what later looks compare with
+        self.sync_notes()
+        self.run_indexed(self.app.library.ensure_index, lambda _none: None, "search index")
+
+    def refocused(self) -> None:
+        """Back from another window (an editor, git pull): pick up the notes changed meanwhile."""
+        if self._started:
+            self.sync_notes()
 
     # --- store, notes and index in the background ---------------------------------------------------
 
-    @work(thread=True, exclusive=True, group="watch", exit_on_error=False)
     def check_store(self) -> None:
-        """Look for items another process stored (a cron fetch)."""
-        change = self.store_watch.check()
-        if change is not None:
-            self.post_message(change)
+        """Look, in a thread, for items another process stored (a cron fetch)."""
+        self.app.run_worker(self._check_store, thread=True, exclusive=True, group="watch", exit_on_error=False)
 
-    def on_store_watch_changed(self, message: StoreWatch.Changed) -> None:
-        self.store_changed.publish(message)
+    def _check_store(self) -> None:
+        change = self.app.store_watch.check()
+        if change is not None:
+            self.app.post_message(change)
 
     def run_indexed(self, job: Callable[[], T], done: Callable[[T], None], what: str) -> None:
         """Run ``job`` on the index thread (notes and index work), then ``done(result)`` on the event loop.
@@ -86,68 +93,55 @@ class BackgroundWiring(App[None]):
             try:
                 result = job()
             except KbError as error:
-                self.post_message(Problem(str(error)))
+                self.app.post_message(Problem(str(error)))
             except Exception as error:  # a bug or an OS error must not end the session
-                self.post_message(Problem(f"{what}: {type(error).__name__}: {error}"))
+                self.app.post_message(Problem(f"{what}: {type(error).__name__}: {error}"))
             else:
-                self.post_message(Done(lambda: done(result)))
+                self.app.post_message(Done(lambda: done(result)))
 
-        self.background.index(run)
-
-    def on_done(self, message: Done) -> None:
-        message.callback()
+        self.app.background.index(run)
 
     def sync_notes(self) -> None:
         """Pick up notes changed on disk (and index them), then tell the screens."""
-        self.run_indexed(self.library.sync_notes, self.notes_synced, "notes")
+        self.run_indexed(self.app.library.sync_notes, self.notes_synced, "notes")
 
     def notes_synced(self, warnings: list[str]) -> None:
         """Show what was wrong with notes on disk; tell the screens notes may have changed."""
         for warning in warnings[:5]:
-            self.notify(warning, severity="warning", markup=False)
-        self.notes_changed.publish(warnings)
+            self.app.notify(warning, severity="warning", markup=False)
+        self.app.notes_changed.publish(warnings)
 
-    def on_triage_stored(self, message: Triage.Stored) -> None:
-        self.item_changed.publish(message.item)
-        # The index follows once the keys pause for a moment (one commit for a burst of triage).
+    def triage_stored(self, item: Item) -> None:
+        """The store confirmed a triage: tell the screens; the index follows once the keys pause."""
+        self.app.item_changed.publish(item)
+        # One index commit for a burst of triage.
         if self._index_timer is not None:
             self._index_timer.stop()
-        self._index_timer = self.set_timer(INDEX_DELAY, self.triage.flush_index)
-
-    def on_triage_failed(self, message: Triage.Failed) -> None:
-        self.notify(message.text, severity="error", markup=False)
-
-    def on_problem(self, message: Problem) -> None:
-        self.notify(message.text, severity="error", markup=False)
+        self._index_timer = self.app.set_timer(INDEX_DELAY, self.app.triage.flush_index)
 
     # --- fetching -----------------------------------------------------------------------------------
 
     def start_fetch(self, names: Collection[str] | None) -> None:
         """Fetch in the background (one fetch at a time)."""
-        if not self.fetcher.start(names):
-            self.notify("a fetch is already running", markup=False)
+        if not self.app.fetcher.start(names):
+            self.app.notify("a fetch is already running", markup=False)
 
-    def action_fetch(self) -> None:
-        """Fetch every source in the background."""
-        self.start_fetch(None)
-        self.notify("fetching every source (5 shows progress)", markup=False)
+    def fetch_event(self, event: FetchService.Started | FetchService.Progress | FetchService.Finished) -> None:
+        """Pass a fetch's progress to the screens; at the end, say how it went."""
+        if isinstance(event, FetchService.Progress):
+            self.app.fetcher.lines.append(outcome_line(event.outcome))
+        self.app.fetch_events.publish(event)
+        if isinstance(event, FetchService.Finished):
+            self._fetch_finished(event)
 
-    def on_fetch_service_started(self, message: FetchService.Started) -> None:
-        self.fetch_events.publish(message)
-
-    def on_fetch_service_progress(self, message: FetchService.Progress) -> None:
-        self.fetcher.lines.append(outcome_line(message.outcome))
-        self.fetch_events.publish(message)
-
-    def on_fetch_service_finished(self, message: FetchService.Finished) -> None:
-        self.fetch_events.publish(message)
+    def _fetch_finished(self, message: FetchService.Finished) -> None:
         if message.report is not None:
             failed = bool(message.report.failed)
-            self.notify(message.report.summary(), severity="warning" if failed else "information", markup=False)
+            self.app.notify(message.report.summary(), severity="warning" if failed else "information", markup=False)
             if message.report.index_error:
-                self.notify(message.report.index_error, severity="error", markup=False)
+                self.app.notify(message.report.index_error, severity="error", markup=False)
         else:
             severity: SeverityLevel = "warning" if message.locked else "error"
-            self.notify(message.error or "fetch failed", severity=severity, markup=False)
+            self.app.notify(message.error or "fetch failed", severity=severity, markup=False)
         # What our own fetch stored is new to the screens now, whatever the watch last saw.
-        self.store_changed.publish(StoreWatch.Changed(self.fetcher.started - MARGIN))
+        self.app.store_changed.publish(StoreWatch.Changed(self.app.fetcher.started - MARGIN))

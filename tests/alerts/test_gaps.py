@@ -15,6 +15,7 @@ from kb.library import Library
 from kb.library.sources.gaps import GAP_WINDOW_DAYS, GapKind, previous_weekday, record_announcements, weekdays
 from tests.alerts.conftest import FRIDAY, announcement, first_page, gap_days, recorded_api, serve_announcement
 from tests.support.httpserver import HttpServer, Response, sequence
+from tests.support.inside import store_of
 
 BOTH = ("cs.CL", "cs.LG")
 RSS_PATH = "/rss/cs.CL+cs.LG"
@@ -62,7 +63,7 @@ def test_the_recorded_four_category_announcement_covers_what_it_carries(
     root = workspace_factory(categories=("cs.LG", "cs.AI", "cs.CL", "stat.ML"))
     with Library.open(root) as library:
         library.fetch()
-        days = library.store.announcement_days(date(2026, 9, 1))
+        days = store_of(library).announcement_days(date(2026, 9, 1))
         # The trimmed feed has no cs.CL paper: that category's day is a gap, the others' are not.
         assert gap_days(library, datetime(2026, 9, 25, 9, tzinfo=UTC)) == [("2026-09-24", ("cs.CL",))]
     thursday = date(2026, 9, 24)
@@ -83,13 +84,13 @@ def test_an_empty_feed_on_a_weekday_is_a_gap_that_day_until_its_papers_come(
     with Library.open(root) as library, Fetcher(library.config) as fetcher:
         empty = fetcher.fetch_announcements(None)
         assert empty.ok and not empty.items
-        record_announcements(library.store, library.config, empty, now=saturday)
+        record_announcements(store_of(library), library.config, empty, now=saturday)
         assert gap_days(library, saturday) == []  # no announcement on a Saturday is the rule
-        record_announcements(library.store, library.config, empty, now=wednesday)
+        record_announcements(store_of(library), library.config, empty, now=wednesday)
         assert gap_days(library, wednesday) == [("2026-11-04", BOTH)]
         serve_announcement(http_server, RSS_PATH, announcement(wednesday.date()))
         later = fetcher.fetch_announcements(None)  # the announcement came out after all
-        record_announcements(library.store, library.config, later, now=wednesday + timedelta(hours=12))
+        record_announcements(store_of(library), library.config, later, now=wednesday + timedelta(hours=12))
         assert gap_days(library, wednesday + timedelta(hours=12)) == []
 
 
@@ -99,7 +100,7 @@ def test_a_failed_fetch_covers_no_day(workspace_factory: Callable[..., Path], ht
         _fetch_days(library, http_server, [date(2026, 11, 2)])
         http_server.add(RSS_PATH, b"", status=503)
         assert library.fetch().failed
-        assert list(library.store.announcement_days(date(2026, 11, 1))["cs.CL"]) == [date(2026, 11, 2)]
+        assert list(store_of(library).announcement_days(date(2026, 11, 1))["cs.CL"]) == [date(2026, 11, 2)]
         assert [day for day, _ in gap_days(library, FRIDAY)] == ["2026-11-03", "2026-11-04", "2026-11-05"]
 
 

@@ -16,6 +16,7 @@ from kb.library.sources.repair import REPAIR_LOOKBACK, further_back
 from kb.models import FeedState, ItemFilter, Status
 from tests.alerts.conftest import FRIDAY, announcement, first_page, gap_days, recorded_api, serve_announcement
 from tests.support.httpserver import HttpServer, Response
+from tests.support.inside import store_of
 
 BOTH = ("cs.CL", "cs.LG")
 RSS_PATH = "/rss/cs.CL+cs.LG"
@@ -39,7 +40,7 @@ def test_repair_asks_the_api_for_each_missed_day_and_records_it(
     root = workspace_factory(categories=BOTH)
     with Library.open(root) as library:
         _with_missed_days(library, http_server)
-        etag_before = library.store.feed_state("arxiv")
+        etag_before = store_of(library).feed_state("arxiv")
         report = library.repair(now=FRIDAY)
         assert api.queries == [
             TUESDAY_QUERY,
@@ -52,7 +53,7 @@ def test_repair_asks_the_api_for_each_missed_day_and_records_it(
         assert {"arxiv:1111.2011", "arxiv:cond-mat/0607501"} <= {item.id for item in found}
         assert library.search("criticality").total == 2  # indexed like any fetch
         assert gap_days(library, FRIDAY) == []
-        assert library.store.feed_state("arxiv") == etag_before  # the announcements' own state is left alone
+        assert store_of(library).feed_state("arxiv") == etag_before  # the announcements' own state is left alone
         again = library.repair(now=FRIDAY)
     assert again.outcomes == [] and len(api.asked) == 2
 
@@ -91,7 +92,7 @@ def test_repair_runs_an_incomplete_search_again_from_further_back(
         report = library.repair()
         assert report.repaired and not report.failed and library.gaps() == []
         assert api.asked == [("neural", 0)]
-        assert library.store.source_log("robots", limit=1)[0]["complete"] is True
+        assert store_of(library).source_log("robots", limit=1)[0].complete is True
         assert library.get_item("1706.03762").sources == ("robots",)
 
 

@@ -13,6 +13,7 @@ from kb.library import Library
 from kb.models import Status
 from tests.exchange.conftest import kb, kb_json
 from tests.support.httpserver import HttpServer
+from tests.support.inside import store_of
 from tests.support.workspace import make_workspace
 
 HOSTILE = "<script>alert(1)</script> [x](javascript:evil) *b* & </li>"
@@ -129,9 +130,9 @@ def test_kb_muted_lists_what_each_rule_muted_on_arrival(tmp_path: Path, served: 
     assert kb(root, "unread", paper).exit_code == 0
     with Library.open(root) as library:
         post = library.get_item(groups[1]["items"][0]["id"])
-        library.store.set_status(post.id, Status.NEW)
+        store_of(library).set_status(post.id, Status.NEW)
         assert post.first_seen is not None
-        library.store.set_status(post.id, Status.SKIPPED, now=post.first_seen + timedelta(days=1))
+        store_of(library).set_status(post.id, Status.SKIPPED, now=post.first_seen + timedelta(days=1))
     groups = kb_json(root, "muted", "--json")
     assert [(g["rule"], g["count"]) for g in groups] == [("feed: Lil'Log", 52)]
     text = kb(root, "muted").stdout

@@ -147,4 +147,4 @@ def test_import_reads_standard_input_and_skips_an_unknown_post_without_a_link(fe
     assert "skipped post:abcdefabcdef" in result.stderr
     with Library.open(fetched) as library:
         assert library.get_item(PAPER).status is Status.READ
-        assert library.store.count_items(ItemFilter(ids=("post:abcdefabcdef",))) == 0
+        assert library.count_items(ItemFilter(ids=("post:abcdefabcdef",))) == 0

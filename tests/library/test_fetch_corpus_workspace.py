@@ -32,7 +32,7 @@ def test_the_whole_corpus_in_one_workspace(tmp_path: Path, http_server: HttpServ
         outcomes = {outcome.source: outcome for outcome in first.outcomes}
         assert set(outcomes) == set(feeds)
         for name, outcome in outcomes.items():
-            stored = library.store.count_items(ItemFilter(source=name))
+            stored = library.count_items(ItemFilter(source=name))
             assert stored == outcome.new, name
             if name.split(" ", 1)[1].startswith(("lilianweng", "colah", "olshansk", "iclr", "davidbau")):
                 assert outcome.ok and outcome.new == expected[name], name
@@ -43,6 +43,6 @@ def test_the_whole_corpus_in_one_workspace(tmp_path: Path, http_server: HttpServ
         second = library.fetch()
         assert (second.new, second.updated) == (0, 0)
         assert [o.source for o in second.failed] == [o.source for o in first.failed]
-        total = library.store.count_items(ItemFilter())
+        total = library.count_items(ItemFilter())
         assert total == first.new
         assert library.status()["index"]["ok"]  # type: ignore[index]

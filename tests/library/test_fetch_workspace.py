@@ -42,7 +42,7 @@ def test_fetch_stores_every_source_and_a_failing_one_does_not_stop_the_rest(work
         assert {paper.id for paper in papers} == {"arxiv:1706.03762", "arxiv:2606.01234"}
         assert len(posts) == 53  # every item of the recorded Lil'Log feed
         assert report.new == 55
-        runs = library.store.recent_runs(1)
+        runs = library.recent_runs(1)
         assert runs[0].failed_sources == ("Gone",)
 
 

@@ -11,6 +11,7 @@ from kb.library import Library
 from kb.library.ranking.cache import CACHE_NAME, workspace_ranker
 from kb.models import ItemFilter, Status
 from tests.ranking.helpers import day, liked_and_disliked, paper
+from tests.support.inside import store_of
 
 
 def inbox(library: Library) -> list[str]:
@@ -22,7 +23,7 @@ def arrive(library: Library) -> tuple[str, str]:
     """A new security paper, then a new diffusion paper by Jonathan Ho (newer): ids (disliked, liked)."""
     disliked = paper(901, "Malware detection survey", categories=("cs.CR",), authors=("Dee Evans",), published=40)
     liked = paper(900, "Latent diffusion models", authors=("Jonathan Ho",), categories=("cs.CV",), published=39)
-    library.store.upsert_items([liked, disliked], "test", now=day(41))
+    store_of(library).upsert_items([liked, disliked], "test", now=day(41))
     return disliked.id, liked.id
 
 
@@ -33,9 +34,9 @@ def test_an_empty_workspace_ranks_newest_first(library: Library) -> None:
 
 
 def test_ranks_the_inbox_by_the_history_and_says_why(library: Library) -> None:
-    liked_and_disliked(library.store)
+    liked_and_disliked(store_of(library))
     disliked, liked = arrive(library)
-    ranked = library.rank(library.store.get_items([disliked, liked]))
+    ranked = library.rank(library.items([disliked, liked]))
     assert [item.id for item, _, _ in ranked] == [liked, disliked]
     (_, best, why), (_, worst, _) = ranked
     assert best > 0.5 > worst
@@ -43,7 +44,7 @@ def test_ranks_the_inbox_by_the_history_and_says_why(library: Library) -> None:
 
 
 def test_the_model_is_cached_until_the_triage_changes(library: Library) -> None:
-    liked_and_disliked(library.store)
+    liked_and_disliked(store_of(library))
     _, liked = arrive(library)
     cache = library.workspace.state / CACHE_NAME
     inbox(library)
@@ -51,13 +52,13 @@ def test_the_model_is_cached_until_the_triage_changes(library: Library) -> None:
     os.utime(cache, (1, 1))
     inbox(library)
     assert cache.stat().st_mtime == 1, "an unchanged history must not retrain"
-    library.store.set_starred(liked, True, now=day(42))
+    store_of(library).set_starred(liked, True, now=day(42))
     inbox(library)
     assert json.loads(cache.read_text())["fingerprint"] != first["fingerprint"]
 
 
 def test_a_damaged_cache_is_ignored_and_rewritten(library: Library) -> None:
-    liked_and_disliked(library.store)
+    liked_and_disliked(store_of(library))
     disliked, liked = arrive(library)
     cache = library.workspace.state / CACHE_NAME
     for junk in ("{not json", '{"format": 1, "fingerprint": "x"}', "[]", ""):
@@ -71,7 +72,7 @@ def test_a_damaged_cache_is_ignored_and_rewritten(library: Library) -> None:
 
 
 def test_a_cache_that_cannot_be_written_costs_only_the_cache(library: Library) -> None:
-    liked_and_disliked(library.store)
+    liked_and_disliked(store_of(library))
     disliked, liked = arrive(library)
     blocker = library.workspace.state / CACHE_NAME
     blocker.mkdir()  # a folder where the file should be: reading and replacing it both fail
@@ -83,20 +84,20 @@ def test_a_cache_that_cannot_be_written_costs_only_the_cache(library: Library) -
 
 
 def test_notes_on_disk_count_as_history_and_are_named(library: Library) -> None:
-    items = liked_and_disliked(library.store)
+    items = liked_and_disliked(store_of(library))
     noted = items[0]
     note = library.workspace.notes / "diffusion.md"
     note.write_text(f"---\ntitle: Diffusion notes\npapers: [{noted.id}]\n---\nGood.\n", encoding="utf-8")
     disliked, liked = arrive(library)
-    ranked = dict((item.id, why) for item, _, why in library.rank(library.store.get_items([liked, disliked])))
+    ranked = dict((item.id, why) for item, _, why in library.rank(library.items([liked, disliked])))
     assert f'similar to "{noted.title}' in ranked[liked] or "in your notes" in ranked[liked]
-    [(_, _, own)] = library.rank(library.store.get_items([noted.id]))
+    [(_, _, own)] = library.rank(library.items([noted.id]))
     assert "in your notes" in own
 
 
 def test_skips_by_a_mute_rule_teach_nothing(workspace: Path) -> None:
     with Library.open(workspace) as library:
-        liked_and_disliked(library.store)
+        liked_and_disliked(store_of(library))
         assert workspace_ranker(library).unwanted == 30
     with (workspace / "feeds.yaml").open("a", encoding="utf-8") as handle:
         handle.write("\nmute:\n  - category: cs.CR\n")
@@ -111,11 +112,11 @@ def test_the_digest_lists_each_source_in_the_for_you_order(library: Library) -> 
 
     from kb.cli.main import main
 
-    liked_and_disliked(library.store)
+    liked_and_disliked(store_of(library))
     start = datetime.now(UTC)
     disliked = paper(901, "Malware detection survey", categories=("cs.CR",), authors=("Dee Evans",), published=40)
     liked = paper(900, "Latent diffusion models", authors=("Jonathan Ho",), categories=("cs.CV",), published=39)
-    library.store.upsert_items([liked, disliked], "arrivals")  # arriving now; the disliked one is newer
+    store_of(library).upsert_items([liked, disliked], "arrivals")  # arriving now; the disliked one is newer
     since = start.isoformat()
     result = CliRunner().invoke(main, ["--root", str(library.workspace.root), "digest", "--since", since])
     assert result.exit_code == 0, result.output

@@ -10,6 +10,7 @@ from click.testing import CliRunner, Result
 from kb.cli.main import main
 from kb.library import Library
 from tests.ranking.helpers import day, liked_and_disliked, paper
+from tests.support.inside import store_of
 
 
 def kb(root: Path, *args: str) -> Result:
@@ -19,10 +20,10 @@ def kb(root: Path, *args: str) -> Result:
 def history(root: Path) -> tuple[str, str]:
     """The liked/disliked history and two new papers: ids (disliked and newer, liked)."""
     with Library.open(root) as library:
-        liked_and_disliked(library.store)
+        liked_and_disliked(store_of(library))
         disliked = paper(901, "Malware detection survey", categories=("cs.CR",), authors=("Dee Evans",), published=40)
         liked = paper(900, "Latent diffusion models", authors=("Jonathan Ho",), categories=("cs.CV",), published=39)
-        library.store.upsert_items([liked, disliked], "test", now=day(41))
+        store_of(library).upsert_items([liked, disliked], "test", now=day(41))
     return disliked.id, liked.id
 
 
@@ -66,7 +67,7 @@ def test_why_prints_one_line(workspace: Path) -> None:
 
 def test_why_on_a_fresh_workspace_says_newest_first(workspace: Path) -> None:
     with Library.open(workspace) as library:
-        library.store.upsert_items([paper(1, "A paper")], "test", now=day(0))
+        store_of(library).upsert_items([paper(1, "A paper")], "test", now=day(0))
     result = kb(workspace, "why", "2611.00001")
     assert result.exit_code == 0 and result.output.startswith("newest first: kb learns your taste")
 

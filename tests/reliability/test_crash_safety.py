@@ -64,10 +64,11 @@ import os, sys
 from kb.library import Library
 from kb.library.fetching import FetchRun
 from kb.models import FetchedItem, Kind, SourceKind, SourceResult, post_id
+from tests.support.inside import store_of
 
 with Library.open(sys.argv[1]) as library:
     library.ensure_synced()
-    run = FetchRun(library.store, library.config, library.logger, None)
+    run = FetchRun(store_of(library), library.config, library.logger, None)
     item = FetchedItem(id=post_id("f", "1"), kind=Kind.POST, title="Zyzzyva orphan", summary="", url="http://e.org/1")
     run.on_result(SourceResult(source="f", kind=SourceKind.FEED, items=(item,)))
     run.finish()

@@ -137,6 +137,6 @@ def test_a_lock_held_too_long_is_one_readable_error_and_loses_nothing(impatient:
     assert "\n" not in str(raised.value) and raised.value.hint
     assert impatient.source_log() == []  # nothing half-written
     impatient.record_source(run, SourceResult("q", SourceKind.FEED), UpsertReport())  # works once it is free
-    assert [e["source"] for e in impatient.source_log()] == ["q"]
+    assert [e.source for e in impatient.source_log()] == ["q"]
     assert impatient.get_item("arxiv:2611.00001").status is Status.READ  # type: ignore[union-attr]
     impatient.close()

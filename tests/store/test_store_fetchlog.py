@@ -8,7 +8,7 @@ import pytest
 from store_helpers import T0, at, paper
 
 from kb.errors import NotFound
-from kb.models import FeedState, SourceKind, SourceResult, UpsertReport
+from kb.models import FeedState, SourceKind, SourceLogEntry, SourceResult, UpsertReport
 from kb.store import Store
 
 
@@ -59,18 +59,18 @@ def test_source_log_entries_say_when_how_and_how_many(store: Store) -> None:
     )
     store.record_source(run, failed("Lil'Log", kind=SourceKind.FEED, complete=False), UpsertReport(), now=at(2))
     log = store.source_log()
-    assert [entry["source"] for entry in log] == ["Lil'Log", "cs.LG"]  # newest first
-    assert log[1] == {
-        "run_id": run, "source": "cs.LG", "kind": "arxiv-rss", "when": at(1), "http_status": 200, "ok": True,
-        "complete": True, "not_modified": False, "new": 1, "updated": 1, "unchanged": 3, "error": None,
-        "duration": 1.5, "url": "https://rss.arxiv.org/rss/cs.LG",
-    }  # fmt: skip
-    assert (log[0]["ok"], log[0]["complete"], log[0]["error"]) == (
+    assert [entry.source for entry in log] == ["Lil'Log", "cs.LG"]  # newest first
+    assert log[1] == SourceLogEntry(
+        run_id=run, source="cs.LG", kind="arxiv-rss", when=at(1), http_status=200, ok=True, complete=True,
+        not_modified=False, new=1, updated=1, unchanged=3, error=None, duration=1.5,
+        url="https://rss.arxiv.org/rss/cs.LG",
+    )  # fmt: skip
+    assert (log[0].ok, log[0].complete, log[0].error) == (
         False,
         False,
         "HTTP 503 from rss.arxiv.org",
     )
-    assert [e["source"] for e in store.source_log("cs.LG")] == ["cs.LG"]
+    assert [e.source for e in store.source_log("cs.LG")] == ["cs.LG"]
     assert len(store.source_log(limit=1)) == 1
 
 

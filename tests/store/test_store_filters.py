@@ -8,7 +8,7 @@ import pytest
 from store_helpers import T0, at, paper, post
 
 from kb.errors import UsageError
-from kb.models import ItemFilter, Kind, Status
+from kb.models import ItemFilter, Kind, Status, newest_first
 from kb.store import Store
 
 
@@ -110,3 +110,39 @@ def test_limit_and_offset_page_through_the_same_order(shelf: Store) -> None:
     assert ids(shelf, offset=5) == everything[5:]
     assert ids(shelf, limit=0) == []
     assert shelf.count_items(ItemFilter(limit=2, offset=1)) == len(everything)  # counts ignore paging
+
+
+#: Every field alone, odd values, and combinations, for the test below.
+MEANINGS = [
+    ItemFilter(),
+    ItemFilter(status=Status.NEW),
+    ItemFilter(status=Status.READ),
+    ItemFilter(status=Status.SKIPPED),
+    ItemFilter(kind=Kind.PAPER),
+    ItemFilter(kind=Kind.POST),
+    ItemFilter(source="cs.LG"),
+    ItemFilter(source="hinton"),
+    ItemFilter(source="nowhere"),
+    ItemFilter(since=at(3)),
+    ItemFilter(since=at(3).replace(tzinfo=None)),  # naive: taken as UTC, as the store takes it
+    ItemFilter(starred=True),
+    ItemFilter(starred=False),
+    ItemFilter(tag="ml"),
+    ItemFilter(tag=" ML "),  # tags compare as kept: stripped, lower case
+    ItemFilter(tag="rl"),
+    ItemFilter(tag="   "),
+    ItemFilter(ids=("arxiv:2611.00003", "arxiv:2611.00005", "arxiv:9999.99999")),
+    ItemFilter(status=Status.NEW, kind=Kind.PAPER, starred=True),
+    ItemFilter(source="cs.LG", tag="ml"),
+    ItemFilter(kind=Kind.POST, since=at(6.5)),
+]
+
+
+@pytest.mark.parametrize("flt", MEANINGS, ids=repr)
+def test_the_store_selects_what_the_filter_admits_in_the_listing_order(shelf: Store, flt: ItemFilter) -> None:
+    """kb.models states what a filter means (ItemFilter.admits) and the order (newest_first): the SQL agrees."""
+    everything = shelf.list_items(ItemFilter())
+    assert len(everything) == 7 and everything == sorted(everything, key=newest_first)
+    expected = [item.id for item in sorted(everything, key=newest_first) if flt.admits(item)]
+    assert [item.id for item in shelf.list_items(flt)] == expected
+    assert shelf.count_items(flt) == len(expected)

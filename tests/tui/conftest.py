@@ -22,6 +22,7 @@ from kb.models import Author, FetchedItem, Kind
 from kb.tui.app import KbApp
 from tests.conftest import corpus_dir
 from tests.support.httpserver import Exchange, HttpServer, Response, static
+from tests.support.inside import store_of
 from tests.support.workspace import FIXTURES, arxiv_api, make_workspace
 
 TESTING_API = "arxiv-api/api2026_q_testing_s0_m100_cfe7536492ca.xml"
@@ -86,7 +87,7 @@ def _fill(root: Path, server: HttpServer, corpus: Path) -> None:
         report = library.fetch()
         assert not report.failed, report.summary()
         when = datetime(2026, 11, 1, tzinfo=UTC)
-        library.store.upsert_items(
+        store_of(library).upsert_items(
             [
                 FetchedItem(
                     id=ESCAPE_IDS[0],

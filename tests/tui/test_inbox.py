@@ -15,6 +15,7 @@ from kb.tui.screens.inbox import InboxScreen
 from kb.tui.screens.prompts import TagPrompt
 from kb.tui.widgets.item_list import ItemList
 from tests.support.httpserver import HttpServer
+from tests.support.inside import store_of
 from tests.tui.conftest import ESC_TITLE, ESCAPE_IDS, LINK_TITLE, MARKUP_TITLE, add_feed
 from tests.tui.helpers import screen_text, settle, until
 
@@ -141,7 +142,7 @@ async def test_the_filter_line_narrows_by_store_fields_and_by_search(app: KbApp,
         await pilot.press("enter")
         await settle(pilot)
         pages = items(app).pages
-        assert pages is not None and len(pages) == library.store.count_items(ItemFilter(kind=Kind.POST))
+        assert pages is not None and len(pages) == library.count_items(ItemFilter(kind=Kind.POST))
         assert all(item.kind is Kind.POST for item in pages.items)
         assert items(app).has_focus
         # Anything else is a search, in the same language as `kb search`, run in a worker.
@@ -250,7 +251,7 @@ async def test_the_inbox_counts_muted_items_by_rule_and_M_shows_them(app: KbApp,
 
     library.config = replace(library.config, mute=(MuteRule(title="kernels"),))
     paper = library.get_item("2606.01234")  # "Self-Attention Networks for Schölkopf Kernels"
-    library.store.set_status(paper.id, Status.SKIPPED, now=paper.first_seen)  # as fetch files a muted arrival
+    store_of(library).set_status(paper.id, Status.SKIPPED, now=paper.first_seen)  # as fetch files a muted arrival
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         assert "1 muted (M shows them)" in screen_text(app)

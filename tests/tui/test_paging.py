@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from kb.library import Library, init_workspace
 from kb.models import FetchedItem, ItemFilter, Kind, Status
 from kb.tui.paging import PAGE_SIZE, IdListing, ItemPages, StoreListing
+from tests.support.inside import store_of
 
 START = datetime(2026, 11, 1, tzinfo=UTC)
 
@@ -31,7 +32,7 @@ def paper(n: int, hours: float) -> FetchedItem:
 def library(tmp_path: Path) -> Library:
     init_workspace(tmp_path / "ws")
     opened = Library.open(tmp_path / "ws")
-    opened.store.upsert_items([paper(n, n) for n in range(450)], source="x")
+    store_of(opened).upsert_items([paper(n, n) for n in range(450)], source="x")
     return opened
 
 
@@ -56,7 +57,7 @@ def test_rows_triaged_before_the_next_page_loads_shift_nothing(library: Library)
     pages.ensure(0)
     # The person reads 60 of the first page: the store no longer counts them as new.
     for item in list(pages.items[:60]):
-        pages.replace(library.store.set_status(item.id, Status.READ))
+        pages.replace(store_of(library).set_status(item.id, Status.READ))
     pages.ensure(449)
     assert ids(pages) == everything  # in order, none skipped, none twice
 
@@ -66,7 +67,7 @@ def test_another_process_triaging_a_few_rows_is_absorbed_by_the_overlap(library:
     pages = ItemPages(StoreListing(library, ItemFilter(status=Status.NEW)))
     pages.ensure(0)
     for item_id in everything[10:15]:  # not through this list: it does not know
-        library.store.set_status(item_id, Status.SKIPPED)
+        store_of(library).set_status(item_id, Status.SKIPPED)
     pages.ensure(449)
     assert ids(pages) == everything[:100] + [i for i in everything[100:] if i not in everything[10:15]]
 
@@ -75,7 +76,7 @@ def test_arrivals_are_merged_in_order_and_counted(library: Library) -> None:
     pages = ItemPages(StoreListing(library, ItemFilter(status=Status.NEW)))
     pages.ensure(0)
     since = datetime.now(UTC) - timedelta(seconds=5)
-    library.store.upsert_items([paper(1000, -5), paper(1001, 2.5)], source="x")
+    store_of(library).upsert_items([paper(1000, -5), paper(1001, 2.5)], source="x")
     placed = pages.merge(pages.listing.arrivals(since))
     assert placed == [0, 4]  # the newest at the top, the other between the papers 2 and 3 hours old
     assert ids(pages)[:4] == ["arxiv:2611.01000", "arxiv:2611.00000", "arxiv:2611.00001", "arxiv:2611.00002"]
@@ -99,13 +100,13 @@ def test_any_triage_between_page_loads_keeps_the_list_whole(
     root = tmp_path_factory.mktemp("paging") / "ws"
     init_workspace(root)
     with Library.open(root) as library:
-        library.store.upsert_items([paper(n, n) for n in range(450)], source="x")
+        store_of(library).upsert_items([paper(n, n) for n in range(450)], source="x")
         everything = [item.id for item in library.list_items(ItemFilter(status=Status.NEW))]
         pages = ItemPages(StoreListing(library, ItemFilter(status=Status.NEW)), page_size=page_size)
         for position, status in actions:
             pages.ensure(min(position, 449))
             if position < len(pages.items):  # only rows on screen can be triaged from the list
                 item = pages.items[position]
-                pages.replace(library.store.set_status(item.id, status))
+                pages.replace(store_of(library).set_status(item.id, status))
         pages.ensure(449)
         assert ids(pages) == everything

@@ -119,7 +119,7 @@ async def test_n_creates_the_note_from_the_template_and_opens_it_in_the_editor(
         await pilot.press("n")
         await settle(pilot)
         await settle(pilot)
-        notes = library.store.notes_linking(target.id)
+        notes = library.notes_linking(target.id)
         assert len(notes) == 1
         text = (workspace / "notes" / notes[0].path).read_text(encoding="utf-8")
         assert text.rstrip().endswith("My thoughts on [[attention]].")
@@ -131,7 +131,7 @@ async def test_n_creates_the_note_from_the_template_and_opens_it_in_the_editor(
         await pilot.press("n")
         await settle(pilot)
         await settle(pilot)
-        assert [note.path for note in library.store.notes_linking(target.id)] == [notes[0].path]
+        assert [note.path for note in library.notes_linking(target.id)] == [notes[0].path]
 
 
 async def test_b_opens_the_note_that_links_the_item_or_lets_the_person_choose(app: KbApp, workspace: Path) -> None:

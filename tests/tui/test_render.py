@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from kb.errors import UsageError
 from kb.models import Author, Item, ItemFilter, Kind, Status
-from kb.tui.filters import parse_filter, still_matches
+from kb.tui.filters import parse_filter
 from kb.tui.htmlmd import html_to_markdown
 from kb.tui.render import RowStyles, marked_text, reader_header, row_text, short_authors
 
@@ -144,12 +144,12 @@ def test_any_filter_text_parses_or_raises_a_usage_error(text: str) -> None:
     assert (query.store is None) != (query.search is None)
 
 
-def test_still_matches_follows_triage_fields() -> None:
+def test_admits_follows_triage_fields() -> None:
     flt = ItemFilter(status=Status.NEW, starred=True, tag="ml")
-    assert still_matches(item(status=Status.NEW, starred=True, tags=("ml",)), flt)
-    assert not still_matches(item(status=Status.READ, starred=True, tags=("ml",)), flt)
-    assert not still_matches(item(status=Status.NEW, starred=False, tags=("ml",)), flt)
-    assert not still_matches(item(status=Status.NEW, starred=True, tags=()), flt)
+    assert flt.admits(item(status=Status.NEW, starred=True, tags=("ml",)))
+    assert not flt.admits(item(status=Status.READ, starred=True, tags=("ml",)))
+    assert not flt.admits(item(status=Status.NEW, starred=False, tags=("ml",)))
+    assert not flt.admits(item(status=Status.NEW, starred=True, tags=()))
 
 
 def test_a_changed_watched_paper_is_marked_in_the_row_and_says_why_in_the_reader() -> None:

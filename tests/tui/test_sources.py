@@ -15,6 +15,7 @@ from kb.tui.app import KbApp
 from kb.tui.screens.inbox import InboxScreen
 from kb.tui.screens.sources import SourcesScreen
 from tests.support.httpserver import HttpServer
+from tests.support.inside import store_of
 from tests.tui.conftest import add_feed
 from tests.tui.helpers import screen_text, settle, until
 
@@ -66,7 +67,7 @@ async def test_f_fetches_the_source_under_the_cursor_while_triage_goes_on(
         await pilot.press("1", "s")  # triage in the inbox while the feed is slow to answer
         await pilot.pause(0.2)
         assert app.fetcher.running
-        await until(pilot, lambda: bool(library.store.get_item(first.id).starred))  # stored while the fetch waits
+        await until(pilot, lambda: bool(library.item_or_none(first.id).starred))  # stored while the fetch waits
         assert app.fetcher.running
         gate.set()
         await until(pilot, lambda: not app.fetcher.running)
@@ -97,7 +98,7 @@ async def test_a_failing_source_shows_its_problem(
 async def test_a_fetch_that_cannot_start_says_why_and_the_app_goes_on(app: KbApp) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        app.start_fetch(["no-such-source"])
+        app.wiring.start_fetch(["no-such-source"])
         await until(pilot, lambda: "no source named 'no-such-source'" in messages(app))
         await pilot.press("j")
         assert app.is_running and not app.fetcher.running
@@ -121,10 +122,10 @@ async def test_the_sources_screen_lists_what_kb_may_have_missed(app: KbApp, libr
     from kb.models import SourceKind, SourceResult, UpsertReport
 
     for _ in range(2):  # a saved search left incomplete twice in a row (arXiv's empty pages)
-        run = library.store.start_run()
+        run = store_of(library).start_run()
         result = SourceResult(source="testing", kind=SourceKind.ARXIV_QUERY, complete=False, http_status=200)
-        library.store.record_source(run, result, UpsertReport())
-        library.store.finish_run(run)
+        store_of(library).record_source(run, result, UpsertReport())
+        store_of(library).finish_run(run)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         await sources(pilot, app)

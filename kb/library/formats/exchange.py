@@ -14,7 +14,7 @@ would make this one skip items it never stored, and its runs would mislead `kb s
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -116,11 +116,11 @@ def export_item(item: Item) -> dict[str, Any]:
 
 def export_state(library: Library, now: datetime | None = None) -> dict[str, Any]:
     """The export file's content: triaged items, fetch runs, the per-source log and feed state."""
-    store = library.store
+    store = library._store
     items = [export_item(item) for batch in store.iter_items() for item in batch if touched(item)]
     runs = [run_json(run) for run in reversed(store.recent_runs(_ALL))]
     log = [
-        {key: iso(value) if isinstance(value, datetime) else value for key, value in entry.items()}
+        {key: iso(value) if isinstance(value, datetime) else value for key, value in asdict(entry).items()}
         for entry in reversed(store.source_log(None, _ALL))
     ]
     states = [
@@ -250,7 +250,7 @@ def read_export(data: object, name: str) -> list[ImportedItem]:
 
 def import_state(library: Library, items: list[ImportedItem]) -> ImportReport:
     """Merge checked export items into the workspace's store, then bring the index up to date."""
-    store = library.store
+    store = library._store
     report = ImportReport(items=len(items))
     wanted = [item for item in items if _has_changes(item.record)]
     present = {item.id for item in store.get_items([item.record.id for item in wanted])}
@@ -294,5 +294,5 @@ def _create_posts(library: Library, posts: list[ImportedItem], report: ImportRep
         by_source[post.feed or IMPORT_SOURCE].append(fetched)
     created: list[str] = []
     for source, batch in by_source.items():
-        created += library.store.upsert_items(batch, source).new
+        created += library._store.upsert_items(batch, source).new
     return created

@@ -33,7 +33,7 @@ PASSED_OVER_SAMPLE = 3000  # newest untriaged items read for someone who (nearly
 def history(library: Library) -> tuple[list[Item], set[str]]:
     """The items the ranker learns from (every triaged item, minus mute-rule skips) and the noted paper ids."""
     library.ensure_synced()  # cheap when no note changed: it only stats the files
-    store = library.store
+    store = library._store
     noted = store.papers_with_notes()
     found: dict[str, Item] = {}
     selections = [ItemFilter(status=Status.READ), ItemFilter(status=Status.SKIPPED), ItemFilter(starred=True)]

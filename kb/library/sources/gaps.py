@@ -15,14 +15,14 @@ a gap covers and records it as repaired, which takes it off the list.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
 
 from kb.config import Config
-from kb.models import SourceKind, SourceResult
+from kb.models import SourceKind, SourceLogEntry, SourceResult
 from kb.store import Store
 
 #: How far back announcement days are checked (older misses are not listed, and not repaired).
@@ -172,20 +172,14 @@ def announcement_gaps(store: Store, config: Config, today: date) -> list[Gap]:
     return gaps
 
 
-def _streak(entries: list[dict[str, object]], ok: bool, complete: bool | None = None) -> list[dict[str, object]]:
+def _streak(entries: list[SourceLogEntry], ok: bool, complete: bool | None = None) -> list[SourceLogEntry]:
     """The newest log entries, newest first, that match ``ok`` (and ``complete``), up to the first that does not."""
     streak = []
     for entry in entries:
-        if entry["ok"] is not ok or (complete is not None and entry["complete"] is not complete):
+        if entry.ok is not ok or (complete is not None and entry.complete is not complete):
             break
         streak.append(entry)
     return streak
-
-
-def _when(entry: Mapping[str, object]) -> datetime:
-    when = entry["when"]
-    assert isinstance(when, datetime)
-    return when
 
 
 def search_gaps(store: Store, config: Config) -> list[Gap]:
@@ -195,7 +189,7 @@ def search_gaps(store: Store, config: Config) -> list[Gap]:
         streak = _streak(store.source_log(query.name, limit=_LOG_DEPTH), ok=True, complete=False)
         if len(streak) < INCOMPLETE_RUNS:
             continue
-        since = _when(streak[-1])
+        since = streak[-1].when
         key = f"search:{query.name}:{since.isoformat()}"
         if store.repaired([key]):
             continue
@@ -215,13 +209,13 @@ def failing_gaps(store: Store, config: Config, now: datetime) -> list[Gap]:
         streak = _streak(store.source_log(name, limit=_LOG_DEPTH), ok=False)
         if not streak:
             continue
-        since = _when(streak[-1])
+        since = streak[-1].when
         if now - since < FAILING_FOR:
             continue
         key = f"failing:{name}:{since.isoformat()}"
         if store.repaired([key]):
             continue
-        error = str(streak[0]["error"] or "failed")
+        error = streak[0].error or "failed"
         detail = f"failing since {since:%Y-%m-%d %H:%M} ({state.failures} in a row): {error}"
         gaps.append(Gap(key, GapKind.FAILING, name, detail, since=since))
     return gaps

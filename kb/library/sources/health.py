@@ -13,7 +13,7 @@ from typing import Any
 
 from kb.config import Config
 from kb.library.serialize import iso, run_json
-from kb.models import FeedState, ItemFilter, Kind, Status
+from kb.models import FeedState, ItemFilter, Kind, SourceLogEntry, Status
 from kb.store import Store
 
 BACKOFF_AFTER = 3
@@ -31,6 +31,7 @@ class SourceHealth:
     last_error: str | None
     incomplete: bool
     next_due: datetime | None  # None: due now
+    last: SourceLogEntry | None = None  # the last attempt as the fetch log has it (what it stored, how it went)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -54,7 +55,7 @@ def retry_delay(failures: int) -> timedelta | None:
 def source_health(store: Store, name: str, state: FeedState | None) -> SourceHealth:
     entries = store.source_log(name, limit=1)
     last = entries[0] if entries else None
-    attempted = last["when"] if last and isinstance(last["when"], datetime) else None
+    attempted = last.when if last else None
     failures = state.failures if state else 0
     delay = retry_delay(failures)
     next_due = attempted + delay if attempted and delay else None
@@ -63,9 +64,10 @@ def source_health(store: Store, name: str, state: FeedState | None) -> SourceHea
         last_attempt=attempted,
         last_success=state.last_success if state else None,
         failures=failures,
-        last_error=str(last["error"]) if last and not last["ok"] and last["error"] else None,
-        incomplete=bool(last and last["ok"] and not last["complete"]),
+        last_error=last.error if last and not last.ok and last.error else None,
+        incomplete=bool(last and last.ok and not last.complete),
         next_due=next_due if next_due and next_due > datetime.now(UTC) else None,
+        last=last,
     )
 
 

@@ -16,7 +16,6 @@ from textual.worker import get_current_worker
 
 from kb.config import MuteRule
 from kb.errors import KbError, UsageError
-from kb.library.formats.digest import muted_by_rule
 from kb.models import Item, Kind
 from kb.tui.filters import DEFAULT_FILTER, InboxQuery, parse_filter
 from kb.tui.paging import IdListing, ItemPages, StoreListing
@@ -72,11 +71,11 @@ class InboxScreen(ItemScreen):
         self.count_muted()
         self.apply_filter(DEFAULT_FILTER)
         self.items.focus()
-        self.call_after_refresh(self.kb.start_background)
+        self.call_after_refresh(self.kb.wiring.start)
 
     def refresh_noted(self) -> None:
         """Reload which papers have notes (the ✎ mark)."""
-        self.items.noted = self.kb.library.store.papers_with_notes()
+        self.items.noted = self.kb.library.papers_with_notes()
         self.items.refresh()
 
     # --- filter -------------------------------------------------------------------------------------
@@ -172,7 +171,7 @@ class InboxScreen(ItemScreen):
     def update_reader(self) -> None:
         """Show the item under the cursor in the reader, with the notes that link it."""
         item = self.items.current
-        notes = self.kb.library.store.notes_linking(item.id) if item is not None and item.kind is Kind.PAPER else []
+        notes = self.kb.library.notes_linking(item.id) if item is not None and item.kind is Kind.PAPER else []
         self.query_one(Reader).show(item, notes)
 
     @on(ItemList.Selected)
@@ -214,9 +213,7 @@ class InboxScreen(ItemScreen):
 
     def count_muted(self) -> None:
         """Re-count what the mute rules filed as skipped in the last week, by rule."""
-        config = self.kb.library.config
-        since = datetime.now(UTC) - MUTED_WINDOW
-        self.muted = muted_by_rule(self.kb.library.store, config.mute, since) if config.mute else []
+        self.muted = self.kb.library.muted_by_rule(datetime.now(UTC) - MUTED_WINDOW)
 
     def action_muted(self) -> None:
         """Show the items mute rules filed as skipped lately, and how many each rule took."""

@@ -96,10 +96,10 @@ class ItemScreen(KbScreen):
         item = self._item_or_say()
         if item is None:
             return
-        known = [tag for tag, _count in self.kb.library.store.all_tags()]
+        known = [tag for tag, _count in self.kb.library.all_tags()]
 
         def done(tags: list[str] | None) -> None:
-            current = self.kb.library.store.get_item(item.id) or item
+            current = self.kb.library.item_or_none(item.id) or item
             if tags is not None:
                 self.kb.item_changed.publish(self.kb.triage.apply(current, tags=tags))
 
@@ -111,7 +111,7 @@ class ItemScreen(KbScreen):
         if change is None:
             self.say("nothing to undo")
             return
-        item = self.kb.library.store.get_item(change.item_id)
+        item = self.kb.library.item_or_none(change.item_id)
         if item is not None:
             self.kb.item_changed.publish(change.before.on(item))
             self.reveal(change.item_id)
@@ -149,17 +149,17 @@ class ItemScreen(KbScreen):
                 edit_file(self.app, library.note_file(path))
             except KbError as error:
                 self.fail(error)
-            self.kb.sync_notes()
+            self.kb.wiring.sync_notes()
 
         # Finding or creating the note may sync notes and index them: off the event loop, then the editor.
-        self.kb.run_indexed(lambda: library.note_for_paper(item.id), edit, "note")
+        self.kb.wiring.run_indexed(lambda: library.note_for_paper(item.id), edit, "note")
 
     def action_linked_notes(self) -> None:
         """Open a note that links this item in the Notes screen (choosing when there are several)."""
         item = self._item_or_say()
         if item is None:
             return
-        notes = self.kb.library.store.notes_linking(item.id)
+        notes = self.kb.library.notes_linking(item.id)
         if not notes:
             self.say("no note links this item; `n` creates one")
         elif len(notes) == 1:

@@ -91,9 +91,9 @@ class NotesScreen(KbScreen):
         self.kb.notes_changed.subscribe(self, lambda _: self.reload())
 
     def on_screen_resume(self) -> None:
-        self.kb.start_background()
+        self.kb.wiring.start()
         self.reload()
-        self.kb.sync_notes()
+        self.kb.wiring.sync_notes()
         if not self.editing:
             self.query_one("#note-list", OptionList).focus()
 
@@ -147,7 +147,7 @@ class NotesScreen(KbScreen):
         text.append(note.path + ("  #" + " #".join(note.tags) if note.tags else "") + "\n", "dim")
         if note.front_matter_error:
             text.append(f"front matter: {one_line(note.front_matter_error)}\n", "red")
-        papers = {item.id: item for item in self.kb.library.store.get_items(list(note.papers))}
+        papers = {item.id: item for item in self.kb.library.items(list(note.papers))}
         for paper in note.papers:
             title = one_line(papers[paper].title) if paper in papers and papers[paper].title else "(not fetched)"
             text.append(f"→ {paper} {title}\n")
@@ -192,7 +192,7 @@ class NotesScreen(KbScreen):
 
         # Saving re-indexes the note: off the event loop. A conflict (the file changed on disk) is refused and
         # notified; the text stays in the editor, so nothing is lost.
-        self.kb.run_indexed(lambda: self.kb.library.save_note(path, text, snapshot), saved, "saving the note")
+        self.kb.wiring.run_indexed(lambda: self.kb.library.save_note(path, text, snapshot), saved, "saving the note")
 
     def action_stop_editing(self) -> None:
         """Leave the editor (twice when there are unsaved changes)."""
@@ -219,7 +219,7 @@ class NotesScreen(KbScreen):
             self.fail(error)
             return
         self.preview(self.path)
-        self.kb.sync_notes()
+        self.kb.wiring.sync_notes()
 
     def action_create(self) -> None:
         """Create a note (asks for its title) and edit it here."""
@@ -232,7 +232,7 @@ class NotesScreen(KbScreen):
 
         def made(title: str | None) -> None:
             if title:
-                self.kb.run_indexed(lambda: self.kb.library.new_note(title), created, "new note")
+                self.kb.wiring.run_indexed(lambda: self.kb.library.new_note(title), created, "new note")
 
         self.app.push_screen(TextPrompt("Title of the new note"), made)
 

@@ -41,12 +41,12 @@ class ReaderScreen(ItemScreen):
         """Show the app's current item (re-read from the store: its triage may have changed)."""
         item = self.kb.reading[0] if self.kb.reading else None
         if item is not None:
-            fresh = self.kb.library.store.get_item(item.id) or item
+            fresh = self.kb.library.item_or_none(item.id) or item
             self.display_item(fresh)
 
     def display_item(self, item: Item | None) -> None:
         """Show ``item`` and the notes linking it."""
-        notes = self.kb.library.store.notes_linking(item.id) if item is not None and item.kind is Kind.PAPER else []
+        notes = self.kb.library.notes_linking(item.id) if item is not None and item.kind is Kind.PAPER else []
         self.reader.show(item, notes)
         detail = item.id if item is not None else ""
         self.query_one(".title", Static).update(self.title_text(detail))

@@ -151,7 +151,7 @@ class SearchScreen(ItemScreen):
         hit = self._hit(self.hit_list.highlighted)
         if hit is None or hit.kind is Kind.NOTE:
             return None
-        return self.kb.library.store.get_item(hit.id)
+        return self.kb.library.item_or_none(hit.id)
 
     @on(OptionList.OptionSelected, "#hits")
     def hit_selected(self, event: OptionList.OptionSelected) -> None:
@@ -161,7 +161,7 @@ class SearchScreen(ItemScreen):
         if hit.kind is Kind.NOTE:
             self.kb.open_note(hit.id.removeprefix("note:"))
             return
-        item = self.kb.library.store.get_item(hit.id)
+        item = self.kb.library.item_or_none(hit.id)
         if item is None:
             self.fail(f"{hit.id} is in the index but not in the store; `kb reindex` repairs the index")
             return
@@ -178,7 +178,7 @@ class SearchScreen(ItemScreen):
         if not 0 <= index < len(self.hits):
             return None
         self.hit_list.highlighted = index
-        return self.kb.library.store.get_item(self.hits[index].id)
+        return self.kb.library.item_or_none(self.hits[index].id)
 
     def advance(self) -> None:
         highlighted = self.hit_list.highlighted

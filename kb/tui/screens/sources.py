@@ -11,6 +11,7 @@ from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Footer, Log, ProgressBar, Static
 
 from kb.config import Config
+from kb.library.sources.health import SourceHealth
 from kb.text import one_line
 from kb.tui.fetching import FetchService, outcome_line
 from kb.tui.screens.base import KbScreen
@@ -26,8 +27,20 @@ def source_rows(config: Config) -> list[tuple[str, str, str]]:
     return rows
 
 
-def _when(moment: object) -> str:
-    return moment.strftime("%Y-%m-%d %H:%M") if isinstance(moment, datetime) else "never"
+def _when(moment: datetime | None) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M") if moment is not None else "never"
+
+
+def _problem(source: SourceHealth) -> str:
+    """What was wrong with a source's last attempt, and how many failures in a row ("" when all is well)."""
+    problem = ""
+    if source.last is not None and not source.last.ok:
+        problem = one_line(source.last_error or "failed", 70)
+    elif source.incomplete:
+        problem = "incomplete (the next fetch catches up)"
+    if source.failures > 1:
+        problem = f"{source.failures} failures in a row; " + problem
+    return problem
 
 
 class SourcesScreen(KbScreen):
@@ -65,30 +78,22 @@ class SourcesScreen(KbScreen):
         self.query_one(DataTable).focus()
 
     def refresh_table(self) -> None:
-        """Re-read the fetch log and source state of every source."""
+        """Re-read how every source has been doing."""
         table = self.query_one(DataTable)
-        store = self.kb.library.store
-        states = store.feed_states()
+        health = {source.name: source for source in self.kb.library.source_health()}
         cursor = table.cursor_row
         table.clear()
         for name, kind, _what in source_rows(self.kb.library.config):
-            state = states.get(name)
-            log = store.source_log(name, 1)
-            last = log[0] if log else None
-            run = "—"
-            problem = ""
-            if last is not None:
-                run = f"{_when(last.get('when'))}: {last.get('new', 0)} new, {last.get('updated', 0)} upd"
-                if not last.get("ok"):
-                    problem = one_line(str(last.get("error") or "failed"), 70)
-                elif not last.get("complete"):
-                    problem = "incomplete (the next fetch catches up)"
-            if state is not None and state.failures > 1:
-                problem = f"{state.failures} failures in a row; " + problem
+            problem, run, success = "", "—", None
+            source = health.get(name)
+            if source is not None:
+                problem, success = _problem(source), source.last_success
+                if source.last is not None:
+                    run = f"{_when(source.last.when)}: {source.last.new} new, {source.last.updated} upd"
             table.add_row(
                 Text(one_line(name, 24)),
                 Text(kind),
-                Text(_when(state.last_success if state else None)),
+                Text(_when(success)),
                 Text(run),
                 Text(problem, "red" if problem else ""),
                 key=name,
@@ -136,11 +141,11 @@ class SourcesScreen(KbScreen):
         if name is None:
             self.say("no sources in feeds.yaml")
             return
-        self.kb.start_fetch([name])
+        self.kb.wiring.start_fetch([name])
 
     def action_fetch_all(self) -> None:
         """Fetch every source, in the background."""
-        self.kb.start_fetch(None)
+        self.kb.wiring.start_fetch(None)
 
     def on_fetch_event(self, event: FetchService.Started | FetchService.Progress | FetchService.Finished) -> None:
         """Show a fetch's progress as it goes."""
