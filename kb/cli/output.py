@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from collections.abc import Mapping
 from typing import Any
 
 import click
@@ -76,3 +77,14 @@ def item_details(item: Item) -> str:
     if item.summary:
         lines += ["", terminal_safe(item.summary)]
     return "\n".join(lines)
+
+
+def use_color(mode: str, is_terminal: bool, env: Mapping[str, str]) -> bool:
+    """Whether to write colour escapes: ``always``, ``never``, or ``auto``.
+
+    ``auto`` colours a terminal only, and not when ``NO_COLOR`` is set to anything non-empty (no-color.org)
+    or ``TERM`` is ``dumb`` (a terminal that cannot show them).
+    """
+    if mode != "auto":
+        return mode == "always"
+    return is_terminal and not env.get("NO_COLOR") and env.get("TERM", "") != "dumb"

@@ -73,7 +73,8 @@ class FetchReport:
 
     def summary(self) -> str:
         """One line: new, updated, failed sources."""
-        line = f"{self.new} new, {self.updated} updated from {len(self.outcomes)} sources"
+        count = len(self.outcomes)
+        line = f"{self.new} new, {self.updated} updated from {count} source{'' if count == 1 else 's'}"
         if self.failed:
             line += f"; {len(self.failed)} failed: " + ", ".join(outcome.source for outcome in self.failed)
         if self.incomplete:
