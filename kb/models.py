@@ -242,12 +242,17 @@ class Note:
     title: str
     body: str  # the text after the front matter
     tags: tuple[str, ...] = ()
-    papers: tuple[str, ...] = ()  # linked paper ids, arxiv:... without version, in order of appearance
+    # Linked item ids, in order: those the front matter names (arxiv:... without version, post:...), then the
+    # papers the body links outside quotes and code. They make backlinks; only ``owns`` makes a note an item's own.
+    papers: tuple[str, ...] = ()
     note_links: tuple[str, ...] = ()  # [[target]] names of other notes, as written (without |alias)
     created: str | None = None
     front_matter_error: str | None = None  # "line 3: ..." when the YAML could not be read
     mtime_ns: int = 0
     size: int = 0
+    # What the front matter names (kb.notes.ownership): arxiv:/post: ids and post URLs. Read from the file
+    # itself; the store's note cache does not keep it.
+    owns: tuple[str, ...] = ()
 
     @property
     def id(self) -> str:

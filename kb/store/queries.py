@@ -33,6 +33,15 @@ def load_items(conn: Connection, ids: Sequence[str]) -> dict[str, Item]:
     return items
 
 
+def post_ids_by_url(conn: Connection, urls: Sequence[str]) -> dict[str, str]:
+    """The stored posts among ``urls`` (exact stored URLs), as url -> post id."""
+    found: dict[str, str] = {}
+    for part in chunks(list(dict.fromkeys(urls))):
+        statement = select(ITEM.c.url, ITEM.c.id).where(ITEM.c.kind == Kind.POST.value, ITEM.c.url.in_(part))
+        found.update({row.url: row.id for row in conn.execute(statement)})
+    return found
+
+
 def _load_chunk(conn: Connection, ids: Sequence[str]) -> dict[str, Item]:
     statement = (
         select(*_ITEM_COLUMNS, ITEM.c.first_seen, ITEM.c.has_metadata, TRIAGE)
