@@ -9,6 +9,7 @@ import contextlib
 import os
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
@@ -24,7 +25,6 @@ from kb.cli.why import why_command
 from kb.cli.workspace import init_command
 from kb.errors import KbError
 from kb.text import one_line
-
 
 #: The exit status when stdout's reader went away: what a shell reports for a tool that SIGPIPE ended.
 BROKEN_PIPE_STATUS = 141
@@ -58,7 +58,7 @@ class KbGroup(click.Group):
             sys.exit(70)
 
 
-def _reader_gone() -> None:
+def _reader_gone() -> NoReturn:
     """The reader of stdout closed the pipe: stop quietly, as `yes | head -1` does (status 128 + SIGPIPE)."""
     # Python would try to flush stdout again at exit and print a warning: point it at nothing first.
     with contextlib.suppress(OSError, ValueError):

@@ -33,12 +33,15 @@ def edit(library: Library, note_path: str, command: list[str]) -> None:
 
 
 def _choose(library: Library, item: Item, paths: list[str]) -> str:
-    """Several notes link the paper: let the person pick one (or a new one)."""
+    """Several notes are the paper's own (their front matter names it): let the person pick one (or a new one)."""
     for number, path in enumerate(paths, 1):
         click.echo(f"{number}) {path}", err=True)
     click.echo("n) a new note", err=True)
     if not sys.stdin.isatty():
-        raise UsageError(f"{len(paths)} notes link {item.id}", hint="open one by path: kb note notes/NAME.md, or --new")
+        raise UsageError(
+            f"{len(paths)} notes name {item.id} in their front matter",
+            hint="open one by path: kb note notes/NAME.md, or --new",
+        )
     choice = click.prompt("open", default="1", err=True).strip().lower()
     if choice == "n":
         return library.new_paper_note(item.id)
@@ -66,7 +69,7 @@ def note_command(root: Path | None, target: tuple[str, ...], force_new: bool, pr
             path = library.get_note(target[0]).path
         else:
             item = library.get_item(" ".join(target))
-            existing = [note.path for note in library.notes_for_paper(item.id)]
+            existing = [note.path for note in library.owned_notes(item)]  # not notes that only link it
             if force_new or not existing:
                 path = library.new_paper_note(item.id)
             elif len(existing) == 1:

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from dataclasses import replace
 from collections.abc import Collection, Iterable, Sequence
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING

@@ -172,7 +172,7 @@ class InboxScreen(ItemScreen):
     def update_reader(self) -> None:
         """Show the item under the cursor in the reader, with the notes that link it."""
         item = self.items.current
-        notes = self.kb.library.store.notes_linking(item.id) if item is not None and item.kind is Kind.PAPER else []
+        notes = self.kb.library.notes_for_paper(item.id) if item is not None else []
         self.query_one(Reader).show(item, notes)
 
     @on(ItemList.Selected)
