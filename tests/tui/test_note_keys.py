@@ -59,14 +59,16 @@ async def test_n_twice_on_a_post_opens_one_note_and_b_finds_it(
 
 
 async def test_a_missing_editor_is_a_notification_and_leaves_no_note(
-    app: KbApp, workspace: Path, monkeypatch: pytest.MonkeyPatch
+    app: KbApp, library: Library, workspace: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    papers = library.list_items(ItemFilter(kind=Kind.PAPER))
+    target = next(item for item in papers if item.title and not library.notes_for_paper(item.id))
     monkeypatch.setenv("VISUAL", "")
     monkeypatch.setenv("EDITOR", "/nonexistent/editor")
     before = sorted(path.name for path in (workspace / "notes").iterdir())
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        inbox_to(app, "arxiv:1706.03762")
+        inbox_to(app, target.id)
         await press_n(pilot, app)
         messages = [(n.message, n.severity) for n in app._notifications]
         assert any("/nonexistent/editor" in text and severity == "error" for text, severity in messages), messages
