@@ -129,3 +129,11 @@ def test_kb_bib_prints_bibtex_that_parses(root: Path) -> None:
 def test_kb_bib_with_nothing_selected_explains(root: Path) -> None:
     result = CliRunner().invoke(main, ["--root", str(root), "bib"])
     assert result.exit_code == 2 and "--starred" in result.stderr
+
+
+def test_the_notes_readme_kb_init_writes_is_not_a_note(root: Path) -> None:
+    assert (root / "notes" / "README.md").is_file()
+    assert run(root, "search", "Obsidian").exit_code == 1  # words of the guide find nothing
+    assert "arxiv:2005.14165" not in run(root, "list", "--json").output  # its example links make no papers
+    assert run(root, "search", "kind:note").exit_code == 1
+    assert json.loads(run(root, "notes", "--json").output) == []
