@@ -194,6 +194,14 @@ class Item:
     has_metadata: bool = True  # False for a paper known only by id (linked from a note, not fetched yet)
     alert: str | None = None  # what changed since the person last triaged it: "v2 -> v3", "now published in ..."
 
+    @property
+    def dated(self) -> datetime | None:
+        """The date kb files the item under, everywhere (lists, inbox, reader, search): when it was published,
+        else when arXiv announced it (an RSS replacement carries only that, as ``updated``), else when kb first
+        saw it. The store's order (kb.store.queries) is the same rule in SQL.
+        """
+        return self.published or self.updated or self.first_seen
+
 
 @dataclass(frozen=True)
 class UpsertReport:

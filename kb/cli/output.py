@@ -38,7 +38,7 @@ def marks(item: Item) -> str:
 def item_row(item: Item, width: int = 100) -> str:
     """One line of `kb list`."""
     where = item.categories[0] if item.categories else (item.feed or "")
-    head = f"{marks(item)} {day(item.published)} {item.id:<22} {one_line(where, 10):<10} "
+    head = f"{marks(item)} {day(item.dated)} {item.id:<22} {one_line(where, 10):<10} "
     head += f"[{one_line(item.alert, 40)}] " if item.alert else ""
     return head + one_line(item.title or "(no title yet)", max(width - len(head), 20))
 

@@ -72,8 +72,8 @@ class IdListing:
 
 
 def sort_key(item: Item) -> tuple[float, float, str]:
-    """The store's order as an ascending key: published desc, first seen desc, id asc (undated last)."""
-    published = -item.published.timestamp() if item.published else float("inf")
+    """The store's order as an ascending key: Item.dated desc, first seen desc, id asc."""
+    published = -item.dated.timestamp() if item.dated else float("inf")
     first_seen = -item.first_seen.timestamp() if item.first_seen else float("inf")
     return (published, first_seen, item.id)
 

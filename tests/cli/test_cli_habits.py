@@ -149,3 +149,24 @@ def test_a_missing_editor_is_one_line_exit_2_and_no_note_left(root: Path) -> Non
     assert len(lines) == 1 and "/nonexistent/editor" in lines[0] and "$EDITOR" in lines[0]
     assert sorted(path.name for path in (root / "notes").iterdir()) == before
     assert '"notes": []' in run(root, "show", "1706.03762", "--json").stdout
+
+
+# --- 5: undated papers in `kb list` ------------------------------------------------------------------
+
+
+def test_a_list_row_shows_the_announcement_of_an_undated_replacement() -> None:
+    from datetime import UTC, datetime
+
+    from kb.cli.output import item_row
+    from kb.models import Item, Kind
+
+    replacement = Item(
+        id="arxiv:2611.00009",
+        kind=Kind.PAPER,
+        title="Replaced",
+        summary="",
+        url="https://arxiv.org/abs/2611.00009",
+        updated=datetime(2026, 11, 19, tzinfo=UTC),
+        first_seen=datetime(2026, 11, 19, 6, tzinfo=UTC),
+    )
+    assert " 2026-11-19 " in item_row(replacement)

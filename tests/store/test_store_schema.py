@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,12 @@ import kb.store.tables  # noqa: F401  (registers the models on SQLModel.metadata
 from kb.errors import StoreError
 from kb.store import Store
 from kb.store.migrations import MIGRATIONS
+
+
+def _indexes(inspector: Any, table: str) -> list[Any]:
+    with warnings.catch_warnings():  # expression indexes are compared by their SQL below
+        warnings.filterwarnings("ignore", "Skipped unsupported reflection of expression-based index")
+        return list(inspector.get_indexes(table))
 
 
 def _schema(path: Path) -> dict[str, Any]:
@@ -37,10 +44,14 @@ def _schema(path: Path) -> dict[str, Any]:
                 for fk in inspector.get_foreign_keys(table)
             ),
             "indexes": sorted(
-                (i["name"], tuple(i["column_names"]), bool(i["unique"])) for i in inspector.get_indexes(table)
+                (i["name"], tuple(i["column_names"]), bool(i["unique"])) for i in _indexes(inspector, table)
             ),
         }
     engine.dispose()
+    # SQLAlchemy cannot reflect expression indexes (ix_item_dated): compare every index's own SQL instead.
+    with sqlite3.connect(path) as conn:
+        rows = conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL")
+        schema["index_sql"] = sorted((name, " ".join(sql.replace('"', "").split())) for name, sql in rows)
     return schema
 
 
