@@ -223,8 +223,13 @@ _ALERTS_AND_GAPS = [
 ]
 
 # Undated items (arXiv RSS replacements) are filed by their announcement, else when first seen: the
-# newest-first order sorts by that date (kb.models.Item.dated), through this index.
-_DATED_ORDER = ["CREATE INDEX ix_item_dated ON item (coalesce(published, updated, first_seen), first_seen)"]
+# newest-first order sorts by that date (kb.models.Item.dated), through this index. Placeholder dates feeds
+# wrote for "no date" (Hugo's 0001-01-01; kb.fetchers.feeds.EARLIEST_DATE) and stores kept are cleared.
+_DATED_ORDER = [
+    "CREATE INDEX ix_item_dated ON item (coalesce(published, updated, first_seen), first_seen)",
+    "UPDATE item SET published = NULL WHERE published < '1971-01-01'",
+    "UPDATE item SET updated = NULL WHERE updated < '1971-01-01'",
+]
 
 #: Every migration, in the order they are applied. Append only.
 MIGRATIONS: list[tuple[str, Migration]] = [
