@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
-from datetime import UTC, datetime
 import warnings
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 

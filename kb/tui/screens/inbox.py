@@ -18,6 +18,7 @@ from kb.config import MuteRule
 from kb.errors import KbError, UsageError
 from kb.library.digest import muted_by_rule
 from kb.models import Item, Kind
+from kb.text import counted
 from kb.tui.filters import DEFAULT_FILTER, InboxQuery, parse_filter
 from kb.tui.paging import IdListing, ItemPages, StoreListing
 from kb.tui.screens.items import ItemScreen
@@ -100,7 +101,7 @@ class InboxScreen(ItemScreen):
 
     def _retitle(self) -> None:
         pages = self.items.pages
-        count = f"{len(pages):,} items" if pages is not None else "…"
+        count = counted(len(pages), "item") if pages is not None else "…"
         order = "relevance" if self.sort == "relevance" and parse_filter_safe(self.query_text) else "newest"
         muted = sum(len(items) for _rule, items in self.muted)
         hidden = f" · {muted} muted (M shows them)" if muted else ""
