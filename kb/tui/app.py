@@ -19,6 +19,7 @@ from textual.timer import Timer
 from kb.library import Library
 from kb.models import Item
 from kb.tui.background import Background
+from kb.tui.config_watch import ConfigWatch
 from kb.tui.fetching import FetchService
 from kb.tui.keys import palette_commands
 from kb.tui.screens.help import HelpScreen
@@ -67,6 +68,7 @@ class KbApp(BackgroundWiring):
         self.background = Background()
         self.triage = Triage(library, self.background, self)
         self.fetcher = FetchService(self, library, self.background)
+        self.config_watch = ConfigWatch(library)
         self.store_watch = StoreWatch(library)
         #: The item the reader shows, and the list it came from (for `r`/`x` to move on).
         self.reading: tuple[Item, Navigator | None] | None = None
@@ -98,9 +100,10 @@ class KbApp(BackgroundWiring):
         self.run_indexed(lambda: self.library.index, lambda _index: None, "search index")
 
     def on_app_focus(self, event: events.AppFocus) -> None:
-        """Back from another window (an editor, git pull): pick up the notes changed meanwhile."""
+        """Back from another window (an editor, git pull): pick up the notes and feeds.yaml changed meanwhile."""
         if self._started:
             self.sync_notes()
+            self.reload_config(repeat=False)
 
     def run(self, *args: Any, **kwargs: Any) -> Any:
         """Run the app; on the way out, finish every queued write (nothing the person did is dropped)."""

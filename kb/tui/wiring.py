@@ -15,6 +15,7 @@ from textual.message import Message
 from textual.notifications import SeverityLevel
 
 from kb.errors import KbError
+from kb.tui.config_watch import ConfigWatch
 from kb.tui.fetching import FetchService, outcome_line
 from kb.tui.triage import Triage
 from kb.tui.watch import MARGIN, StoreWatch
@@ -57,6 +58,7 @@ class BackgroundWiring(App[None]):
     background: Background
     triage: Triage
     fetcher: FetchService
+    config_watch: ConfigWatch
     store_watch: Watch
     item_changed: Signal[Item]
     store_changed: Signal[StoreWatch.Changed]
@@ -122,15 +124,29 @@ class BackgroundWiring(App[None]):
 
     # --- fetching -----------------------------------------------------------------------------------
 
-    def start_fetch(self, names: Collection[str] | None) -> None:
-        """Fetch in the background (one fetch at a time)."""
-        if not self.fetcher.start(names):
+    def reload_config(self, repeat: bool = True) -> bool:
+        """Re-read feeds.yaml if it changed; False (and the CLI's one-line message) while it has a mistake.
+
+        ``repeat=False`` (on focus) shows a mistake once, not at every look.
+        """
+        try:
+            self.config_watch.refresh(repeat)
+        except KbError as error:
+            self.notify(str(error), severity="error", markup=False)
+            return False
+        return True
+
+    def start_fetch(self, names: Collection[str] | None) -> bool:
+        """Fetch in the background (one fetch at a time), with feeds.yaml as it is now; False if none started."""
+        if self.fetcher.running:
             self.notify("a fetch is already running", markup=False)
+            return False
+        return self.reload_config() and self.fetcher.start(names)
 
     def action_fetch(self) -> None:
         """Fetch every source in the background."""
-        self.start_fetch(None)
-        self.notify("fetching every source (5 shows progress)", markup=False)
+        if self.start_fetch(None):
+            self.notify("fetching every source (5 shows progress)", markup=False)
 
     def on_fetch_service_started(self, message: FetchService.Started) -> None:
         self.fetch_events.publish(message)
