@@ -1,4 +1,4 @@
-"""The TUI follows feeds.yaml: re-read (when it changed) before each fetch and on focus; a mistake is shown, never fetched."""
+"""The TUI follows feeds.yaml: re-read when it changed, before each fetch and on focus; mistakes are shown."""
 
 from __future__ import annotations
 
