@@ -57,7 +57,8 @@ def item_details(item: Item) -> str:
             ),
         ),
         ("published", day(item.published) if item.published else None),
-        ("updated", day(item.updated) if item.updated else None),
+        # An arXiv RSS replacement carries only the day it was announced (see Item.dated).
+        ("announced" if item.published is None else "updated", day(item.updated) if item.updated else None),
         ("version", f"v{item.version}" if item.version else None),
         ("categories", " ".join(item.categories)),
         ("feed", item.feed),

@@ -157,7 +157,7 @@ def test_a_missing_editor_is_one_line_exit_2_and_no_note_left(root: Path) -> Non
 def test_a_list_row_shows_the_announcement_of_an_undated_replacement() -> None:
     from datetime import UTC, datetime
 
-    from kb.cli.output import item_row
+    from kb.cli.output import item_details, item_row
     from kb.models import Item, Kind
 
     replacement = Item(
@@ -170,3 +170,4 @@ def test_a_list_row_shows_the_announcement_of_an_undated_replacement() -> None:
         first_seen=datetime(2026, 11, 19, 6, tzinfo=UTC),
     )
     assert " 2026-11-19 " in item_row(replacement)
+    assert "announced:  2026-11-19" in item_details(replacement)
