@@ -55,8 +55,39 @@ def _text_hit(hit: Hit, item: Item | None, bold: bool) -> str:
     return "\n".join(lines)
 
 
-# Unknown options are query words: `kb search -survey attention` means NOT survey, not an option -s.
-@click.command("search", epilog=QUERY_HELP, context_settings={"ignore_unknown_options": True})
+class QueryCommand(click.Command):
+    """A command whose arguments are query words: any word that is not one of its options belongs to the query.
+
+    `kb search -survey attention` means NOT survey (not an option -s), and `-hinton` is no request for -h
+    help. The command's own options still work anywhere; after `--` everything is query.
+    """
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        takes_value = {
+            name: not param.is_flag
+            for param in self.get_params(ctx)
+            if isinstance(param, click.Option)
+            for name in [*param.opts, *param.secondary_opts]
+        }
+        options: list[str] = []
+        words: list[str] = []
+        rest = iter(args)
+        for arg in rest:
+            if arg == "--":
+                words.extend(rest)
+                break
+            name = arg.split("=", 1)[0] if arg.startswith("--") else arg
+            if name not in takes_value:
+                words.append(arg)
+                continue
+            options.append(arg)
+            value = next(rest, None) if takes_value[name] and name == arg else None
+            if value is not None:  # the option's value (a missing one, click reports)
+                options.append(value)
+        return super().parse_args(ctx, [*options, "--", *words])
+
+
+@click.command("search", cls=QueryCommand, epilog=QUERY_HELP)
 @click.argument("query", nargs=-1, required=True)
 @click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True, help="At most N hits.")
 @click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -112,7 +113,12 @@ def test_a_query_may_start_with_a_dash(root: Path) -> None:
         assert result.exit_code == 0, result.output
         assert "arxiv:1706.03762" in result.stdout
     assert run(root, "search", "-survey").exit_code in (0, 1)  # hits or none, but never a usage error
-    assert run(root, "search", "--limit", "1", "-survey", "attention").exit_code == 0  # options still work
+    limited = run(root, "search", "-survey", "--limit", "1", "attention", "--json")  # options still work anywhere
+    assert limited.exit_code == 0 and len(json.loads(limited.stdout)) == 1
+    not_help = run(root, "search", "-hinton", "attention")  # a word, not -h (help) and "inton"
+    assert not_help.exit_code == 0 and "Usage:" not in not_help.stdout and "arxiv:1706.03762" in not_help.stdout
+    assert "Usage:" in run(root, "search", "-h").stdout
+    assert run(root, "search", "--limit").exit_code == 2
 
 
 # --- 6: ids arXiv does not know ---------------------------------------------------------------------
