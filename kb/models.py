@@ -194,6 +194,14 @@ class Item:
     has_metadata: bool = True  # False for a paper known only by id (linked from a note, not fetched yet)
     alert: str | None = None  # what changed since the person last triaged it: "v2 -> v3", "now published in ..."
 
+    @property
+    def dated(self) -> datetime | None:
+        """The date kb files the item under, everywhere (lists, inbox, reader, search): when it was published,
+        else when arXiv announced it (an RSS replacement carries only that, as ``updated``), else when kb first
+        saw it. The store's order (kb.store.queries) is the same rule in SQL.
+        """
+        return self.published or self.updated or self.first_seen
+
 
 @dataclass(frozen=True)
 class UpsertReport:
@@ -237,13 +245,13 @@ class ItemFilter:
 
 
 def newest_first(item: Item) -> tuple[float, float, str]:
-    """The order items are listed in, as an ascending key: published, then first seen, newest first; then id.
+    """The order items are listed in, as an ascending key: by `Item.dated`, then first seen, newest first; then id.
 
-    Undated items come last. The store's SQL (kb.store.queries) sorts the same way; a test holds them to agree.
+    The store's SQL (kb.store.queries) sorts the same way; a test holds them to agree.
     """
-    published = -item.published.timestamp() if item.published else float("inf")
+    dated = -item.dated.timestamp() if item.dated else float("inf")
     first_seen = -item.first_seen.timestamp() if item.first_seen else float("inf")
-    return (published, first_seen, item.id)
+    return (dated, first_seen, item.id)
 
 
 @dataclass(frozen=True)
@@ -289,12 +297,17 @@ class Note:
     title: str
     body: str  # the text after the front matter
     tags: tuple[str, ...] = ()
-    papers: tuple[str, ...] = ()  # linked paper ids, arxiv:... without version, in order of appearance
+    # Linked item ids, in order: those the front matter names (arxiv:... without version, post:...), then the
+    # papers the body links outside quotes and code. They make backlinks; only ``owns`` makes a note an item's own.
+    papers: tuple[str, ...] = ()
     note_links: tuple[str, ...] = ()  # [[target]] names of other notes, as written (without |alias)
     created: str | None = None
     front_matter_error: str | None = None  # "line 3: ..." when the YAML could not be read
     mtime_ns: int = 0
     size: int = 0
+    # What the front matter names (kb.notes.ownership): arxiv:/post: ids and post URLs. Read from the file
+    # itself; the store's note cache does not keep it.
+    owns: tuple[str, ...] = ()
 
     @property
     def id(self) -> str:

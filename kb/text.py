@@ -33,3 +33,8 @@ def one_line(text: str, width: int | None = None) -> str:
     if width is not None and len(flat) > width:
         return flat[: max(width - 1, 0)] + "…"
     return flat
+
+
+def counted(count: int, noun: str, plural: str | None = None) -> str:
+    """``1 hit``, ``2 hits``, ``1,204 sources``: a count and its noun, singular for exactly one."""
+    return f"{count:,} {noun if count == 1 else plural or noun + 's'}"

@@ -15,7 +15,7 @@ from kb.cli.items import parse_since
 from kb.cli.output import echo_json, item_row
 from kb.errors import UsageError
 from kb.library.serialize import item_json
-from kb.text import one_line
+from kb.text import counted, one_line
 
 
 def _write_output(text: str, output: Path | None) -> None:
@@ -62,7 +62,7 @@ def export_command(root: Path | None, output: Path | None) -> None:
     with open_library(root) as library:
         data = export_state(library)
     _write_output(json.dumps(data, ensure_ascii=False, indent=1) + "\n", output)
-    click.echo(f"kb export: {len(data['items'])} triaged items", err=True)
+    click.echo(f"kb export: {counted(len(data['items']), 'triaged item')}", err=True)
 
 
 @click.command("import")

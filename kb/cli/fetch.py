@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
 from kb.cli.context import open_library
-from kb.errors import FetchLocked
-from kb.library import FetchReport, SourceOutcome
+from kb.errors import FetchLocked, NotFound
+from kb.library import FetchReport, Library, SourceOutcome
 from kb.text import one_line
 
 
@@ -25,7 +26,7 @@ def _progress_line(outcome: SourceOutcome) -> str:
     return line + ("" if outcome.complete else " (incomplete: arXiv gave empty pages; the next run retries)")
 
 
-def _finish(report: FetchReport, quiet: bool) -> None:
+def _finish(report: FetchReport, quiet: bool) -> NoReturn:
     """The summary, and the exit status: 0 when every source succeeded, 1 when some failed."""
     if report.failed and quiet:
         for outcome in report.failed:
@@ -70,9 +71,39 @@ def fetch_command(root: Path | None, quiet: bool, sources: tuple[str, ...], repa
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing when all went well.")
 @click.pass_obj
 def add_command(root: Path | None, ids: tuple[str, ...], quiet: bool) -> None:
-    """Fetch papers by arXiv id or URL and store them."""
+    """Fetch papers by arXiv id or URL and store them.
+
+    Exit status: 0 when every paper is stored, 1 when arXiv does not know an id or the fetch failed.
+    """
     with open_library(root) as library:
+        before = _stored(library, ids)
         report = library.add(ids)
         for item_id in sorted(report.changed_ids):
             click.echo(item_id)
+        after = _stored(library, ids)
+    if report.failed:  # a failed request says nothing about which ids arXiv knows
+        _finish(report, quiet)
+    for text in ids:
+        key = before.get(text)
+        if key is not None and key not in report.changed_ids:
+            click.echo(f"kb add: {key} is already stored", err=True)
+    unknown = [text for text in ids if after.get(text) is None]
+    if unknown:
+        click.echo(f"kb add: arXiv does not know {', '.join(unknown)}", err=True)
+        if not quiet:
+            click.echo(report.summary(), err=True)
+        sys.exit(1)
     _finish(report, quiet)
+
+
+def _stored(library: Library, texts: tuple[str, ...]) -> dict[str, str | None]:
+    """Each id as typed -> its stored key, or None when kb has no metadata for it (a placeholder counts as none)."""
+    found: dict[str, str | None] = {}
+    for text in texts:
+        try:
+            item = library.get_item(text)
+        except NotFound:
+            found[text] = None
+        else:
+            found[text] = item.id if item.has_metadata else None
+    return found

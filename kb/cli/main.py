@@ -5,9 +5,11 @@ stdout carries data, stderr diagnostics. Every KbError becomes one line on stder
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
@@ -24,13 +26,22 @@ from kb.cli.workspace import init_command
 from kb.errors import KbError
 from kb.text import one_line
 
+#: The exit status when stdout's reader went away: what a shell reports for a tool that SIGPIPE ended.
+BROKEN_PIPE_STATUS = 141
+
 
 class KbGroup(click.Group):
     """Turns errors a person can cause into one readable line and an exit status; never a traceback."""
 
     def invoke(self, ctx: click.Context) -> object:
         try:
-            return super().invoke(ctx)
+            try:
+                return super().invoke(ctx)
+            finally:
+                # Flush here, not at exit, so a reader that went away (`kb list | head -1`) is noticed here.
+                sys.stdout.flush()
+        except BrokenPipeError:
+            _reader_gone()
         except KbError as error:
             # Messages may quote file names and feed text: shown inert, on one line.
             click.echo(f"kb: {one_line(str(error))}", err=True)
@@ -45,6 +56,14 @@ class KbGroup(click.Group):
                 raise
             click.echo(f"kb: internal error: {type(error).__name__}: {error} (set KB_DEBUG=1 for details)", err=True)
             sys.exit(70)
+
+
+def _reader_gone() -> NoReturn:
+    """The reader of stdout closed the pipe: stop quietly, as `yes | head -1` does (status 128 + SIGPIPE)."""
+    # Python would try to flush stdout again at exit and print a warning: point it at nothing first.
+    with contextlib.suppress(OSError, ValueError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    sys.exit(BROKEN_PIPE_STATUS)
 
 
 @click.group(cls=KbGroup, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import shlex
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -18,25 +15,17 @@ from kb.library import Library
 from kb.library.formats.bib import bibtex
 from kb.library.serialize import note_json
 from kb.models import Item, ItemFilter, Kind
+from kb.notes.editor import editor_command
 from kb.text import one_line
 
 
-def editor_command() -> list[str]:
-    """$VISUAL, then $EDITOR, then the first of nano / vi found (as most terminal tools do)."""
-    for variable in ("VISUAL", "EDITOR"):
-        value = os.environ.get(variable, "").strip()
-        if value:
-            return shlex.split(value)
-    for fallback in ("nano", "vi"):
-        if shutil.which(fallback):
-            return [fallback]
-    raise UsageError("no editor: set $EDITOR (for example `export EDITOR=nano`)")
-
-
-def edit(library: Library, note_path: str) -> None:
+def edit(library: Library, note_path: str, command: list[str]) -> None:
     """Open a note in the editor, then pick up what the editor changed."""
     path = library.note_file(note_path)
-    status = subprocess.call([*editor_command(), str(path)])
+    try:
+        status = subprocess.call([*command, str(path)])
+    except OSError as error:
+        raise UsageError(f"cannot run the editor {command[0]!r}: {error.strerror or error}") from None
     if status != 0:
         click.echo(f"kb note: the editor exited with status {status}", err=True)
     for warning in library.sync_notes():
@@ -44,12 +33,15 @@ def edit(library: Library, note_path: str) -> None:
 
 
 def _choose(library: Library, item: Item, paths: list[str]) -> str:
-    """Several notes link the paper: let the person pick one (or a new one)."""
+    """Several notes are the paper's own (their front matter names it): let the person pick one (or a new one)."""
     for number, path in enumerate(paths, 1):
         click.echo(f"{number}) {path}", err=True)
     click.echo("n) a new note", err=True)
     if not sys.stdin.isatty():
-        raise UsageError(f"{len(paths)} notes link {item.id}", hint="open one by path: kb note notes/NAME.md, or --new")
+        raise UsageError(
+            f"{len(paths)} notes name {item.id} in their front matter",
+            hint="open one by path: kb note notes/NAME.md, or --new",
+        )
     choice = click.prompt("open", default="1", err=True).strip().lower()
     if choice == "n":
         return library.new_paper_note(item.id)
@@ -68,6 +60,8 @@ def note_command(root: Path | None, target: tuple[str, ...], force_new: bool, pr
 
     `kb note new "TITLE"` creates a note that is not about one paper; `kb note notes/NAME.md` opens a note.
     """
+    # Found first: a missing editor must not leave a new, unedited note behind.
+    command = None if print_path else editor_command()
     with open_library(root) as library:
         if target[0] == "new":
             path = library.new_note(" ".join(target[1:]))
@@ -75,17 +69,17 @@ def note_command(root: Path | None, target: tuple[str, ...], force_new: bool, pr
             path = library.get_note(target[0]).path
         else:
             item = library.get_item(" ".join(target))
-            existing = [note.path for note in library.notes_for_paper(item.id)]
+            existing = [note.path for note in library.owned_notes(item)]  # not notes that only link it
             if force_new or not existing:
                 path = library.new_paper_note(item.id)
             elif len(existing) == 1:
                 path = existing[0]
             else:
                 path = _choose(library, item, existing)
-        if print_path:
+        if command is None:
             click.echo(str(library.note_file(path)))
         else:
-            edit(library, path)
+            edit(library, path, command)
 
 
 @click.command("notes")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -37,7 +38,7 @@ def marks(item: Item) -> str:
 def item_row(item: Item, width: int = 100) -> str:
     """One line of `kb list`."""
     where = item.categories[0] if item.categories else (item.feed or "")
-    head = f"{marks(item)} {day(item.published)} {item.id:<22} {one_line(where, 10):<10} "
+    head = f"{marks(item)} {day(item.dated)} {item.id:<22} {one_line(where, 10):<10} "
     head += f"[{one_line(item.alert, 40)}] " if item.alert else ""
     return head + one_line(item.title or "(no title yet)", max(width - len(head), 20))
 
@@ -56,7 +57,8 @@ def item_details(item: Item) -> str:
             ),
         ),
         ("published", day(item.published) if item.published else None),
-        ("updated", day(item.updated) if item.updated else None),
+        # An arXiv RSS replacement carries only the day it was announced (see Item.dated).
+        ("announced" if item.published is None else "updated", day(item.updated) if item.updated else None),
         ("version", f"v{item.version}" if item.version else None),
         ("categories", " ".join(item.categories)),
         ("feed", item.feed),
@@ -76,3 +78,14 @@ def item_details(item: Item) -> str:
     if item.summary:
         lines += ["", terminal_safe(item.summary)]
     return "\n".join(lines)
+
+
+def use_color(mode: str, is_terminal: bool, env: Mapping[str, str]) -> bool:
+    """Whether to write colour escapes: ``always``, ``never``, or ``auto``.
+
+    ``auto`` colours a terminal only, and not when ``NO_COLOR`` is set to anything non-empty (no-color.org)
+    or ``TERM`` is ``dumb`` (a terminal that cannot show them).
+    """
+    if mode != "auto":
+        return mode == "always"
+    return is_terminal and not env.get("NO_COLOR") and env.get("TERM", "") != "dumb"

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
 import click
 
 from kb.cli.context import open_library
-from kb.cli.output import echo_json
+from kb.cli.output import echo_json, use_color
 from kb.library.serialize import item_json
 from kb.models import Hit, Item
 from kb.text import one_line, terminal_safe
@@ -54,14 +55,54 @@ def _text_hit(hit: Hit, item: Item | None, bold: bool) -> str:
     return "\n".join(lines)
 
 
-@click.command("search", epilog=QUERY_HELP)
+class QueryCommand(click.Command):
+    """A command whose arguments are query words: any word that is not one of its options belongs to the query.
+
+    `kb search -survey attention` means NOT survey (not an option -s), and `-hinton` is no request for -h
+    help. The command's own options still work anywhere; after `--` everything is query.
+    """
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        takes_value = {
+            name: not param.is_flag
+            for param in self.get_params(ctx)
+            if isinstance(param, click.Option)
+            for name in [*param.opts, *param.secondary_opts]
+        }
+        options: list[str] = []
+        words: list[str] = []
+        rest = iter(args)
+        for arg in rest:
+            if arg == "--":
+                words.extend(rest)
+                break
+            name = arg.split("=", 1)[0] if arg.startswith("--") else arg
+            if name not in takes_value:
+                words.append(arg)
+                continue
+            options.append(arg)
+            value = next(rest, None) if takes_value[name] and name == arg else None
+            if value is not None:  # the option's value (a missing one, click reports)
+                options.append(value)
+        return super().parse_args(ctx, [*options, "--", *words])
+
+
+@click.command("search", cls=QueryCommand, epilog=QUERY_HELP)
 @click.argument("query", nargs=-1, required=True)
 @click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True, help="At most N hits.")
 @click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list (stable; see the README).")
+@click.option(
+    "--color",
+    "color",
+    type=click.Choice(["auto", "always", "never"]),
+    default="auto",
+    show_default=True,
+    help="Highlight matches: auto = on a terminal, unless NO_COLOR is set or TERM=dumb.",
+)
 @click.pass_obj
-def search_command(root: Path | None, query: tuple[str, ...], limit: int, sort: str, as_json: bool) -> None:
-    """Search papers, posts and notes."""
+def search_command(root: Path | None, query: tuple[str, ...], limit: int, sort: str, as_json: bool, color: str) -> None:
+    """Search papers, posts and notes. A query may start with '-' (`kb search -survey attention`)."""
     text = " ".join(query)
     with open_library(root) as library:
         result = library.search(text, limit=limit, sort=sort)
@@ -69,14 +110,15 @@ def search_command(root: Path | None, query: tuple[str, ...], limit: int, sort: 
     if as_json:
         echo_json([_json_hit(hit, items.get(hit.id)) for hit in result.hits])
     else:
-        bold = sys.stdout.isatty()
+        bold = use_color(color, sys.stdout.isatty(), os.environ)
         click.echo(
             "\n\n".join(
                 terminal_safe(_text_hit(hit, items.get(hit.id), bold))
                 if not bold
                 else _text_hit(hit, items.get(hit.id), bold)
                 for hit in result.hits
-            )
+            ),
+            color=bold,  # click would strip the escapes off a pipe even when --color always asks for them
         )
     if not result.hits:
         if not as_json:

@@ -171,6 +171,10 @@ def _authors(container: Any) -> tuple[Author, ...]:
     return tuple(authors)
 
 
+#: Dates before this are placeholders for "no date" (0001-01-01, 1970-01-01), never a real post's.
+EARLIEST_DATE = datetime(1971, 1, 1, tzinfo=UTC)
+
+
 def _date(entry: Any, key: str) -> datetime | None:
     # dict.get: feedparser's own get() maps a missing updated_parsed to published_parsed, with a warning.
     parsed: time.struct_time | None = dict.get(entry, key)
@@ -178,6 +182,8 @@ def _date(entry: Any, key: str) -> datetime | None:
         return None
     try:
         # feedparser normalises every date to a UTC struct_time.
-        return datetime.fromtimestamp(calendar.timegm(parsed), tz=UTC)
+        moment = datetime.fromtimestamp(calendar.timegm(parsed), tz=UTC)
     except (OverflowError, ValueError, OSError):
         return None
+    # Hugo writes a missing date as 0001-01-01 and others as the epoch: a date that is no date is none.
+    return moment if moment >= EARLIEST_DATE else None

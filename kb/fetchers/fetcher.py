@@ -54,13 +54,13 @@ def _never_raises(
 class Fetcher:
     """Fetches arXiv announcements, saved searches, papers by id and blog feeds."""
 
-    def __init__(self, config: Config, user_agent: str = DEFAULT_USER_AGENT) -> None:
+    def __init__(self, config: Config, user_agent: str = DEFAULT_USER_AGENT, parsers: ParserPool | None = None) -> None:
         self.config = config
         # One pace for every arXiv request, RSS and API alike, whichever thread makes it.
         self.pacer = Pacer(config.arxiv.delay_seconds)
         self.downloader = Downloader(config.fetch, user_agent, max_connections=config.fetch.concurrency + 2)
         self.arxiv_api = ArxivApi(config.arxiv, config.fetch, self.pacer, self.downloader)
-        self.parsers = ParserPool()
+        self.parsers = parsers or ParserPool()
         #: Parser processes fetch_all may start for a run over many feeds (0: parse in-thread).
         self.parse_workers = default_workers()
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import threading
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
@@ -26,19 +26,27 @@ def default_workers() -> int:
     return cores if cores > 1 else 0
 
 
+#: Start methods safe in a process that runs threads, best first. Plain fork is not: it can copy a lock
+#: another thread holds into the child. Windows has only spawn; Linux and macOS have forkserver too.
+SAFE_START_METHODS = ("forkserver", "spawn")
+
+
 class ParserPool:
     """Parses feed bytes into items, in worker processes while ``workers`` are started."""
 
-    def __init__(self) -> None:
+    def __init__(self, start_methods: Collection[str] | None = None) -> None:
+        """``start_methods``: what this system offers (default: multiprocessing's list), to choose from."""
         self._lock = threading.Lock()
         self._pool: ProcessPoolExecutor | None = None
+        offered = multiprocessing.get_all_start_methods() if start_methods is None else start_methods
+        #: The start method worker processes use; None: parse in-thread (no safe method here).
+        self.method = next((name for name in SAFE_START_METHODS if name in offered), None)
 
     def start(self, workers: int) -> None:
-        """Start ``workers`` parser processes (none: parse in-thread). Idempotent."""
+        """Start ``workers`` parser processes (none, or no safe start method: parse in-thread). Idempotent."""
         with self._lock:
-            if self._pool is None and workers > 0:
-                # forkserver: forking a process that runs threads can copy a held lock into the child.
-                context = multiprocessing.get_context("forkserver")
+            if self._pool is None and workers > 0 and self.method is not None:
+                context = multiprocessing.get_context(self.method)
                 self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
 
     def parse(self, body: bytes, headers: Mapping[str, str], feed_name: str, url: str) -> ParsedFeed:

@@ -23,7 +23,7 @@ def item_document(item: Item, noted: Collection[str]) -> IndexDoc:
         status=item.status,
         starred=item.starred,
         has_note=item.id in noted,
-        published=item.published or item.updated or item.first_seen,  # RSS replacements: the announcement
+        published=item.dated,  # RSS replacements: the announcement, as everywhere
         comment=item.comment,
         journal_ref=item.journal_ref,
     )

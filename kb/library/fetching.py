@@ -22,6 +22,7 @@ from kb.library.sources.gaps import record_announcements
 from kb.library.sources.muting import matching_rule
 from kb.models import FeedState, SourceKind, SourceResult, Status, UpsertReport
 from kb.store import Store
+from kb.text import counted
 
 #: How long a second `kb fetch` waits for the first before standing down.
 LOCK_WAIT_SECONDS = 5.0
@@ -73,7 +74,7 @@ class FetchReport:
 
     def summary(self) -> str:
         """One line: new, updated, failed sources."""
-        line = f"{self.new} new, {self.updated} updated from {len(self.outcomes)} sources"
+        line = f"{self.new} new, {self.updated} updated from {counted(len(self.outcomes), 'source')}"
         if self.failed:
             line += f"; {len(self.failed)} failed: " + ", ".join(outcome.source for outcome in self.failed)
         if self.incomplete:

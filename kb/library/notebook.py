@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import Collection, Iterable, Sequence
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -17,18 +18,20 @@ from typing import TYPE_CHECKING
 from kb.errors import KbError, NotFound, UsageError
 from kb.library.documents import note_document
 from kb.library.indexlag import index_lag
-from kb.models import IndexDoc, Note, note_id
+from kb.models import IndexDoc, Kind, Note, note_id
 from kb.notes import (
     NoteSnapshot,
     decode_note,
     note_filename,
     paper_note_text,
+    parse_note,
     plain_note_text,
     read_snapshot,
     resolve_note_link,
     scan_notes,
     write_note_atomic,
 )
+from kb.notes.ownership import owned_urls, owns, url_key, url_variants
 from kb.paths import Workspace
 from kb.store import Store
 
@@ -67,7 +70,7 @@ class NotesMixin:
             return []
         known = self._store.note_records()
         changes = scan_notes(self.workspace.notes, known)
-        fresh = [*changes.added, *changes.changed]
+        fresh = self._with_posts_named_by_url([*changes.added, *changes.changed])
         if not fresh and not changes.deleted:
             return changes.warnings
         # Papers whose has_note flag may change: those linked before and after the change.
@@ -83,7 +86,7 @@ class NotesMixin:
         with index_lag(self.workspace.state) if index else contextlib.nullcontext():
             self._store.save_notes(fresh)
             self._store.delete_notes(changes.deleted)
-            self._store.ensure_papers(sorted({paper for note in fresh for paper in note.papers}))
+            self._store.ensure_papers(_arxiv_ids(fresh))
             if index:
                 self._index.delete([note_id(path) for path in changes.deleted])
                 self._index.update(self.note_documents(fresh))
@@ -91,6 +94,19 @@ class NotesMixin:
         for warning in changes.warnings:
             self.logger.warning("note: %s", warning)
         return changes.warnings
+
+    def _with_posts_named_by_url(self, notes: list[Note]) -> list[Note]:
+        """``notes``, each also linking the stored posts its front matter names by URL (see kb.notes.ownership)."""
+        urls = [variant for note in notes for key in owned_urls(note) for variant in url_variants(key)]
+        if not urls:
+            return notes
+        posts = {url_key(url): post for url, post in self._store.post_ids_by_url(urls).items()}
+        return [
+            replace(note, papers=tuple(dict.fromkeys([*note.papers, *named])))
+            if (named := [posts[key] for key in owned_urls(note) if key in posts])
+            else note
+            for note in notes
+        ]
 
     def ensure_synced(self) -> list[str]:
         """Sync once per library (each command or TUI focus calls sync_notes itself when it needs fresh notes)."""
@@ -106,11 +122,11 @@ class NotesMixin:
         if not self.workspace.notes.is_dir():
             return
         changes = scan_notes(self.workspace.notes, {})
-        notes = changes.added
+        notes = self._with_posts_named_by_url(changes.added)
         known = self._store.note_records()
         self._store.delete_notes([path for path in known if path not in {note.path for note in notes}])
         self._store.save_notes(notes)
-        self._store.ensure_papers(sorted({paper for note in notes for paper in note.papers}))
+        self._store.ensure_papers(_arxiv_ids(notes))
         for start in range(0, len(notes), 500):
             yield self.note_documents(notes[start : start + 500])
 
@@ -192,10 +208,26 @@ class NotesMixin:
             raise UsageError("a note needs a title")
         return self._create(title, plain_note_text(title, today or date.today()))
 
+    def owned_notes(self, item: Item) -> list[Note]:
+        """The item's own notes: those whose front matter names it (kb.notes.ownership), by path.
+
+        Notes that only link it in their body are backlinks (notes_for_paper), never its own note.
+        """
+        url = item.url if item.kind is Kind.POST else None
+        owned = []
+        for note in self.notes_for_paper(item.id):
+            try:
+                raw, _ = read_snapshot(self.note_file(note.path))
+            except KbError:
+                continue  # gone since the last scan
+            if owns(parse_note(note.path, raw), item.id, url):
+                owned.append(note)
+        return owned
+
     def note_for_paper(self, item_text: str, today: date | None = None) -> str:
-        """The path of the paper's note: the first one linking it, or a new one from the template."""
-        existing = self.notes_for_paper(self.get_item(item_text).id)
-        return existing[0].path if existing else self.new_paper_note(item_text, today)
+        """The path of the item's own note (the first, by path), or a new one from the template."""
+        owned = self.owned_notes(self.get_item(item_text))
+        return owned[0].path if owned else self.new_paper_note(item_text, today)
 
     def new_paper_note(self, item_text: str, today: date | None = None) -> str:
         """Create a note for a paper from the template (title, authors, link, abstract); returns its path."""
@@ -209,3 +241,8 @@ class NotesMixin:
         path = note_filename(title, taken)
         self.save_note(path, text, None)
         return path
+
+
+def _arxiv_ids(notes: Iterable[Note]) -> list[str]:
+    """The arXiv papers ``notes`` link (posts they name are stored already), for placeholders."""
+    return sorted({paper for note in notes for paper in note.papers if paper.startswith("arxiv:")})

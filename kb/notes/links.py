@@ -17,6 +17,8 @@ _WIKI_RE = re.compile(r"\[\[(?P<target>[^\[\]\n|]*)(?:\|[^\[\]\n]*)?\]\]")
 _URL_RE = re.compile(rf"arxiv\.org/(?:abs|pdf)/(?P<id>{ARXIV_ID_PATTERN})(?:v\d+)?(?!\d)", re.IGNORECASE)
 _FENCE_RE = re.compile(r"^ {0,3}(?P<fence>`{3,}|~{3,})", re.MULTILINE)
 _INLINE_CODE_RE = re.compile(r"(?P<ticks>`+)(?!`)[^\n]+?(?<!`)(?P=ticks)(?!`)")
+# A blockquote line (CommonMark: up to 3 spaces, then '>'): quoted text, such as an abstract or an excerpt.
+_QUOTE_RE = re.compile(r"^ {0,3}>.*$", re.MULTILINE)
 _H1_RE = re.compile(r"^ {0,3}#[ \t]+(?P<title>.+?)[ \t]*(?:[ \t]#+[ \t]*)?$", re.MULTILINE)
 # Embeds and links to these are attachments, not notes.
 _ATTACHMENTS = frozenset(
@@ -67,8 +69,11 @@ def _blank(text: str) -> str:
 def extract_links(text: str, masked: str) -> Links:
     """Paper ids (``arxiv:<id>``, in order of appearance) and note link targets found in a note body.
 
-    ``masked`` is ``mask_code(text)``: wiki links count outside code only; arXiv URLs count anywhere.
+    ``masked`` is ``mask_code(text)``: wiki links count outside code only; arXiv URLs count outside quotes.
+    Quoted text (``> ...`` lines) links nothing: it is someone else's words, like a pasted abstract or post,
+    and the papers it cites are not the note's links.
     """
+    text, masked = mask_quotes(text), mask_quotes(masked)
     papers: list[tuple[int, str]] = []
     notes: list[str] = []
     for match in _WIKI_RE.finditer(masked):
@@ -86,6 +91,13 @@ def extract_links(text: str, masked: str) -> Links:
             papers.append((match.start(), paper.key))
     papers.sort(key=lambda pair: pair[0])
     return Links(tuple(dict.fromkeys(key for _, key in papers)), tuple(dict.fromkeys(notes)))
+
+
+def mask_quotes(text: str) -> str:
+    """``text`` with blockquote lines blanked out (same length)."""
+    if ">" not in text:
+        return text
+    return _QUOTE_RE.sub(lambda match: _blank(match.group()), text)
 
 
 def _starts_cleanly(text: str, start: int) -> bool:

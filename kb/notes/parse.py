@@ -6,8 +6,9 @@ import codecs
 from pathlib import PurePath, PurePosixPath
 
 from kb.models import Note
-from kb.notes.frontmatter import load, locate, papers_of, scalar_text, tags_of
+from kb.notes.frontmatter import load, locate, scalar_text, tags_of
 from kb.notes.links import extract_links, first_heading, mask_code
+from kb.notes.ownership import linked_ids, owned_ids
 
 _UNCLOSED = "line 1: the front matter opened with '---' is never closed by a '---' line"
 
@@ -51,16 +52,18 @@ def parse_text(relative_path: str, text: str, mtime_ns: int = 0, size: int = 0) 
             body = text[block.body_start :]
     masked = mask_code(body)
     links = extract_links(body, masked)
+    owns = owned_ids(data)
     title = scalar_text(data.get("title")) or first_heading(masked) or PurePosixPath(path).stem or path
     return Note(
         path=path,
         title=title,
         body=body,
         tags=tags_of(data.get("tags")),
-        papers=tuple(dict.fromkeys([*papers_of(data.get("papers")), *links.papers])),
+        papers=tuple(dict.fromkeys([*linked_ids(owns), *links.papers])),
         note_links=links.notes,
         created=scalar_text(data.get("created")),
         front_matter_error=error,
         mtime_ns=mtime_ns,
         size=size,
+        owns=owns,
     )

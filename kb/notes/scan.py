@@ -30,11 +30,17 @@ class _Seen(NamedTuple):
     size: int
 
 
+#: notes/README.md is kb's guide to the folder (`kb init` writes it), not a note: never indexed nor linked.
+#: Compared case-insensitively, as macOS and Windows name files; a README.md in a subfolder is a note.
+GUIDE = "readme.md"
+
+
 def scan_notes(notes_dir: Path, known: Mapping[str, Note]) -> NoteChanges:
     """Compare the *.md files under ``notes_dir`` with ``known`` (by relative path) by (mtime_ns, size).
 
     Hidden files and folders (.obsidian, .git, .trash, kb's own temp files) are skipped, and so are symlinked
-    folders (they can loop or lead out of notes/). Only new and changed files are read.
+    folders (they can loop or lead out of notes/) and the guide notes/README.md (GUIDE). Only new and changed
+    files are read.
     """
     if not notes_dir.exists():
         warnings = [f"{notes_dir}: the notes folder does not exist"] if known else []
@@ -73,7 +79,7 @@ def _walk(notes_dir: Path) -> tuple[dict[str, _Seen], list[str], list[str]]:
             warnings.append(f"{notes_dir.name}/{prefix}: cannot list the folder ({exc.strerror})")
             continue
         for entry in entries:
-            if entry.name.startswith("."):
+            if entry.name.startswith(".") or (not prefix and entry.name.casefold() == GUIDE):
                 continue
             relative = prefix + entry.name
             if not _valid_name(relative):

@@ -8,6 +8,9 @@ from kb.errors import UsageError
 from kb.models import Item, Kind, parse_arxiv_id
 from kb.notes.frontmatter import yaml_value
 
+#: How much of a post a new note quotes: enough to recall it, not the article (the reader has that).
+EXCERPT_CHARS = 400
+
 
 def _one_line(text: str) -> str:
     return " ".join(text.split())
@@ -18,7 +21,11 @@ def _front_matter(fields: list[tuple[str, str]]) -> str:
 
 
 def paper_note_text(item: Item, today: date) -> str:
-    """A new note for a paper (or post): front matter, '# Title', link, the abstract quoted, '## Notes'."""
+    """A new note for a paper (or post): front matter, '# Title', link, a quote, '## Notes'.
+
+    The front matter names the item (``papers:`` for a paper, ``post:`` for a post): that makes this note the
+    item's own. A paper's abstract is quoted whole; a post only by an excerpt of EXCERPT_CHARS at most.
+    """
     arxiv = parse_arxiv_id(item.id) if item.kind is Kind.PAPER else None
     url = f"https://arxiv.org/abs/{arxiv.id}" if arxiv is not None else item.url
     title = _one_line(item.title) or (arxiv.key if arxiv is not None else "Untitled")
@@ -28,6 +35,8 @@ def paper_note_text(item: Item, today: date) -> str:
     if item.published is not None:
         fields.append(("year", str(item.published.year)))
     fields.append(("arxiv" if arxiv is not None else "url", yaml_value(url)))
+    if item.kind is Kind.POST:
+        fields.append(("post", yaml_value(item.id)))
     # Ids are plain YAML in a flow list: this is the line add_paper_link edits.
     fields.append(("papers", f"[{arxiv.key}]" if arxiv is not None else "[]"))
     fields.append(("tags", "[]"))
@@ -36,7 +45,7 @@ def paper_note_text(item: Item, today: date) -> str:
     if arxiv is not None and item.pdf_url:
         link += f" · [PDF]({item.pdf_url})"
     parts = [_front_matter(fields), "\n", f"# {title}\n", "\n", f"{link}\n", "\n"]
-    abstract = _quote(item.summary)
+    abstract = _quote(item.summary if item.kind is Kind.PAPER else _excerpt(item.summary, EXCERPT_CHARS))
     if abstract:
         parts += [abstract, "\n"]
     parts += ["## Notes\n", "\n"]
@@ -48,6 +57,15 @@ def _quote(text: str) -> str:
     paragraphs = [_one_line(block) for block in text.replace("\r\n", "\n").split("\n\n")]
     paragraphs = [paragraph for paragraph in paragraphs if paragraph]
     return ">\n".join(f"> {paragraph}\n" for paragraph in paragraphs)
+
+
+def _excerpt(text: str, limit: int) -> str:
+    """The first paragraph of ``text``, cut at a word break before ``limit`` characters (with '…')."""
+    first = _one_line(next((block for block in text.replace("\r\n", "\n").split("\n\n") if block.strip()), ""))
+    if len(first) <= limit:
+        return first
+    cut = first[: limit - 1]
+    return (cut[: cut.rfind(" ")] if " " in cut else cut).rstrip(" ,;:") + "…"
 
 
 def plain_note_text(title: str, today: date) -> str:

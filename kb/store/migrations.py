@@ -222,11 +222,21 @@ _ALERTS_AND_GAPS = [
     """,
 ]
 
+# Undated items (arXiv RSS replacements) are filed by their announcement, else when first seen: the
+# newest-first order sorts by that date (kb.models.Item.dated), through this index. Placeholder dates feeds
+# wrote for "no date" (Hugo's 0001-01-01; kb.fetchers.feeds.EARLIEST_DATE) and stores kept are cleared.
+_DATED_ORDER = [
+    "CREATE INDEX ix_item_dated ON item (coalesce(published, updated, first_seen), first_seen)",
+    "UPDATE item SET published = NULL WHERE published < '1971-01-01'",
+    "UPDATE item SET updated = NULL WHERE updated < '1971-01-01'",
+]
+
 #: Every migration, in the order they are applied. Append only.
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("0001_initial_tables", _run_all(_INITIAL_TABLES)),
     ("0002_initial_indexes", _run_all(_INITIAL_INDEXES)),
     ("0003_alerts_and_gaps", _run_all(_ALERTS_AND_GAPS)),
+    ("0004_item_dated_order", _run_all(_DATED_ORDER)),
 ]
 
 

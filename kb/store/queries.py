@@ -12,14 +12,15 @@ from sqlalchemy import Connection, Select, Table, and_, exists, func, select
 from kb.models import Author, Item, ItemFilter, Kind, Status
 
 from .convert import as_utc, chunks, coerce_kind, coerce_status, load_list, normalise_tags
-from .tables import ITEM, ITEM_AUTHOR, ITEM_CATEGORY, ITEM_SOURCE, ITEM_TAG, PAPER_VERSION, TRIAGE
+from .tables import DATED, ITEM, ITEM_AUTHOR, ITEM_CATEGORY, ITEM_SOURCE, ITEM_TAG, PAPER_VERSION, TRIAGE
 
 _ITEM_COLUMNS = [
     c for c in ITEM.c if c.name not in ("first_seen", "changed_at", "announce_type", "guid", "has_metadata")
 ]
-# kb.models.newest_first in SQL. SQLite sorts NULL lowest, so undated items (placeholders) come last.
+# Item.dated in SQL: published, else the announcement (updated), else first seen. The expression is the one
+# the index ix_item_dated holds (migration 0004), so a page of the newest items never sorts the whole table.
 _ORDER = (
-    ITEM.c.published.desc(),
+    DATED.desc(),
     ITEM.c.first_seen.desc(),
     ITEM.c.id,
 )
@@ -31,6 +32,15 @@ def load_items(conn: Connection, ids: Sequence[str]) -> dict[str, Item]:
     for part in chunks(list(dict.fromkeys(ids))):
         items.update(_load_chunk(conn, part))
     return items
+
+
+def post_ids_by_url(conn: Connection, urls: Sequence[str]) -> dict[str, str]:
+    """The stored posts among ``urls`` (exact stored URLs), as url -> post id."""
+    found: dict[str, str] = {}
+    for part in chunks(list(dict.fromkeys(urls))):
+        statement = select(ITEM.c.url, ITEM.c.id).where(ITEM.c.kind == Kind.POST.value, ITEM.c.url.in_(part))
+        found.update({row.url: row.id for row in conn.execute(statement)})
+    return found
 
 
 def _load_chunk(conn: Connection, ids: Sequence[str]) -> dict[str, Item]:
@@ -119,7 +129,7 @@ def _filtered(statement: Select[Any], flt: ItemFilter) -> Select[Any]:
 
 
 def list_items(conn: Connection, flt: ItemFilter) -> list[Item]:
-    """Items matching ``flt``, newest first: published desc, then first seen desc, then id."""
+    """Items matching ``flt``, newest first: Item.dated desc, then first seen desc, then id."""
     statement = _filtered(select(ITEM.c.id), flt).order_by(*_ORDER)
     if flt.limit is not None or flt.offset:
         statement = statement.limit(-1 if flt.limit is None else max(flt.limit, 0)).offset(max(flt.offset, 0))

@@ -109,6 +109,10 @@ class Store:
         found = self._read(lambda conn: queries.load_items(conn, ids))
         return [found[i] for i in ids if i in found]
 
+    def post_ids_by_url(self, urls: Sequence[str]) -> dict[str, str]:
+        """The stored posts whose URL is one of ``urls``, as url -> post id (notes name posts by URL)."""
+        return self._read(lambda conn: queries.post_ids_by_url(conn, urls))
+
     def list_items(self, flt: ItemFilter) -> list[Item]:
         """Items matching ``flt``, newest first (published, then first seen, then id)."""
         return self._read(lambda conn: queries.list_items(conn, flt))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, ForeignKey, Index, Integer, String
+from sqlalchemy import Column, ForeignKey, Index, Integer, String, func
 from sqlmodel import Field, SQLModel
 
 
@@ -227,3 +227,7 @@ SOURCE_LOG = SQLModel.metadata.tables["source_log"]
 SOURCE_STATE = SQLModel.metadata.tables["source_state"]
 NOTE = SQLModel.metadata.tables["note"]
 NOTE_PAPER = SQLModel.metadata.tables["note_paper"]
+
+#: The date an item is filed under (kb.models.Item.dated): published, else announced (updated), else first seen.
+DATED = func.coalesce(ITEM.c.published, ITEM.c.updated, ITEM.c.first_seen)
+Index("ix_item_dated", DATED, ITEM.c.first_seen)  # the newest-first order (migration 0004)

@@ -18,6 +18,7 @@ from textual.signal import Signal
 from kb.library import Library
 from kb.models import Item
 from kb.tui.background import Background
+from kb.tui.config_watch import ConfigWatch
 from kb.tui.fetching import FetchService
 from kb.tui.keys import palette_commands
 from kb.tui.screens.help import HelpScreen
@@ -66,6 +67,7 @@ class KbApp(App[None]):
         self.background = Background()
         self.triage = Triage(library, self.background, self)
         self.fetcher = FetchService(self, library, self.background)
+        self.config_watch = ConfigWatch(library)
         self.store_watch = StoreWatch(library)
         #: The item the reader shows, and the list it came from (for `r`/`x` to move on).
         self.reading: tuple[Item, Navigator | None] | None = None
@@ -84,6 +86,7 @@ class KbApp(App[None]):
         self.set_timer(1.0, self.wiring.start)
 
     def on_app_focus(self, event: events.AppFocus) -> None:
+        """Back from another window (an editor, git pull): pick up the notes and feeds.yaml changed meanwhile."""
         self.wiring.refocused()
 
     def run(self, *args: Any, **kwargs: Any) -> Any:
@@ -137,8 +140,8 @@ class KbApp(App[None]):
 
     def action_fetch(self) -> None:
         """Fetch every source in the background."""
-        self.wiring.start_fetch(None)
-        self.notify("fetching every source (5 shows progress)", markup=False)
+        if self.wiring.start_fetch(None):
+            self.notify("fetching every source (5 shows progress)", markup=False)
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)

@@ -2,13 +2,13 @@
 
 The browser is ``$BROWSER`` when set (read each time, so a change is honoured), else Python's ``webbrowser``
 default, always run in a thread because some browsers block until closed. The editor is ``$VISUAL``, then
-``$EDITOR``, then ``vi``, run with the app suspended so it owns the terminal.
+``$EDITOR``, then nano or vi (kb.notes.editor, as for `kb note`), run with the app suspended so it owns the
+terminal.
 """
 
 from __future__ import annotations
 
 import os
-import shlex
 import subprocess
 import threading
 import webbrowser
@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 from textual.app import App, SuspendNotSupported
 
 from kb.errors import UsageError
+from kb.notes.editor import editor_command as find_editor
 
 
 def check_url(url: str | None) -> str:
@@ -61,9 +62,8 @@ def open_url(url: str, on_error: Callable[[str], object]) -> threading.Thread:
 
 
 def editor_command(path: Path) -> list[str]:
-    """The command line that edits ``path``: ``$VISUAL``, else ``$EDITOR``, else ``vi``."""
-    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
-    return [*shlex.split(editor), str(path)]
+    """The command line that edits ``path`` (kb.notes.editor: ``$VISUAL``, ``$EDITOR``, nano, vi)."""
+    return [*find_editor(), str(path)]
 
 
 def _call(command: list[str], stdin: int | None = None) -> int | None:

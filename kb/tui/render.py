@@ -36,8 +36,8 @@ class RowStyles:
 
 
 def item_date(item: Item) -> datetime | None:
-    """The date an item is filed under: when it was published, else when kb first saw it."""
-    return item.published or item.first_seen
+    """The date an item is filed under (Item.dated: published, else announced, else first seen)."""
+    return item.dated
 
 
 def day_label(moment: datetime | None, today: date | None = None) -> str:
@@ -144,7 +144,10 @@ def reader_header(item: Item, notes: list[Note] | None = None) -> Text:
         _line(text, "version", version)
     else:
         _line(text, "feed", item.feed)
-    _line(text, "published", _date(item.published) + (f", updated {_date(item.updated)}" if item.updated else ""))
+    if item.published is not None:
+        _line(text, "published", _date(item.published) + (f", updated {_date(item.updated)}" if item.updated else ""))
+    else:  # an arXiv RSS replacement: only the day it was announced is known (the API date comes later)
+        _line(text, "announced", _date(item.updated) if item.updated else None)
     _line(text, "first seen", _date(item.first_seen))
     _line(text, "comment", item.comment)
     _line(text, "journal", item.journal_ref)

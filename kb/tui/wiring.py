@@ -68,9 +68,10 @@ class Wiring:
         self.run_indexed(self.app.library.ensure_index, lambda _none: None, "search index")
 
     def refocused(self) -> None:
-        """Back from another window (an editor, git pull): pick up the notes changed meanwhile."""
+        """Back from another window (an editor, git pull): pick up the notes and feeds.yaml changed meanwhile."""
         if self._started:
             self.sync_notes()
+            self.reload_config(repeat=False)
 
     # --- store, notes and index in the background ---------------------------------------------------
 
@@ -121,10 +122,24 @@ class Wiring:
 
     # --- fetching -----------------------------------------------------------------------------------
 
-    def start_fetch(self, names: Collection[str] | None) -> None:
-        """Fetch in the background (one fetch at a time)."""
-        if not self.app.fetcher.start(names):
+    def reload_config(self, repeat: bool = True) -> bool:
+        """Re-read feeds.yaml if it changed; False (and the CLI's one-line message) while it has a mistake.
+
+        ``repeat=False`` (on focus) shows a mistake once, not at every look.
+        """
+        try:
+            self.app.config_watch.refresh(repeat)
+        except KbError as error:
+            self.app.notify(str(error), severity="error", markup=False)
+            return False
+        return True
+
+    def start_fetch(self, names: Collection[str] | None) -> bool:
+        """Fetch in the background (one fetch at a time), with feeds.yaml as it is now; False if none started."""
+        if self.app.fetcher.running:
             self.app.notify("a fetch is already running", markup=False)
+            return False
+        return self.reload_config() and self.app.fetcher.start(names)
 
     def fetch_event(self, event: FetchService.Started | FetchService.Progress | FetchService.Finished) -> None:
         """Pass a fetch's progress to the screens; at the end, say how it went."""

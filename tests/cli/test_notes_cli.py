@@ -68,11 +68,25 @@ def test_a_second_kb_note_opens_the_same_note(root: Path, editor: Path, tmp_path
     assert len(list((root / "notes").glob("*.md"))) == 2  # README.md and the one note
 
 
-def test_several_linking_notes_are_listed_to_choose_from(root: Path) -> None:
+def test_several_notes_of_a_paper_are_listed_to_choose_from(root: Path) -> None:
     for name in ("a.md", "b.md"):
-        (root / "notes" / name).write_text("Links [[arxiv:1706.03762]].\n")
+        (root / "notes" / name).write_text("---\npapers: [1706.03762]\n---\nMine.\n")
+    (root / "notes" / "c.md").write_text("Only links [[arxiv:1706.03762]].\n")  # a backlink, not a choice
     result = CliRunner().invoke(main, ["--root", str(root), "note", "1706.03762"], input="2\n")
-    assert "1) a.md" in result.output and "2) b.md" in result.output
+    assert "1) a.md" in result.output and "2) b.md" in result.output and "c.md" not in result.output
+
+
+def test_kb_note_never_opens_a_note_that_only_links_the_paper(root: Path, editor: Path, tmp_path: Path) -> None:
+    other = root / "notes" / "kernels.md"
+    other.write_text("---\ntitle: Kernels\npapers: [2606.01234]\n---\nBuilds on [[arxiv:1706.03762]].\n")
+    before = other.read_text()
+    result = run(root, "note", "1706.03762", env={"VISUAL": f"{sys.executable} {editor}"})
+    assert result.exit_code == 0, result.output
+    assert other.read_text() == before
+    [opened] = (tmp_path / "calls.txt").read_text().splitlines()
+    assert Path(opened).name == "attention-is-all-you-need.md"
+    shown = json.loads(run(root, "show", "1706.03762", "--json").output)
+    assert sorted(shown["notes"]) == ["attention-is-all-you-need.md", "kernels.md"]  # the link is a backlink
 
 
 def test_kb_note_new_and_kb_notes_json_and_backlinks(root: Path) -> None:
@@ -115,3 +129,11 @@ def test_kb_bib_prints_bibtex_that_parses(root: Path) -> None:
 def test_kb_bib_with_nothing_selected_explains(root: Path) -> None:
     result = CliRunner().invoke(main, ["--root", str(root), "bib"])
     assert result.exit_code == 2 and "--starred" in result.stderr
+
+
+def test_the_notes_readme_kb_init_writes_is_not_a_note(root: Path) -> None:
+    assert (root / "notes" / "README.md").is_file()
+    assert run(root, "search", "Obsidian").exit_code == 1  # words of the guide find nothing
+    assert "arxiv:2005.14165" not in run(root, "list", "--json").output  # its example links make no papers
+    assert run(root, "search", "kind:note").exit_code == 1
+    assert json.loads(run(root, "notes", "--json").output) == []

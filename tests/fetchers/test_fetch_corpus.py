@@ -55,6 +55,7 @@ def check_posts(items: tuple, feed_name: str) -> None:
             assert "&lt;" in (item.html or ""), item.summary[:200]  # ...only where the post shows code
         for when in (item.published, item.updated):
             assert when is None or when.utcoffset() is not None
+            assert when is None or when.year >= 1971, (item.title, when)  # Hugo's "0001-01-01" means no date
 
 
 @pytest.mark.parametrize("path", corpus_files("blogs"))

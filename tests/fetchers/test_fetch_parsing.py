@@ -5,8 +5,10 @@ from __future__ import annotations
 import itertools
 
 import httpx
+import pytest
 
 from kb.config import BlogFeed
+from kb.fetchers import Fetcher
 from kb.fetchers.feeds import parse_feed, resolve_uris
 from kb.fetchers.parsing import MIN_POOLED_BYTES, ParserPool
 from kb.fetchers.schedule import POOLED_PARSING_MIN_FEEDS
@@ -83,3 +85,18 @@ def test_server_conditional_get_and_log(http_server):
     assert [r.route for r in logged] == ["/f"] * 4 + ["/nothing"]
     assert logged[1].headers["if-none-match"] == '"x"'
     assert all(a.time <= b.time for a, b in itertools.pairwise(logged))
+
+
+@pytest.mark.parametrize(("available", "chosen"), [(("spawn",), "spawn"), ((), None), (("fork",), None)])
+def test_without_forkserver_a_big_run_falls_back(make_config, available, chosen):
+    """Windows has no forkserver (only spawn): the run parses in spawned processes, or in-thread without any."""
+    body = corpus_file("blogs/olshansk_feedgen_rss2_meta_ai.xml").read_bytes()
+    with HttpServer() as server:
+        feeds = tuple(BlogFeed(f"f{n}", server.add(f"/f{n}.xml", body)) for n in range(POOLED_PARSING_MIN_FEEDS))
+        parsers = ParserPool(start_methods=available)
+        with Fetcher(make_config(feeds=feeds), parsers=parsers) as fetcher:
+            fetcher.parse_workers = 1
+            results = []
+            fetcher.fetch_all(None, {}, results.append)
+            assert parsers.method == chosen
+    assert len(results) == len(feeds) and all(r.ok and len(r.items) == 88 for r in results)

@@ -58,7 +58,7 @@ created: 2026-11-22
 Discussed [[arxiv:2106.09685]].
 """
 
-README = "# My research notes\n\nStart at [[Transformers]].\n"
+HOME = "# My research notes\n\nStart at [[Transformers]].\n"
 
 SAME_A = "---\ntitle: Same Title\n---\nFirst one.\n"
 SAME_B = "---\ntitle: Same Title\n---\nSecond one.\n"
@@ -66,7 +66,10 @@ SAME_B = "---\ntitle: Same Title\n---\nSecond one.\n"
 LATIN1 = "---\ntitle: Café notes\n---\nCrème brûlée and https://arxiv.org/abs/1412.6980\n".encode("latin-1")
 
 VAULT: dict[str, bytes] = {
-    "README.md": README.encode(),
+    "Home.md": HOME.encode(),
+    # kb's guide to the folder (written by `kb init`): not a note. A README.md deeper down is one.
+    "README.md": b"# Notes\n\nEvery `.md` file is a note: see [[arxiv:1706.03762]] and [[linear-algebra-strang]].\n",
+    "papers/README.md": b"# About this folder\n\nOne note per paper.\n",
     "papers/attention-is-all-you-need.md": ATTENTION.encode(),
     "papers/gpt3.md": GPT3.replace("\n", "\r\n").encode(),  # written on Windows
     "topics/transformers.md": TRANSFORMERS.encode(),
@@ -86,7 +89,9 @@ VAULT: dict[str, bytes] = {
 }
 
 NOTE_PATHS = sorted(
-    path for path in VAULT if path.endswith(".md") and not any(part.startswith(".") for part in path.split("/"))
+    path
+    for path in VAULT
+    if path.endswith(".md") and path != "README.md" and not any(part.startswith(".") for part in path.split("/"))
 )
 
 

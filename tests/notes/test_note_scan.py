@@ -56,7 +56,7 @@ def test_nothing_changed(vault: Path) -> None:
 
 def test_unchanged_files_are_not_read(vault: Path) -> None:
     known = first_scan(vault)
-    path = vault / "README.md"
+    path = vault / "Home.md"
     stat = path.stat()
     # Same size and mtime but other bytes: a scan that read the file would see the new title.
     path.write_bytes(b"# Other notes" + b"x" * (stat.st_size - len(b"# Other notes")))
@@ -70,7 +70,7 @@ def test_edit_rename_delete_and_add(vault: Path) -> None:
     edited.write_text(edited.read_text() + "\nAlso [[arxiv:2010.11929]].\n")
     os.utime(edited, ns=(0, known[edited.relative_to(vault).as_posix()].mtime_ns + 1_000_000_000))
     (vault / "topics/Linear Algebra.md").rename(vault / "topics/linear-algebra-strang.md")
-    (vault / "README.md").unlink()
+    (vault / "Home.md").unlink()
     (vault / "new").mkdir()
     (vault / "new/idea.MD").write_text("# Idea\n")
 
@@ -79,8 +79,16 @@ def test_edit_rename_delete_and_add(vault: Path) -> None:
     assert [note.path for note in changes.added] == ["new/idea.MD", "topics/linear-algebra-strang.md"]
     assert [note.path for note in changes.changed] == ["papers/attention-is-all-you-need.md"]
     assert changes.changed[0].papers[-1] == "arxiv:2010.11929"
-    assert changes.deleted == ["README.md", "topics/Linear Algebra.md"]  # the rename is a delete + an add
+    assert changes.deleted == ["Home.md", "topics/Linear Algebra.md"]  # the rename is a delete + an add
     assert changes.unchanged == len(NOTE_PATHS) - 3
+
+
+def test_the_readme_kb_init_writes_is_not_a_note(vault: Path) -> None:
+    paths = {note.path for note in scan_notes(vault, {}).added}
+    assert "README.md" not in paths and "papers/README.md" in paths
+    (vault / "readme.MD").unlink(missing_ok=True)
+    (vault / "README.md").rename(vault / "readme.MD")  # by name, in any case (macOS and Windows ignore it)
+    assert "readme.MD" not in {note.path for note in scan_notes(vault, {}).added}
 
 
 def test_a_deleted_folder_deletes_its_notes(vault: Path) -> None:

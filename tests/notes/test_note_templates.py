@@ -111,7 +111,7 @@ def test_post_note_links_the_post() -> None:
     post = Item(id="post:abc", kind=Kind.POST, title="Lil'Log: Agents", summary="", url="https://x.test/agents/")
     text = paper_note_text(post, TODAY)
     data = front(text)
-    assert data["url"] == "https://x.test/agents/" and data["papers"] == []
+    assert data["url"] == "https://x.test/agents/" and data["papers"] == [] and data["post"] == "post:abc"
     assert "<https://x.test/agents/>" in text
 
 

@@ -20,6 +20,8 @@ from pathlib import Path
 
 import yaml
 
+from kb.notes.scan import GUIDE
+
 REPO = Path(__file__).resolve().parents[2]
 
 #: What must never reach a terminal from data: C0 controls but tab and newline, DEL, C1 controls, bidi controls.
@@ -156,6 +158,7 @@ def note_ids(root: Path) -> set[str]:
         f"note:{path.relative_to(notes).as_posix()}"
         for path in notes.rglob("*.md")
         if not any(part.startswith(".") for part in path.relative_to(notes).parts)
+        and path.relative_to(notes).as_posix().casefold() != GUIDE  # notes/README.md: kb's guide, no note
     }
 
 

@@ -65,7 +65,7 @@ def test_an_empty_page_is_retried_recorded_incomplete_and_repaired_by_the_next_r
 
     first = kb("fetch", root=root)
     assert first.returncode == 0, first.stderr  # nothing a person must do: the next run repairs it
-    assert "10 new, 0 updated from 1 sources; 1 incomplete: testing" in first.stderr
+    assert "10 new, 0 updated from 1 source; 1 incomplete: testing" in first.stderr
     starts = [r.query["start"][0] for r in http_server.requests]
     assert starts == ["0", "10", "10", "10"]  # the empty page, retried twice
     status = status_json(root)
@@ -78,7 +78,7 @@ def test_an_empty_page_is_retried_recorded_incomplete_and_repaired_by_the_next_r
     pages.pages = {start: recent((corpus / name).read_bytes(), start) for start, name in PAGES.items()}
     second = kb("fetch", root=root)
     assert second.returncode == 0, second.stderr
-    assert "20 new, 0 updated from 1 sources" in second.stderr and "incomplete" not in second.stderr
+    assert "20 new, 0 updated from 1 source" in second.stderr and "incomplete" not in second.stderr
     # The incomplete run did not move the high-water mark: the repair pages back as far as the first run.
     assert [r.query["start"][0] for r in http_server.requests] == ["0", "10", "20"]
     assert status_json(root)["incomplete"] == []

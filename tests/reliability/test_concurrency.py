@@ -101,7 +101,7 @@ def test_two_fetches_started_together_one_runs_the_other_stands_down(
     stood_down = [err for err in errors if "another kb fetch is running" in err]
     assert len(stood_down) == 1, errors  # the fetch takes over 6 s; the second waits 5 s, then stands down
     ran = next(err for err in errors if err not in stood_down)
-    assert "53 new, 0 updated from 1 sources" in ran
+    assert "53 new, 0 updated from 1 source" in ran
     for err in errors:
         _clean(err, "kb fetch")
     assert len(http_server.requests_for("/slow.xml")) == 1

@@ -72,7 +72,7 @@ def test_the_log_says_what_each_run_did(tmp_path: Path, http_server: HttpServer)
     assert re.search(r"source='Huge' ok http=200 new=1 ", text)
     assert re.search(r"source='Gone' FAILED http=404 error='HTTP 404", text)
     assert re.search(r"fetch run=1 done: 3 new, 0 updated from 3 sources; 1 failed: Gone", text)
-    assert re.search(r"reindex: 4 documents", text)  # 3 items and notes/README.md
+    assert re.search(r"reindex: 3 documents", text)  # 3 items (notes/README.md is not a note)
 
 
 def test_status_shows_runs_failures_and_the_index_health(tmp_path: Path, http_server: HttpServer) -> None:
@@ -86,11 +86,11 @@ def test_status_shows_runs_failures_and_the_index_health(tmp_path: Path, http_se
     assert isinstance(runs, list) and [run["failed_sources"] for run in runs] == [["Down"], ["Down"]]
     assert runs[0]["new"] == 0 and runs[1]["new"] == 2 and all(run["finished"] for run in runs)
     assert status["failing"] == ["Down"] and status["incomplete"] == []
-    assert status["index"] == {"documents": 3, "expected": 3, "ok": True}
+    assert status["index"] == {"documents": 2, "expected": 2, "ok": True}  # not notes/README.md
 
     shutil.rmtree(root / ".kb" / "index")  # the index is a cache: lost, it is reported, then rebuilt on use
     assert status_json(root)["index"]["ok"] is False  # type: ignore[index]
     assert "needs `kb reindex`" in kb("status", root=root).stdout
     searched = kb("search", "attention", root=root)
     assert searched.returncode == 0 and "arxiv:1706.03762" in searched.stdout
-    assert status_json(root)["index"] == {"documents": 3, "expected": 3, "ok": True}
+    assert status_json(root)["index"] == {"documents": 2, "expected": 2, "ok": True}

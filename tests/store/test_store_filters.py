@@ -47,19 +47,33 @@ def ids(store: Store, **fields: object) -> list[str]:
 
 
 def test_everything_newest_first_by_published_then_first_seen_then_id(shelf: Store) -> None:
-    # p2 and p3 share a date: p3 was seen later so comes first; the undated placeholder comes last.
-    assert ids(shelf) == ["b2", "p1", "p3", "p2", "p4", "b1", "p5"]
+    # p2 and p3 share a date: p3 was seen later so comes first; the undated placeholder goes by when kb first
+    # saw it (Nov 20, the newest date here).
+    assert ids(shelf) == ["p5", "b2", "p1", "p3", "p2", "p4", "b1"]
+
+
+def test_an_undated_replacement_sorts_by_its_announcement_everywhere(store: Store) -> None:
+    """An arXiv RSS replacement carries no publication date, only the day it is announced (``updated``)."""
+    store.upsert_items([post(guid="old", published=datetime(2013, 5, 1, tzinfo=UTC))], "Lil'Log", now=T0)
+    announced = datetime(2026, 11, 19, tzinfo=UTC)
+    store.upsert_items([paper("2611.00009", version=3, published=None, updated=announced)], "cs.LG", now=at(1))
+    store.upsert_items([paper("2611.00008", published=datetime(2026, 11, 18, tzinfo=UTC))], "cs.LG", now=at(2))
+    listed = store.list_items(ItemFilter())
+    assert [item.id for item in listed][:2] == ["arxiv:2611.00009", "arxiv:2611.00008"]
+    assert listed[-1].url == "old"
+    assert listed[0].dated == announced
+    assert [i.id for i in store.list_items(ItemFilter(limit=1, offset=1))] == ["arxiv:2611.00008"]
 
 
 def test_filter_by_status(shelf: Store) -> None:
-    assert ids(shelf, status=Status.NEW) == ["b2", "p3", "p4", "b1", "p5"]
+    assert ids(shelf, status=Status.NEW) == ["p5", "b2", "p3", "p4", "b1"]
     assert ids(shelf, status=Status.READ) == ["p1"]
     assert ids(shelf, status=Status.SKIPPED) == ["p2"]
 
 
 def test_filter_by_kind(shelf: Store) -> None:
     assert ids(shelf, kind=Kind.POST) == ["b2", "b1"]
-    assert ids(shelf, kind=Kind.PAPER) == ["p1", "p3", "p2", "p4", "p5"]
+    assert ids(shelf, kind=Kind.PAPER) == ["p5", "p1", "p3", "p2", "p4"]
     assert ids(shelf, kind=Kind.NOTE) == []
 
 
@@ -70,14 +84,14 @@ def test_filter_by_source(shelf: Store) -> None:
 
 
 def test_filter_by_first_seen_since_inclusive(shelf: Store) -> None:
-    assert ids(shelf, since=at(3)) == ["b2", "p4", "b1", "p5"]
+    assert ids(shelf, since=at(3)) == ["p5", "b2", "p4", "b1"]
     # Any time zone means the same instant.
     assert ids(shelf, since=at(6).astimezone(datetime.now().astimezone().tzinfo)) == ["b2", "b1"]
 
 
 def test_filter_by_star_and_tag(shelf: Store) -> None:
     assert ids(shelf, starred=True) == ["p3", "p4"]
-    assert ids(shelf, starred=False) == ["b2", "p1", "p2", "b1", "p5"]
+    assert ids(shelf, starred=False) == ["p5", "b2", "p1", "p2", "b1"]
     assert ids(shelf, tag="ml") == ["p1", "p3"]
     assert ids(shelf, tag=" ML ") == ["p1", "p3"]  # normalised like stored tags
     assert ids(shelf, tag="rl") == ["p1"]

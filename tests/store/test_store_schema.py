@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
+import warnings
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +16,12 @@ import kb.store.tables  # noqa: F401  (registers the models on SQLModel.metadata
 from kb.errors import StoreError
 from kb.store import Store
 from kb.store.migrations import MIGRATIONS
+
+
+def _indexes(inspector: Any, table: str) -> list[Any]:
+    with warnings.catch_warnings():  # expression indexes are compared by their SQL below
+        warnings.filterwarnings("ignore", "Skipped unsupported reflection of expression-based index")
+        return list(inspector.get_indexes(table))
 
 
 def _schema(path: Path) -> dict[str, Any]:
@@ -37,10 +45,14 @@ def _schema(path: Path) -> dict[str, Any]:
                 for fk in inspector.get_foreign_keys(table)
             ),
             "indexes": sorted(
-                (i["name"], tuple(i["column_names"]), bool(i["unique"])) for i in inspector.get_indexes(table)
+                (i["name"], tuple(i["column_names"]), bool(i["unique"])) for i in _indexes(inspector, table)
             ),
         }
     engine.dispose()
+    # SQLAlchemy cannot reflect expression indexes (ix_item_dated): compare every index's own SQL instead.
+    with sqlite3.connect(path) as conn:
+        rows = conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL")
+        schema["index_sql"] = sorted((name, " ".join(sql.replace('"', "").split())) for name, sql in rows)
     return schema
 
 
@@ -115,3 +127,32 @@ def test_a_file_in_place_of_the_folder_gives_a_readable_error(tmp_path: Path) ->
     (tmp_path / ".kb").write_text("oops")
     with pytest.raises(StoreError, match="cannot create"):
         Store.open(tmp_path / ".kb" / "kb.sqlite")
+
+
+def test_placeholder_dates_stored_before_are_forgotten_by_the_migration(tmp_path: Path) -> None:
+    """Hugo writes a missing date as 0001-01-01: stores filled before kb knew that get it cleared."""
+    from kb.store.db import Database
+    from kb.store.migrations import apply_one, ensure_migration_table
+
+    path = tmp_path / "kb.sqlite"
+    db = Database(path)
+    db.write(ensure_migration_table)
+    at = datetime(2026, 11, 1, tzinfo=UTC)
+    for name, migration in MIGRATIONS[:3]:
+        db.write(lambda conn, name=name, migration=migration: apply_one(conn, name, migration, at))
+    with sqlite3.connect(path) as conn:
+        for item_id, published in (
+            ("post:zero", "0001-01-01 00:00:00.000000"),
+            ("post:real", "2024-07-07 00:00:00.000000"),
+        ):
+            conn.execute(
+                "INSERT INTO item (id, kind, title, summary, url, published, has_metadata, first_seen, changed_at)"
+                " VALUES (?, 'post', 't', 's', 'u', ?, 1, '2026-11-01 00:00:00.000000', '2026-11-01 00:00:00.000000')",
+                (item_id, published),
+            )
+            conn.execute("INSERT INTO triage (item_id, status, starred) VALUES (?, 'new', 0)", (item_id,))
+    db.close()
+    with Store.open(path) as store:
+        zero, real = store.get_item("post:zero"), store.get_item("post:real")
+    assert zero is not None and zero.published is None and zero.dated == datetime(2026, 11, 1, tzinfo=UTC)
+    assert real is not None and real.published == datetime(2024, 7, 7, tzinfo=UTC)

@@ -48,7 +48,10 @@ async def test_the_inbox_shows_new_items_newest_first_and_loads_one_page(app: Kb
         text = screen_text(app)
         assert f"status:new · {len(expected)} items · newest" in text
         assert "Lil'Log" in text  # a post shows its feed
-        assert "Attention Is All You Need" not in text  # undated (a replacement): last, not on screen
+        # A replacement (no publication date in the RSS) is filed under its announcement, not last.
+        dates = [item.dated for item in library.items(expected)]
+        assert dates == sorted(dates, reverse=True)  # type: ignore[type-var]
+        assert expected[-1] != "arxiv:1706.03762"
 
 
 async def test_cursor_keys_move_and_g_G_reach_both_ends(app: KbApp, library: Library) -> None:
@@ -61,7 +64,8 @@ async def test_cursor_keys_move_and_g_G_reach_both_ends(app: KbApp, library: Lib
         assert items(app).cursor == len(expected) - 1
         assert items(app).current is not None and items(app).current.id == expected[-1]
         await settle(pilot)
-        assert "Attention Is All You Need" in screen_text(app)
+        last = library.get_item(expected[-1])
+        assert last.title[:15] in screen_text(app)
         await pilot.press("g")
         assert items(app).cursor == 0
         await pilot.press("pagedown")
@@ -238,8 +242,8 @@ async def test_items_a_cron_fetch_stores_appear_without_moving_the_cursor(
         await settle(pilot)
         assert list_widget.current is not None and list_widget.current.id == under_cursor.id
         assert list_widget.cursor - list_widget.scroll_offset.y == on_screen_row
-        titles = [item.title for item in list_widget.pages.items[:3]]
-        assert titles == ["Fresh three", "Fresh two", "Fresh one"]
+        titles = [item.title for item in list_widget.pages.items[:4]]  # an undated post may be newer: first seen
+        assert [title for title in titles if title.startswith("Fresh")] == ["Fresh three", "Fresh two", "Fresh one"]
         assert "3 new items in the inbox" in " ".join(n.message for n in app._notifications)
     app.finish_writes()
 
@@ -261,3 +265,18 @@ async def test_the_inbox_counts_muted_items_by_rule_and_M_shows_them(app: KbApp,
         assert isinstance(inbox, InboxScreen) and inbox.items.pages is not None
         assert [item.id for item in inbox.items.pages.items] == [paper.id]
         assert any("title: kernels: 1" in str(n.message) for n in app._notifications)
+
+
+async def test_the_cursor_row_stays_on_screen_when_the_terminal_shrinks(app: KbApp) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press(*["j"] * 30)
+        await settle(pilot)
+        listing = items(app)
+        assert listing.cursor == 30
+        await pilot.resize_terminal(80, 24)
+        await settle(pilot)
+        await settle(pilot)
+        height = listing.scrollable_content_region.height
+        assert 0 < height < 30
+        assert listing.scroll_y <= listing.cursor < listing.scroll_y + height  # no key pressed since

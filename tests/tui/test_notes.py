@@ -32,7 +32,7 @@ async def test_the_notes_screen_lists_notes_with_links_backlinks_and_a_preview(a
         await settle(pilot)
         screen = app.screen
         assert isinstance(screen, NotesScreen)
-        assert [note.path for note in screen.notes] == ["attention.md", "reading-list.md", "README.md"]
+        assert [note.path for note in screen.notes] == ["attention.md", "reading-list.md"]  # not the guide README.md
         await open_notes(pilot, app, "attention.md")
         text = screen_text(app)
         assert "→ arxiv:1706.03762 Attention Is All You Need" in text  # linked paper, with its title

@@ -159,3 +159,18 @@ def test_a_changed_watched_paper_is_marked_in_the_row_and_says_why_in_the_reader
     plain = item("Other", version=3, previous_version=2)
     assert "!" not in row_text(plain, 80, "20 Nov", False, RowStyles()).plain[:5]
     assert "changed:" not in reader_header(plain).plain
+
+
+def test_an_undated_replacement_is_filed_and_shown_under_its_announcement() -> None:
+    from kb.models import newest_first
+    from kb.tui.render import item_date
+
+    announced = datetime(2026, 11, 19, tzinfo=UTC)
+    replacement = item("Replaced", published=None, updated=announced, first_seen=datetime(2026, 11, 19, 6, tzinfo=UTC))
+    old_post = item("Old", id="post:old", kind=Kind.POST, published=datetime(2013, 5, 1, tzinfo=UTC))
+    assert item_date(replacement) == announced
+    assert sorted([old_post, replacement], key=newest_first) == [replacement, old_post]  # as the store orders them
+    header = reader_header(replacement).plain
+    assert "published: ?" not in header and "announced: 2026-11-19" in header
+    seen_only = item("Placeholder", published=None, first_seen=datetime(2026, 11, 18, tzinfo=UTC))
+    assert "published: ?" not in reader_header(seen_only).plain

@@ -119,3 +119,13 @@ async def test_S_sorts_by_date_a_blank_query_clears_and_a_bad_one_says_where(app
         assert screen.hits == [] and "unclosed" in text.lower()
         assert 'title:"unclosed\n' in text + "\n" and "^" in text.split('title:"unclosed', 1)[1]
         assert app.is_running
+
+
+async def test_one_hit_is_counted_in_the_singular(app: KbApp) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        screen = await query(pilot, "id:1706.03762 kind:paper")
+        await until(pilot, lambda: len(screen.hits) == 1)
+        await settle(pilot)
+        text = screen_text(app)
+        assert "1 hit ·" in text and "1 hits" not in text

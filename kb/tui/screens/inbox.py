@@ -17,6 +17,7 @@ from textual.worker import get_current_worker
 from kb.config import MuteRule
 from kb.errors import KbError, UsageError
 from kb.models import Item, Kind
+from kb.text import counted
 from kb.tui.filters import DEFAULT_FILTER, InboxQuery, parse_filter
 from kb.tui.paging import IdListing, ItemPages, StoreListing
 from kb.tui.screens.items import ItemScreen
@@ -99,7 +100,7 @@ class InboxScreen(ItemScreen):
 
     def _retitle(self) -> None:
         pages = self.items.pages
-        count = f"{len(pages):,} items" if pages is not None else "…"
+        count = counted(len(pages), "item") if pages is not None else "…"
         order = "relevance" if self.sort == "relevance" and parse_filter_safe(self.query_text) else "newest"
         muted = sum(len(items) for _rule, items in self.muted)
         hidden = f" · {muted} muted (M shows them)" if muted else ""
@@ -171,7 +172,7 @@ class InboxScreen(ItemScreen):
     def update_reader(self) -> None:
         """Show the item under the cursor in the reader, with the notes that link it."""
         item = self.items.current
-        notes = self.kb.library.notes_linking(item.id) if item is not None and item.kind is Kind.PAPER else []
+        notes = self.kb.library.notes_linking(item.id) if item is not None else []
         self.query_one(Reader).show(item, notes)
 
     @on(ItemList.Selected)

@@ -12,6 +12,7 @@ from textual.binding import Binding, BindingType
 
 from kb.errors import KbError
 from kb.models import Item, Kind, Status
+from kb.notes.editor import editor_command as find_editor
 from kb.tui.outside import check_url, edit_file, open_url
 from kb.tui.screens.base import KbScreen
 from kb.tui.screens.prompts import ChooseNote, TagPrompt
@@ -143,6 +144,11 @@ class ItemScreen(KbScreen):
         if item is None:
             return
         library = self.kb.library
+        try:
+            find_editor()  # first: a missing editor must not leave a new, unedited note behind
+        except KbError as error:
+            self.fail(error)
+            return
 
         def edit(path: str) -> None:
             try:

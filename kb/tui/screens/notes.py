@@ -14,7 +14,7 @@ from textual.widgets.option_list import Option
 
 from kb.errors import KbError
 from kb.models import Note
-from kb.text import one_line, terminal_safe
+from kb.text import counted, one_line, terminal_safe
 from kb.tui.outside import edit_file
 from kb.tui.screens.base import KbScreen
 from kb.tui.screens.prompts import TextPrompt
@@ -106,7 +106,7 @@ class NotesScreen(KbScreen):
         options.clear_options()
         options.add_options([Option(note_line(note), id=note.path) for note in self.notes])
         paths = [note.path for note in self.notes]
-        self.query_one(".title", Static).update(self.title_text(f"{len(self.notes)} notes"))
+        self.query_one(".title", Static).update(self.title_text(counted(len(self.notes), "note")))
         if not paths:
             return
         index = paths.index(wanted) if wanted in paths else 0

@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Footer, Static
 
-from kb.models import Item, Kind
+from kb.models import Item
 from kb.tui.screens.items import ItemScreen
 from kb.tui.widgets.reader import Reader
 
@@ -46,7 +46,7 @@ class ReaderScreen(ItemScreen):
 
     def display_item(self, item: Item | None) -> None:
         """Show ``item`` and the notes linking it."""
-        notes = self.kb.library.notes_linking(item.id) if item is not None and item.kind is Kind.PAPER else []
+        notes = self.kb.library.notes_linking(item.id) if item is not None else []
         self.reader.show(item, notes)
         detail = item.id if item is not None else ""
         self.query_one(".title", Static).update(self.title_text(detail))

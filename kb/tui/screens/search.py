@@ -16,7 +16,7 @@ from textual.worker import get_current_worker
 
 from kb.errors import KbError, QueryError
 from kb.models import Hit, Item, Kind, SearchResult
-from kb.text import one_line
+from kb.text import counted, one_line
 from kb.tui.render import KIND_LABELS, marked_text
 from kb.tui.screens.items import ItemScreen
 
@@ -139,8 +139,9 @@ class SearchScreen(ItemScreen):
         self.hit_list.add_options([Option(hit_text(hit), id=hit.id) for hit in self.hits])
         if self.hits and self.hit_list.has_focus:
             self.hit_list.highlighted = 0
-        shown = f"{len(self.hits)} of {result.total}" if result.total > len(self.hits) else f"{result.total}"
-        status.update(Text(f"{shown} hits · {result.elapsed * 1000:.0f} ms · by {self.sort}", "dim"))
+        shown = f"{len(self.hits):,} of " if result.total > len(self.hits) else ""
+        hits = counted(result.total, "hit")
+        status.update(Text(f"{shown}{hits} · {result.elapsed * 1000:.0f} ms · by {self.sort}", "dim"))
 
     # --- hits as items ------------------------------------------------------------------------------
 

@@ -12,7 +12,7 @@ from textual.widgets import DataTable, Footer, Log, ProgressBar, Static
 
 from kb.config import Config
 from kb.library.sources.health import SourceHealth
-from kb.text import one_line
+from kb.text import counted, one_line
 from kb.tui.fetching import FetchService, outcome_line
 from kb.tui.screens.base import KbScreen
 
@@ -121,7 +121,7 @@ class SourcesScreen(KbScreen):
         self.query_one("#gaps", Static).update(text)
 
     def _status(self) -> str:
-        return "fetching…" if self.kb.fetcher.running else f"{len(source_rows(self.kb.library.config))} sources"
+        return "fetching…" if self.kb.fetcher.running else counted(len(source_rows(self.kb.library.config)), "source")
 
     def action_move(self, step: int) -> None:
         """Move the cursor ``step`` rows (clamped to the table)."""

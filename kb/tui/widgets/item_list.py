@@ -120,6 +120,8 @@ class ItemList(ScrollView, can_focus=True, inherit_bindings=False):
 
     def on_resize(self) -> None:
         self._resize()
+        # A smaller window may leave the cursor row below the fold: bring it back once the new size is laid out.
+        self.call_after_refresh(self._scroll_to_cursor)
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
@@ -137,12 +139,16 @@ class ItemList(ScrollView, can_focus=True, inherit_bindings=False):
         old, self.cursor = self.cursor, index
         self.refresh_line(old)
         self.refresh_line(index)
-        height = max(self.scrollable_content_region.height, 1)
-        if index < self.scroll_y:
-            self.scroll_to(y=index, animate=False)
-        elif index >= self.scroll_y + height:
-            self.scroll_to(y=index - height + 1, animate=False)
+        self._scroll_to_cursor()
         self._announce()
+
+    def _scroll_to_cursor(self) -> None:
+        """Scroll as little as needed to show the cursor row."""
+        height = max(self.scrollable_content_region.height, 1)
+        if self.cursor < self.scroll_y:
+            self.scroll_to(y=self.cursor, animate=False)
+        elif self.cursor >= self.scroll_y + height:
+            self.scroll_to(y=self.cursor - height + 1, animate=False)
 
     def _announce(self) -> None:
         self.post_message(self.Highlighted(self, self.current, self.cursor))
