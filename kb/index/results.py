@@ -6,8 +6,8 @@ from typing import Any
 
 from kb.index import docsets
 from kb.index.compile import Compiled
+from kb.index.document import from_minutes
 from kb.index.ranking import prune
-from kb.index.schema import from_minutes
 from kb.index.snippets import make_snippet
 from kb.models import Hit, Kind
 
