@@ -27,7 +27,7 @@ from kb.models import Hit, Kind
 _RETRIES = 5
 _META = "meta.json"
 #: Indexing memory for an update, and for a rebuild (split between its threads), in bytes.
-UPDATE_HEAP = 50_000_000
+UPDATE_HEAP = 20_000_000
 BUILD_HEAP = 256_000_000
 _BUILDER: TantivyBuilder | None = None
 
