@@ -63,8 +63,8 @@ def intersection_skip_to_quality(self: Any, minquality: float) -> int:
 
 def install() -> None:
     """Replace Whoosh's two methods (idempotent)."""
-    UnionMatcher.skip_to_quality = union_skip_to_quality  # type: ignore[method-assign]
-    IntersectionMatcher.skip_to_quality = intersection_skip_to_quality  # type: ignore[method-assign]
+    UnionMatcher.skip_to_quality = union_skip_to_quality
+    IntersectionMatcher.skip_to_quality = intersection_skip_to_quality
 
 
 install()
