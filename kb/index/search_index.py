@@ -15,6 +15,7 @@ import shutil
 import threading
 import time
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
@@ -26,6 +27,8 @@ from kb.index.engines import DEFAULT_ENGINE, ENGINES, Engine, Generation, engine
 from kb.index.layout import Pointer
 from kb.index.schema import SCHEMA_VERSION
 from kb.models import IndexDoc, SearchResult
+
+_UNDATED = datetime.min.replace(tzinfo=UTC)
 
 
 class SearchIndex:
@@ -221,11 +224,15 @@ class SearchIndex:
             gen = self._gen
             if gen is None:
                 return SearchResult(query=query, elapsed=time.perf_counter() - started)
+            by_date = sort == "date" or not compiled.scored
             try:
-                hits, total = gen.search(compiled, limit, sort == "date" or not compiled.scored, marks)
+                hits, total = gen.search(compiled, limit, by_date, marks)
             except Exception as exc:
                 self._broken = True
                 raise _damaged(self.root, exc) from exc
+        if by_date:  # the same date on several hits: by id, so that every engine gives one order
+            hits.sort(key=lambda hit: hit.id)
+            hits.sort(key=lambda hit: hit.published or _UNDATED, reverse=True)
         return SearchResult(query=query, hits=tuple(hits), total=total, elapsed=time.perf_counter() - started)
 
     def _reading(self) -> Generation | None:

@@ -158,3 +158,9 @@ def test_any_string_gives_results_or_a_query_error(shared_index: SearchIndex, qu
         assert str(error)
     else:
         assert result.total >= len(result.hits)
+
+
+def test_the_config_knows_every_engine() -> None:
+    from kb.config import SEARCH_ENGINES
+
+    assert SEARCH_ENGINES == ENGINES  # feeds.yaml accepts exactly the engines kb.index runs
