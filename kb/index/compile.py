@@ -19,7 +19,7 @@ from typing import Any, Protocol
 
 from kb.errors import QueryError
 from kb.index.analysis import NAME_ANALYZER, TEXT_ANALYZER, fold
-from kb.index.dates import Interval, parse_interval, parse_year
+from kb.index.dates import END_OF_TIME, Interval, parse_interval, parse_year
 from kb.index.document import DEFAULT_FIELDS, from_minutes, to_minutes
 from kb.index.querylang import And, Node, Not, Word, parse_query
 from kb.models import parse_arxiv_id
@@ -190,7 +190,9 @@ class _Compiler:
         return self.b.phrase(fieldname, [t for t, _ in found], [p for _, p in found])
 
     def published(self, w: Word, interval: Interval) -> Any:
-        low, high = (None if moment is None else self.minutes(w, moment) for moment in interval)
+        start, end = interval
+        low = None if start is None else self.minutes(w, start)
+        high = None if end is None or end == END_OF_TIME else self.minutes(w, end)
         return self.b.published(low, high)
 
     def minutes(self, w: Word, moment: datetime) -> int:

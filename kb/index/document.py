@@ -32,7 +32,8 @@ MAX_ID = 2_000
 
 # Minutes since 0001-01-01 UTC: sorts newest-first cheaply; every datetime fits.
 _EPOCH = datetime(1, 1, 1, tzinfo=UTC)
-MAX_MINUTES = int((datetime.max.replace(tzinfo=UTC) - _EPOCH).total_seconds() // 60)
+_MINUTE = timedelta(minutes=1)
+MAX_MINUTES = (datetime.max.replace(tzinfo=UTC) - _EPOCH) // _MINUTE
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,7 @@ def to_minutes(moment: datetime) -> int:
     """A datetime as minutes since 0001-01-01 UTC (naive datetimes are taken as UTC), within a datetime's range."""
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return min(MAX_MINUTES, max(0, int((moment - _EPOCH).total_seconds() // 60)))
+    return min(MAX_MINUTES, max(0, (moment - _EPOCH) // _MINUTE))  # integers: floats round at year 9999
 
 
 def from_minutes(minutes: int) -> datetime:
@@ -90,7 +91,7 @@ def prepare(doc: IndexDoc) -> Prepared | None:
         starred=bool(doc.starred),
         has_note=bool(doc.has_note),
         minutes=minutes,
-        year=None if minutes is None else str(from_minutes(minutes).year),
+        year=None if minutes is None else f"{from_minutes(minutes).year:04d}",  # as year: is typed
     )
 
 

@@ -7,7 +7,9 @@ misses it (`kb search attention --limit 1` showed the second-best hit). Here the
 its best score anywhere (``max_quality``), which bounds every document, so only documents that cannot
 reach the top are skipped; blocks still skip where one side is weak (MaxScore's rule).
 
-whoosh-reloaded 2.7.5 is frozen code; these two methods replace its own at import of kb.index.
+Skipping can now end one side of an AND-NOT, which Whoosh's own AND-NOT did not expect (it read the
+ended side's current document): that is fixed here too. whoosh-reloaded 2.7.5 is frozen code; these
+three methods replace its own at import of kb.index.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from whoosh.matching import ReadTooFar
-from whoosh.matching.binary import IntersectionMatcher, UnionMatcher
+from whoosh.matching.binary import AndNotMatcher, IntersectionMatcher, UnionMatcher
 
 
 def _skip_one_side(a: Any, b: Any, minquality: float) -> int:
@@ -61,10 +63,19 @@ def intersection_skip_to_quality(self: Any, minquality: float) -> int:
     return skipped
 
 
+def and_not_skip_to_quality(self: Any, minquality: float) -> int:
+    # Whoosh's own re-aligns the unwanted side even when skipping ended the wanted one: an IndexError.
+    skipped = int(self.a.skip_to_quality(minquality))
+    if self.a.is_active():
+        self._find_next()
+    return skipped
+
+
 def install() -> None:
-    """Replace Whoosh's two methods (idempotent)."""
+    """Replace Whoosh's three methods (idempotent)."""
     UnionMatcher.skip_to_quality = union_skip_to_quality
     IntersectionMatcher.skip_to_quality = intersection_skip_to_quality
+    AndNotMatcher.skip_to_quality = and_not_skip_to_quality
 
 
 install()
