@@ -14,8 +14,14 @@ from collections.abc import Iterator
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from whoosh.matching import ListMatcher
+from whoosh.matching.binary import AndNotMatcher, UnionMatcher
 
-from kb.index import ENGINES, SearchIndex
+from kb.index import (
+    ENGINES,
+    SearchIndex,
+    skipping,  # noqa: F401 - the fixed methods (installed with kb.index)
+)
 from kb.models import IndexDoc, Kind, Status
 
 VOCABULARY = [
@@ -80,3 +86,29 @@ def test_the_top_hit_of_limit_1_is_the_top_hit_of_limit_50(big_index: SearchInde
 
 def test_attention_limit_1(big_index: SearchIndex) -> None:
     assert big_index.search("attention", limit=1).hits[0].id == big_index.search("attention", limit=50).hits[0].id
+
+
+class _Leaf(ListMatcher):
+    """Postings with one block, so skipping is all or nothing (Whoosh's own ListMatcher has no scorer)."""
+
+    def supports_block_quality(self) -> bool:
+        return True
+
+    def block_quality(self) -> float:
+        return float(self.max_quality())
+
+    def skip_to_quality(self, minquality: float) -> int:
+        if self.is_active() and self.block_quality() <= minquality:
+            self._i = len(self._ids)
+            return 1
+        return 0
+
+
+def test_skipping_that_ends_the_wanted_side_of_and_not_is_no_error() -> None:
+    """Seen at 100,000 papers (`word -other`): Whoosh's AND-NOT read the ended side's document (IndexError)."""
+    ended = _Leaf([1], all_weights=1.0)
+    ended.next()
+    wanted = UnionMatcher(ended, _Leaf([2, 6], all_weights=1.0))
+    matcher = AndNotMatcher(wanted, _Leaf([3, 100], all_weights=1.0))
+    assert matcher.skip_to_quality(1000.0) == 1  # nothing can reach that: everything is skipped
+    assert not matcher.is_active()
