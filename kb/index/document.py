@@ -21,7 +21,7 @@ from kb.models import IndexDoc, parse_arxiv_id
 DEFAULT_FIELDS: dict[str, float] = {"title": 3.0, "text": 1.0, "authors": 1.5, "extra": 0.8}
 
 #: Characters of a title, of the main text and of the other text fields (authors, extras) indexed.
-MAX_TITLE = 4_000
+MAX_TITLE = 100_000
 MAX_TEXT = 1_000_000
 MAX_OTHER = 100_000
 #: Values of a multi-valued keyword field (categories, tags, sources, links), and characters of each.
