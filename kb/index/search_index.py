@@ -67,11 +67,11 @@ class SearchIndex:
             attached = self._attach()
             try:
                 self.root.mkdir(parents=True, exist_ok=True)
-                if not attached:
+                if attached or self._other_engine():
+                    self._clean_up()
+                else:
                     with layout.write_lock(self.root, timeout=min(lock_timeout, 2.0)):
                         self._repair()
-                else:
-                    self._clean_up()
             except (KbError, OSError):
                 pass  # another process is writing, or the folder is read-only: look again on use
         return self
@@ -82,6 +82,12 @@ class SearchIndex:
         with self._lock:
             self._sync()
             return self._gen is None or self._broken or self._pointer is None or not self._pointer.built
+
+    def _other_engine(self) -> bool:
+        """The pointer names a current index of the other engine: kept (and searched by nobody here) until a
+        rebuild for this engine replaces it, so that opening alone (`kb status`) never drops a good index."""
+        pointer = self._pointer
+        return pointer is not None and pointer.schema == SCHEMA_VERSION and pointer.engine != self.engine
 
     def _usable(self, pointer: Pointer | None) -> bool:
         return pointer is not None and pointer.schema == SCHEMA_VERSION and pointer.engine == self.engine

@@ -62,6 +62,7 @@ def test_changing_the_engine_rebuilds_once_with_the_same_answers(tmp_path: Path,
     set_engine(root, "whoosh")
     _, out = run(root, "status")
     assert "index (whoosh)" in out and "needs `kb reindex`" in out  # status reads; it does not rebuild
+    assert len([p for p in (root / ".kb" / "index").iterdir() if p.is_dir()]) == 1  # nor drop the tantivy one
     assert hits(root, "attention") == on_whoosh["attention"]
     assert rebuilds(root) == before + 2
 

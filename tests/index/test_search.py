@@ -247,3 +247,20 @@ def test_recorded_papers(tmp_path: Path, corpus: Path, engine: str) -> None:
         testing = ix.search("testing", limit=5)
         assert testing.total > 50 and all("«test" in h.snippet or "testing" not in h.snippet for h in testing.hits)
         assert ix.search('"quantum criticality"').total >= 1
+
+
+def test_an_index_of_the_other_engine_needs_a_rebuild_and_is_kept_until_then(index_dir: Path) -> None:
+    from kb.index import layout
+
+    with SearchIndex.open(index_dir, engine="whoosh") as ix:
+        ix.rebuild([DOCS])
+    whoosh_generation = layout.generations(index_dir)
+    with SearchIndex.open(index_dir, engine="tantivy") as other:
+        assert other.needs_rebuild
+        assert other.search("attention").total == 0  # never a traceback, never the other engine's files
+        assert layout.generations(index_dir) == whoosh_generation  # opening alone drops nothing
+        assert other.rebuild([DOCS]) == len(DOCS)
+        assert not other.needs_rebuild and ids(other, "attention") == {ATTENTION, POST, NOTE}
+        assert len(layout.generations(index_dir)) == 1 and layout.generations(index_dir) != whoosh_generation
+    with SearchIndex.open(index_dir, engine="whoosh") as back:
+        assert back.needs_rebuild
