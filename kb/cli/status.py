@@ -17,9 +17,7 @@ def _text(report: dict[str, Any]) -> list[str]:
     for kind, counts in report["items"].items():
         lines.append(f"{kind}s: " + ", ".join(f"{count} {status}" for status, count in counts.items()))
     lines.append(f"notes: {report['notes']}")
-    index = report["index"]
-    health = "ok" if index["ok"] else "needs `kb reindex`"
-    lines.append(f"index: {index['documents']} of {index['expected']} documents ({health})")
+    lines += _index_lines(report["index"])
     lines.append("")
     lines.append("last runs:")
     for run in report["runs"]:
@@ -42,6 +40,23 @@ def _text(report: dict[str, Any]) -> list[str]:
     lines.append("gaps (`kb fetch --repair` refetches them):" if gaps else "gaps: none")
     for gap in gaps:
         lines.append(f"  {one_line(gap['source'], 30):<30} {one_line(gap['detail'], 160)}")
+    return lines
+
+
+#: Past this many documents a Whoosh index is slow enough that tantivy is worth a line (docs/performance.md).
+TANTIVY_HINT_AT = 200_000
+
+
+def _index_lines(index: dict[str, Any]) -> list[str]:
+    health = "ok" if index["ok"] else "needs `kb reindex`"
+    size = f", {index['bytes'] / 1e6:,.1f} MB on disk" if index.get("bytes") else ""
+    engine = index.get("engine", "whoosh")
+    lines = [f"index ({engine}): {index['documents']} of {index['expected']} documents{size} ({health})"]
+    if index.get("engine") == "whoosh" and (index["documents"] or 0) >= TANTIVY_HINT_AT:
+        lines.append(
+            "  tip: `search: {engine: tantivy}` in feeds.yaml: at a million papers tantivy answers with a p95 "
+            "of 6.6 ms where Whoosh takes 284 ms (docs/performance.md)"
+        )
     return lines
 
 

@@ -9,24 +9,28 @@ from kb.config.schema import (
     DEFAULT_API_URL,
     DEFAULT_DELAY_SECONDS,
     DEFAULT_RSS_URL,
+    SEARCH_ENGINES,
     ArxivQuery,
     ArxivSettings,
     BlogFeed,
     Config,
     FetchSettings,
     MuteRule,
+    SearchSettings,
 )
 
 __all__ = [
     "DEFAULT_API_URL",
     "DEFAULT_DELAY_SECONDS",
     "DEFAULT_RSS_URL",
+    "SEARCH_ENGINES",
     "ArxivQuery",
     "ArxivSettings",
     "BlogFeed",
     "Config",
     "FetchSettings",
     "MuteRule",
+    "SearchSettings",
     "load_config",
     "parse_config_text",
 ]

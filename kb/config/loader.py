@@ -17,10 +17,20 @@ from urllib.parse import urlparse
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from kb.config.schema import ArxivQuery, ArxivSettings, BlogFeed, Config, FetchSettings, MuteRule
+from kb.config.schema import (
+    SEARCH_ENGINES,
+    ArxivQuery,
+    ArxivSettings,
+    BlogFeed,
+    Config,
+    FetchSettings,
+    MuteRule,
+    SearchSettings,
+)
 from kb.errors import ConfigError
 
-_TOP_KEYS = ("arxiv", "feeds", "mute", "fetch")
+_TOP_KEYS = ("arxiv", "feeds", "mute", "fetch", "search")
+_SEARCH_KEYS = ("engine",)
 _ARXIV_KEYS = ("categories", "queries", "api_url", "rss_url", "delay_seconds", "page_size", "retries")
 _QUERY_KEYS = ("name", "query", "first_run_days", "max_results")
 _FEED_KEYS = ("name", "url", "tags")
@@ -87,7 +97,7 @@ class _Validator:
     def mapping(self, node: Node, key: str, allowed: tuple[str, ...]) -> dict[str, tuple[Node, Node]]:
         """The entries of a mapping node, by key name; unknown and duplicate keys are errors."""
         if not isinstance(node, MappingNode):
-            hint = "start each section at the left margin: arxiv:, feeds:, mute:, fetch:" if not key else None
+            hint = "start each section at the left margin: arxiv:, feeds:, mute:, fetch:, search:" if not key else None
             problem = f"expected a mapping (key: value lines), got {_shape(node)}"
             raise self.fail(node, key or "top level", problem, hint)
         entries: dict[str, tuple[Node, Node]] = {}
@@ -152,7 +162,8 @@ class _Validator:
         feeds = self.section(top, "feeds", self.feeds, ())
         mute = self.section(top, "mute", self.mute, ())
         fetch = self.section(top, "fetch", self.fetch, FetchSettings())
-        config = Config(path=self.path, arxiv=arxiv, feeds=feeds, mute=mute, fetch=fetch)
+        search = self.section(top, "search", self.search, SearchSettings())
+        config = Config(path=self.path, arxiv=arxiv, feeds=feeds, mute=mute, fetch=fetch, search=search)
         self.check_unique_names(top, config)
         return config
 
@@ -251,6 +262,18 @@ class _Validator:
             else:
                 values[name] = self.number(value, f"fetch.{name}", low=0, high=3600)
         return FetchSettings(**values)
+
+    def search(self, node: Node) -> SearchSettings:
+        entries = self.mapping(node, "search", _SEARCH_KEYS)
+        if "engine" not in entries:
+            return SearchSettings()
+        value_node = entries["engine"][1]
+        engine = self.string(value_node, "search.engine")
+        if engine.lower() in SEARCH_ENGINES:
+            return SearchSettings(engine=engine.lower())
+        close = difflib.get_close_matches(engine.lower(), SEARCH_ENGINES, n=1)
+        hint = f"did you mean '{close[0]}'?" if close else f"use one of: {', '.join(SEARCH_ENGINES)}"
+        raise self.fail(value_node, "search.engine", f"unknown search engine '{engine}'", hint)
 
     def check_unique_names(self, top: dict[str, tuple[Node, Node]], config: Config) -> None:
         seen: dict[str, str] = {}

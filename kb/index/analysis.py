@@ -26,6 +26,8 @@ from whoosh.analysis import Token, Tokenizer
 from whoosh.formats import Positions
 from whoosh.lang.porter2 import stem
 
+#: Longest term indexed (see kb.index.document).
+MAX_TERM = 200
 #: Separates the values of a multi-valued text field (authors, extras); phrases never cross it.
 SEPARATOR = "\x1e"
 #: Position gap between the values of a multi-valued field.
@@ -168,6 +170,8 @@ class KbPositions(Positions):
         boost = self.field_boost
         encode = self.encode
         for term, poslist in analyzer.terms().positions(value).items():
+            if len(term) > MAX_TERM:
+                continue  # a blob, not a word (kb.index.document)
             yield term, len(poslist), len(poslist) * boost, encode(poslist)
 
 

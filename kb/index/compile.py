@@ -1,25 +1,27 @@
-"""Turn a parsed query (kb.index.querylang) into a Whoosh query, plus what the snippets should mark.
+"""Turn a parsed query (kb.index.querylang) into an engine's query, plus what the snippets should mark.
 
-Values are checked here (kinds, statuses, dates, ids), so a query that compiles can always be run.
-Filters (kind:, status:, tag:, dates, ...) get a tiny boost: they select documents without changing
-their order, which the words alone decide.
+One compiler serves every engine: it decides what each word means (fields, ids, categories, stems,
+prefixes, dates) and checks every value (kinds, statuses, dates, ids), so both engines answer the same
+question and a query that compiles can always be run. The engine only supplies a :class:`Builder` that
+makes its own query objects (kb.index.whoosh_query, kb.index.tantivy_query).
+
+Filters (kind:, status:, tag:, dates, ...) get a tiny constant score: they select documents without
+changing their order, which the words alone decide.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
-
-from whoosh import query as wq
+from datetime import datetime
+from typing import Any, Protocol
 
 from kb.errors import QueryError
 from kb.index.analysis import NAME_ANALYZER, TEXT_ANALYZER, fold
-from kb.index.dates import Interval, parse_interval, parse_year
-from kb.index.docsets import FastRange
-from kb.index.phrase import ExactPhrase
+from kb.index.dates import END_OF_TIME, Interval, parse_interval, parse_year
+from kb.index.document import DEFAULT_FIELDS, from_minutes, to_minutes
 from kb.index.querylang import And, Node, Not, Word, parse_query
-from kb.index.schema import DEFAULT_FIELDS, to_minutes
 from kb.models import parse_arxiv_id
 
 _TEXT_TERMS = TEXT_ANALYZER.terms()
@@ -29,8 +31,26 @@ _FIELD_OF = {"title": "title", "text": "text", "author": "authors"}
 _KINDS = {"paper": "paper", "papers": "paper", "post": "post", "posts": "post", "note": "note", "notes": "note"}
 _STATUSES = {"new": "new", "unread": "new", "read": "read", "skipped": "skipped", "skip": "skipped"}
 _MIN_PREFIX = 2
-_FILTER_BOOST = 0.001
 _CATEGORY_RE = re.compile(r"^(?:[a-z]+(?:-[a-z]+)?\.[a-z][a-z\-]*|[a-z]+-[a-z]+)$", re.IGNORECASE)
+
+
+class Builder(Protocol):
+    """What an engine supplies to build its queries. ``None`` never reaches it: the compiler drops it."""
+
+    #: The engine's name, for error messages.
+    name: str
+    #: The latest ``published`` minute the engine can search (None: any date a datetime can hold).
+    max_minutes: int | None
+
+    def term(self, fieldname: str, value: str | bool, boost: float = 1.0) -> Any: ...
+    def phrase(self, fieldname: str, words: Sequence[str], offsets: Sequence[int]) -> Any: ...
+    def prefix(self, fieldname: str, text: str) -> Any: ...
+    def all_of(self, subs: Sequence[Any]) -> Any: ...
+    def any_of(self, subs: Sequence[Any]) -> Any: ...
+    def none_of(self, sub: Any) -> Any: ...
+    def but_not(self, wanted: Any, unwanted: Any) -> Any: ...
+    def published(self, low: int | None, high: int | None) -> Any: ...
+    def filter(self, q: Any) -> Any: ...
 
 
 @dataclass
@@ -60,9 +80,14 @@ class Compiled:
     scored: bool
 
 
-def compile_query(text: str) -> Compiled:
-    """Parse and compile ``text``; raises QueryError for anything that cannot be searched."""
-    compiler = _Compiler()
+def compile_query(text: str, builder: Builder | None = None) -> Compiled:
+    """Parse and compile ``text`` for ``builder``'s engine (Whoosh by default); raises QueryError for
+    anything that cannot be searched."""
+    if builder is None:
+        from kb.index.whoosh_query import WHOOSH
+
+        builder = WHOOSH
+    compiler = _Compiler(builder)
     q = compiler.node(parse_query(text), negated=False)
     if q is None:
         raise QueryError("nothing to search for: the query has only very common words (like 'the', 'of')", 0)
@@ -70,7 +95,8 @@ def compile_query(text: str) -> Compiled:
 
 
 class _Compiler:
-    def __init__(self) -> None:
+    def __init__(self, builder: Builder) -> None:
+        self.b = builder
         self.marks = Marks()
         self.scored = False
 
@@ -79,23 +105,28 @@ class _Compiler:
             return self.word(node, negated)
         if isinstance(node, Not):
             inner = self.node(node.item, not negated)
-            return None if inner is None else wq.Not(inner)
+            return None if inner is None else self.b.none_of(inner)
         if isinstance(node, And):
             return self.conjunction(node, negated)
-        return _or([q for q in (self.node(item, negated) for item in node.items) if q is not None])
+        return self.any_of([self.node(item, negated) for item in node.items])
+
+    def any_of(self, subs: list[Any]) -> Any:
+        subs = [q for q in subs if q is not None]
+        return None if not subs else subs[0] if len(subs) == 1 else self.b.any_of(subs)
+
+    def all_of(self, subs: list[Any]) -> Any:
+        subs = [q for q in subs if q is not None]
+        return None if not subs else subs[0] if len(subs) == 1 else self.b.all_of(subs)
 
     def conjunction(self, node: And, negated: bool) -> Any:
-        # AndNot, not And([.., Not(..)]): Whoosh gives the latter an inverse matcher over every document,
-        # which also turns off its skipping of blocks that cannot reach the top hits.
-        wanted = [self.node(item, negated) for item in node.items if not isinstance(item, Not)]
-        unwanted = [self.node(item.item, not negated) for item in node.items if isinstance(item, Not)]
-        wanted = [q for q in wanted if q is not None]
-        unwanted = [q for q in unwanted if q is not None]
-        if not unwanted:
-            return _and(wanted) if wanted else None
-        if not wanted:
-            return wq.Not(_or(unwanted))
-        return wq.AndNot(_and(wanted), _or(unwanted))
+        # "wanted but not unwanted", not And([.., Not(..)]): an engine can then skip what cannot reach the top.
+        wanted = self.all_of([self.node(item, negated) for item in node.items if not isinstance(item, Not)])
+        unwanted = self.any_of([self.node(item.item, not negated) for item in node.items if isinstance(item, Not)])
+        if unwanted is None:
+            return wanted
+        if wanted is None:
+            return self.b.none_of(unwanted)
+        return self.b.but_not(wanted, unwanted)
 
     def word(self, w: Word, negated: bool) -> Any:
         if w.field in (None, "title", "text", "author"):
@@ -103,8 +134,7 @@ class _Compiler:
             self.scored = self.scored or (q is not None and not negated)
             return q
         value = w.text if w.phrase else w.text.strip()
-        q = _FILTERS[w.field](w, value)
-        return _filter(q)
+        return self.b.filter(_FILTERS[w.field](self, w, value))
 
     def text_word(self, w: Word, negated: bool) -> Any:
         if w.prefix:
@@ -113,18 +143,18 @@ class _Compiler:
             bare = fold(arxiv.id)
             if not negated:
                 self.marks.terms.add(bare)
-            in_text = _or([wq.Term(f, bare) for f in DEFAULT_FIELDS if f != "authors"])
-            return wq.Or([wq.Term("id", arxiv.key, boost=3.0), wq.Term("links", bare), in_text])
+            in_text = self.any_of([self.b.term(f, bare) for f in DEFAULT_FIELDS if f != "authors"])
+            return self.b.any_of([self.b.term("id", arxiv.key, boost=3.0), self.b.term("links", bare), in_text])
         fields = list(DEFAULT_FIELDS) if w.field is None else [_FIELD_OF[w.field]]
         words = [(term, pos) for term, pos, _, _ in _TEXT_TERMS(w.text)]
         if w.field is None and not words:
             return None  # only common words: not searched, even though author names keep them
         if "text" in fields and not negated:
             self.marks.add(words)
-        subs = [q for name in fields if (q := _field_word(name, w.text)) is not None]
+        subs = [self.field_word(name, w.text) for name in fields]
         if w.field is None and not w.phrase and _CATEGORY_RE.match(w.text):
-            subs.append(wq.Term("cat", w.text.lower()))  # cs.LG, hep-th: also the paper's categories
-        return _or(subs)
+            subs.append(self.b.term("cat", w.text.lower()))  # cs.LG, hep-th: also the paper's categories
+        return self.any_of(subs)
 
     def prefix(self, w: Word, negated: bool) -> Any:
         words = [term for term, _, _, _ in _NO_STEM(w.text)]
@@ -144,38 +174,38 @@ class _Compiler:
         subs = []
         for name in fields:
             forms = {last} if name == "authors" else stems
-            ends = _or([wq.Prefix(name, form) for form in sorted(forms)])
-            heads = [q for word in whole if (q := _field_word(name, word)) is not None]
-            subs.append(_and([*heads, ends]))
-        return _or(subs)
+            ends = self.any_of([self.b.prefix(name, form) for form in sorted(forms)])
+            heads = [self.field_word(name, word) for word in whole]
+            subs.append(self.all_of([*heads, ends]))
+        return self.any_of(subs)
 
+    def field_word(self, fieldname: str, text: str) -> Any:
+        """The query for ``text`` in one field: a term, an exact phrase, or None when nothing is indexed."""
+        splitter = _NAME_TERMS if fieldname == "authors" else _TEXT_TERMS
+        found = [(term, pos) for term, pos, _, _ in splitter(text)]
+        if not found:
+            return None
+        if len(found) == 1:
+            return self.b.term(fieldname, found[0][0])
+        return self.b.phrase(fieldname, [t for t, _ in found], [p for _, p in found])
 
-def _field_word(fieldname: str, text: str) -> Any:
-    """The query for ``text`` in one field: a term, an exact phrase, or None when nothing is indexed."""
-    splitter = _NAME_TERMS if fieldname == "authors" else _TEXT_TERMS
-    found = [(term, pos) for term, pos, _, _ in splitter(text)]
-    return _terms_query(fieldname, found) if found else None
+    def published(self, w: Word, interval: Interval) -> Any:
+        start, end = interval
+        low = None if start is None else self.minutes(w, start)
+        high = None if end is None or end == END_OF_TIME else self.minutes(w, end)
+        return self.b.published(low, high)
 
-
-def _terms_query(fieldname: str, found: list[tuple[str, int]]) -> Any:
-    # No boosts: field weights are applied by the scorer (kb.index.ranking).
-    if len(found) == 1:
-        return wq.Term(fieldname, found[0][0])
-    return ExactPhrase(fieldname, [t for t, _ in found], [p for _, p in found])
-
-
-def _or(subs: list[Any]) -> Any:
-    return None if not subs else subs[0] if len(subs) == 1 else wq.Or(subs)
-
-
-def _and(subs: list[Any]) -> Any:
-    return None if not subs else subs[0] if len(subs) == 1 else wq.And(subs)
-
-
-def _filter(q: Any) -> Any:
-    # Filters select; they should not change the order of what they select. Not a zero boost: Whoosh
-    # drops matchers whose best score is 0, so `tag:x OR word` would lose the documents of tag:x.
-    return q.with_boost(_FILTER_BOOST)
+    def minutes(self, w: Word, moment: datetime) -> int:
+        minutes = to_minutes(moment)
+        limit = self.b.max_minutes
+        if limit is not None and minutes > limit:
+            raise QueryError(
+                f"date '{w.text}' at position {w.pos + 1} is later than the {self.b.name} engine can search "
+                f"(it holds dates up to {from_minutes(limit):%Y-%m-%d}): use year:, "
+                "or `search: {engine: tantivy}` in feeds.yaml",
+                w.pos,
+            )
+        return minutes
 
 
 def _error(w: Word, what: str, allowed: str) -> QueryError:
@@ -183,75 +213,65 @@ def _error(w: Word, what: str, allowed: str) -> QueryError:
 
 
 def _keyword(fieldname: str) -> Any:
-    def build(w: Word, value: str) -> Any:
+    def build(c: _Compiler, w: Word, value: str) -> Any:
         value = value.lower()
         if w.prefix:
             if not value:
                 raise QueryError(f"prefix at position {w.pos + 1} is empty: give its first letters", w.pos)
-            return wq.Prefix(fieldname, value)
+            return c.b.prefix(fieldname, value)
         if fieldname == "cat" and "." not in value and not w.phrase:
-            return wq.Or([wq.Term("cat", value), wq.Prefix("cat", value + ".")])  # cat:cs = cs.*
-        return wq.Term(fieldname, value)
+            return c.b.any_of([c.b.term("cat", value), c.b.prefix("cat", value + ".")])  # cat:cs = cs.*
+        return c.b.term(fieldname, value)
 
     return build
 
 
-def _kind(w: Word, value: str) -> Any:
+def _kind(c: _Compiler, w: Word, value: str) -> Any:
     if value.lower() not in _KINDS or w.prefix:
         raise _error(w, "unknown kind", "kind:paper, kind:post or kind:note")
-    return wq.Term("kind", _KINDS[value.lower()])
+    return c.b.term("kind", _KINDS[value.lower()])
 
 
-def _status(w: Word, value: str) -> Any:
+def _status(c: _Compiler, w: Word, value: str) -> Any:
     if value.lower() not in _STATUSES or w.prefix:
         raise _error(w, "unknown status", "status:new, status:read or status:skipped")
-    return wq.Term("status", _STATUSES[value.lower()])
+    return c.b.term("status", _STATUSES[value.lower()])
 
 
-def _is(w: Word, value: str) -> Any:
+def _is(c: _Compiler, w: Word, value: str) -> Any:
     if value.lower() == "starred" and not w.prefix:
-        return wq.Term("starred", True)
+        return c.b.term("starred", True)
     if value.lower() in ("unstarred", "notstarred") and not w.prefix:
-        return wq.Term("starred", False)
+        return c.b.term("starred", False)
     if value.lower() in _STATUSES and not w.prefix:
-        return wq.Term("status", _STATUSES[value.lower()])
+        return c.b.term("status", _STATUSES[value.lower()])
     raise _error(w, "unknown is: value", "is:starred, is:new, is:read or is:skipped")
 
 
-def _has(w: Word, value: str) -> Any:
+def _has(c: _Compiler, w: Word, value: str) -> Any:
     if value.lower() in ("note", "notes") and not w.prefix:
-        return wq.Term("has_note", True)
+        return c.b.term("has_note", True)
     raise _error(w, "unknown has: value", "has:note")
 
 
-def _id(w: Word, value: str) -> Any:
+def _id(c: _Compiler, w: Word, value: str) -> Any:
     arxiv = parse_arxiv_id(value)
     if arxiv is not None and not w.prefix:
-        return wq.Term("id", arxiv.key)
+        return c.b.term("id", arxiv.key)
     if value.startswith(("post:", "note:", "arxiv:")) and len(value) > 5:
-        return wq.Prefix("id", value) if w.prefix else wq.Term("id", value)
+        return c.b.prefix("id", value) if w.prefix else c.b.term("id", value)
     raise _error(w, "not an id", "an arXiv id (1706.03762, arxiv:1706.03762v2) or post:... / note:...")
 
 
-def _range(interval: Interval) -> Any:
-    low, high = interval
-    return FastRange(
-        "published",
-        None if low is None else to_minutes(low),
-        None if high is None else to_minutes(high),
-        endexcl=True,
-    )
-
-
-def _year(w: Word, value: str) -> Any:
+def _year(c: _Compiler, w: Word, value: str) -> Any:
     year = parse_year(value, w.pos)
-    return wq.Term("year", year) if isinstance(year, str) else _range(year)
+    return c.b.term("year", year) if isinstance(year, str) else c.published(w, year)
 
 
-def _published(w: Word, value: str) -> Any:
+def _published(c: _Compiler, w: Word, value: str) -> Any:
     if w.prefix:
         raise _error(w, "bad date", "YYYY, YYYY-MM or YYYY-MM-DD, ranges A..B, >A or <A")
-    return _range(parse_interval(value, w.pos))
+    return c.published(w, parse_interval(value, w.pos))
 
 
 _FILTERS = {

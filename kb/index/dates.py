@@ -7,7 +7,7 @@ Every value stands for an interval of time: ``2024`` is all of 2024, ``2024-03``
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from kb.errors import QueryError
 
@@ -31,13 +31,21 @@ def _bounds(text: str, pos: int, field: str) -> tuple[datetime, datetime]:
             nxt = (year + 1, 1) if month == 12 else (year, month + 1)
             return _at(year, month, 1), _at(*nxt, 1)
         start = _at(year, month, day)
+        if start.date() == date.max:
+            return start, END_OF_TIME
         return start, datetime.fromordinal(start.toordinal() + 1).replace(tzinfo=UTC)
     except (ValueError, OverflowError):
         raise QueryError(f"no such date '{text}' for {field}: at position {pos + 1}", pos) from None
 
 
+#: The end of year 9999, the last a datetime holds (stands for 10000-01-01).
+END_OF_TIME = datetime.max.replace(tzinfo=UTC)
+
+
 def _at(year: int, month: int, day: int) -> datetime:
-    if year < 1 or year >= 9999:
+    if (year, month, day) == (10000, 1, 1):
+        return END_OF_TIME  # the end of an interval in year 9999
+    if year < 1 or year > 9999:
         raise ValueError(year)
     return datetime(year, month, day, tzinfo=UTC)
 

@@ -1,15 +1,16 @@
-"""The index folder on disk: a pointer file, a write lock, and one Whoosh index per generation.
+"""The index folder on disk: a pointer file, a write lock, and one engine's index per generation.
 
 ::
 
     index/
-      kb-index.json   {"schema": 1, "generation": "g000003", "built": true}   (replaced atomically)
+      kb-index.json   {"schema": 1, "engine": "whoosh", "generation": "g000003", "built": true}
       write.lock      held by whoever writes: update, delete, rebuild, create
-      g000003/        the Whoosh index the pointer names; readers hold a shared lock on its in-use file
+      g000003/        the index the pointer names; readers hold a shared lock on its in-use file
 
-A rebuild writes a new generation beside the live one and swaps the pointer with one atomic rename, so a
-rebuild killed at any moment leaves the previous generation in use. Old generations are deleted once no
-reader holds them.
+The pointer is replaced atomically. A rebuild writes a new generation beside the live one and swaps the
+pointer with one atomic rename, so a rebuild killed at any moment leaves the previous generation in use.
+Generations the pointer does not name (old ones, or one a killed rebuild left half-built) are deleted by
+the next process that opens the index or writes to it, once no reader holds them.
 """
 
 from __future__ import annotations
@@ -43,18 +44,21 @@ _GEN_RE = re.compile(r"^g(\d{6})$")
 
 @dataclass(frozen=True)
 class Pointer:
-    """What the pointer file says: the schema version, the live generation, whether a rebuild made it."""
+    """What the pointer file says: the schema version, the live generation, whether a rebuild made it,
+    and which engine wrote it (pointers written before there were two engines are Whoosh's)."""
 
     schema: int
     generation: str
     built: bool
+    engine: str = "whoosh"
 
 
 def read_pointer(root: Path) -> Pointer | None:
     """The pointer, or None when it is missing or unreadable."""
     try:
         data = json.loads((root / POINTER).read_text(encoding="utf-8"))
-        pointer = Pointer(int(data["schema"]), str(data["generation"]), bool(data["built"]))
+        engine = str(data.get("engine", "whoosh"))
+        pointer = Pointer(int(data["schema"]), str(data["generation"]), bool(data["built"]), engine)
     except (OSError, ValueError, KeyError, TypeError):
         return None
     return pointer if _GEN_RE.match(pointer.generation) else None
@@ -71,8 +75,21 @@ def pointer_stamp(root: Path) -> tuple[int, int, int] | None:
 
 def write_pointer(root: Path, pointer: Pointer) -> None:
     """Replace the pointer atomically (kb.atomic: a reader meets the old pointer or the new one)."""
-    data = {"schema": pointer.schema, "generation": pointer.generation, "built": pointer.built}
+    data = {
+        "schema": pointer.schema,
+        "engine": pointer.engine,
+        "generation": pointer.generation,
+        "built": pointer.built,
+    }
     write_atomic(root / POINTER, json.dumps(data).encode("utf-8"))
+
+
+def generations(root: Path) -> list[str]:
+    """The generation folders on disk."""
+    try:
+        return sorted(p.name for p in root.iterdir() if _GEN_RE.match(p.name) and p.is_dir())
+    except OSError:
+        return []
 
 
 def new_generation(root: Path) -> str:
@@ -101,6 +118,33 @@ def write_lock(root: Path, timeout: float, delay: float = 0.05) -> Iterator[None
         yield
     finally:
         lock.release()
+
+
+@contextlib.contextmanager
+def try_write_lock(root: Path) -> Iterator[bool]:
+    """Hold the write lock if nobody else does (yields True), without waiting (yields False)."""
+    lock = FileLock(str(root / WRITE_LOCK))
+    try:
+        got = lock.acquire(blocking=False)
+    except OSError:
+        got = False
+    try:
+        yield got
+    finally:
+        if got:
+            lock.release()
+
+
+def size_on_disk(root: Path, generation: str) -> int:
+    """Bytes of the files of one generation."""
+    total = 0
+    for path in (root / generation).rglob("*"):
+        try:
+            if path.is_file():
+                total += path.stat().st_size
+        except OSError:
+            continue
+    return total
 
 
 def hold_in_use(gen_dir: Path) -> IO[Any] | None:

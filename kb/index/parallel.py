@@ -26,8 +26,8 @@ from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.writing import SegmentWriter
 
 from kb.index.bulk import BulkCodec, bulk_writer, speed_up
+from kb.index.document import Prepared
 from kb.index.schema import to_fields
-from kb.models import IndexDoc
 
 #: Memory for each process's posting buffer, in MB (runs beyond it spill to disk).
 LIMITMB = 256
@@ -133,26 +133,24 @@ class PairWriter(MpWriter):
 
 
 def write_all(
-    ix: Any, batches: Iterable[Sequence[IndexDoc]], progress: Callable[[int], None] | None, procs: int
+    ix: Any, batches: Iterable[Sequence[Prepared]], progress: Callable[[int], None] | None, procs: int
 ) -> int:
     """Index every document of ``batches`` into the empty index ``ix`` in one commit; returns how many.
 
     Two processes only where forking is safe (a single thread): a TUI's worker thread indexes alone.
-    A document id seen before is skipped.
     """
     parallel = procs > 1 and can_fork()
     writer = PairWriter(ix, limitmb=LIMITMB) if parallel else bulk_writer(ix, limitmb=LIMITMB)
-    seen: set[str] = set()
+    written = 0
     try:
         for batch in batches:
             for doc in batch:
-                if doc.id not in seen:
-                    seen.add(doc.id)
-                    writer.add_document(**to_fields(doc))
+                writer.add_document(**to_fields(doc))
+            written += len(batch)
             if progress is not None:
-                progress(len(seen))
+                progress(written)
         writer.commit()
     except BaseException:
         writer.cancel()
         raise
-    return len(seen)
+    return written

@@ -1,6 +1,6 @@
 """How hits are ranked: BM25F with per-field weights, and queries trimmed to the terms an index has.
 
-The weights live in the scorer (they scale each term's idf) rather than as query boosts: a boost wraps
+The weights live in the scorer (they scale every score of a field's terms) rather than as query boosts: a boost wraps
 every posting matcher in one more Python layer, and the ranking is the same. Terms absent from the index
 are dropped before matching, so Whoosh builds smaller matcher trees.
 """
@@ -10,8 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 from whoosh import query as wq
-from whoosh.scoring import BM25F, BM25FScorer
+from whoosh.scoring import BM25F, BM25FScorer, WeightScorer
 
+from kb.index import skipping  # noqa: F401 - fixes Whoosh's block skipping (see there)
 from kb.index.phrase import ExactPhrase
 from kb.index.schema import DEFAULT_FIELDS
 
@@ -20,11 +21,37 @@ class KbWeighting(BM25F):
     """BM25F where a match in the title counts DEFAULT_FIELDS["title"] times one in the text."""
 
     def scorer(self, searcher: Any, fieldname: str, text: bytes, qf: int = 1) -> Any:
-        scorer = super().scorer(searcher, fieldname, text, qf=qf)
-        weight = DEFAULT_FIELDS.get(fieldname, 1.0)
-        if weight != 1.0 and isinstance(scorer, BM25FScorer):
-            scorer.idf *= weight
-        return scorer
+        if not searcher.schema[fieldname].scorable:
+            return WeightScorer.for_(searcher, fieldname, text)
+        B = self._field_B.get(fieldname, self.B)
+        return FieldScorer(
+            searcher, fieldname, text, B, self.K1, qf=qf, field_weight=DEFAULT_FIELDS.get(fieldname, 1.0)
+        )
+
+
+class FieldScorer(BM25FScorer):
+    """BM25F times the field's weight, in every score it gives, its best possible score included.
+
+    The weight must be known before Whoosh computes a term's best score (``setup``): Whoosh skips the
+    posting blocks whose best score cannot reach the current top hits, so a best score computed without
+    the weight made it skip the block holding the real best hit (`--limit 1` gave the second best).
+    """
+
+    def __init__(
+        self,
+        searcher: Any,
+        fieldname: str,
+        text: bytes,
+        B: float,
+        K1: float,
+        qf: int,
+        field_weight: float,
+    ) -> None:
+        self.field_weight = field_weight
+        super().__init__(searcher, fieldname, text, B, K1, qf=qf)
+
+    def _score(self, weight: float, length: float) -> float:
+        return float(super()._score(weight, length)) * self.field_weight
 
 
 def prune(q: Any, reader: Any) -> Any:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from whoosh import collectors
+
 from kb.index import docsets
 from kb.index.compile import Compiled
+from kb.index.document import from_minutes
 from kb.index.ranking import prune
-from kb.index.schema import from_minutes
 from kb.index.snippets import make_snippet
 from kb.models import Hit, Kind
 
@@ -21,7 +23,12 @@ def run(searcher: Any, compiled: Compiled, limit: int, by_date: bool, marks: tup
     if by_date:
         results = searcher.search(q, limit=wanted, sortedby="newest", reverse=True)
     else:
-        results = searcher.search(q, limit=wanted, terms=False)
+        # replace=0: Whoosh's matcher replacement (an OR turned into an AND or AND-MAYBE once the top hits
+        # fill up) loses the score of a side that had already moved past a document, so the best hit of
+        # `--limit 1` was not the best of `--limit 50`. Block skipping stays (kb.index.skipping).
+        collector = collectors.TopCollector(limit=wanted, usequality=True, replace=0)
+        searcher.search_with_collector(q, collector)
+        results = collector.results()
     hits = [_hit(hit, compiled, by_date, marks) for hit in results[: max(limit, 0)]]
     return hits, _total(searcher, q, results, wanted)
 

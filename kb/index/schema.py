@@ -1,4 +1,4 @@
-"""The index's fields, its schema version, and how an IndexDoc becomes a Whoosh document.
+"""The index's fields, its schema version, and how a prepared document becomes a Whoosh document.
 
 Bump SCHEMA_VERSION whenever a field, an analyzer or what goes into a field changes: an index written
 with another version is reported as needing a rebuild and never searched.
@@ -6,22 +6,28 @@ with another version is reported as needing a rebuild and never searched.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from whoosh.columns import NumericColumn
 from whoosh.fields import BOOLEAN, COLUMN, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
-from kb.index.analysis import NAME_ANALYZER, SEPARATOR, TEXT_ANALYZER, KbAnalyzer, KbPositions
-from kb.models import IndexDoc, parse_arxiv_id
+from kb.index.analysis import NAME_ANALYZER, TEXT_ANALYZER, KbAnalyzer, KbPositions
+from kb.index.document import DEFAULT_FIELDS, Prepared, from_minutes, to_minutes
+
+__all__ = [
+    "DEFAULT_FIELDS",
+    "SCHEMA_VERSION",
+    "WHOOSH_MAX_MINUTES",
+    "build_schema",
+    "from_minutes",
+    "to_fields",
+    "to_minutes",
+]
 
 SCHEMA_VERSION = 1
 
-#: Fields searched by a word without a field, with their weights (BM25F: title above the text).
-DEFAULT_FIELDS: dict[str, float] = {"title": 3.0, "text": 1.0, "authors": 1.5, "extra": 0.8}
-
-# Minutes since 0001-01-01 UTC: fits 32 bits until the year 4000 and sorts newest-first cheaply.
-_EPOCH = datetime(1, 1, 1, tzinfo=UTC)
+#: The latest minute Whoosh's 32-bit ``published`` field holds (early 4084); later dates are indexed as it.
+WHOOSH_MAX_MINUTES = 2**31 - 1
 
 
 def _text(analyzer: KbAnalyzer, stored: bool = False) -> TEXT:
@@ -54,50 +60,30 @@ def build_schema() -> Schema:
     )
 
 
-def to_minutes(moment: datetime) -> int:
-    """A datetime as the ``published`` field holds it (naive datetimes are taken as UTC)."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return max(0, int((moment - _EPOCH).total_seconds() // 60))
+def to_fields(doc: Prepared) -> dict[str, Any]:
+    """The Whoosh document of one prepared document (comma-joined keyword values).
 
-
-def from_minutes(minutes: int) -> datetime:
-    """The inverse of :func:`to_minutes`."""
-    return _EPOCH + timedelta(minutes=minutes)
-
-
-def to_fields(doc: IndexDoc) -> dict[str, Any]:
-    """The Whoosh document of one IndexDoc (comma-joined keyword values, separator-joined text lists)."""
-    links = [_bare_id(paper) for paper in doc.linked_papers]
-    extra = [doc.comment or "", doc.journal_ref or "", *doc.linked_titles, *doc.tags]
+    ``published`` and ``newest`` are 32-bit: a date past early 4084 is indexed as that minute (it sorts
+    first and matches ``published:>4000``); ``pub`` and ``year`` keep the true date.
+    """
     fields: dict[str, Any] = {
         "id": doc.id,
-        "kind": doc.kind.value,
-        "title": doc.title or "",
-        "text": doc.text or "",
-        "authors": SEPARATOR.join(doc.authors),
-        "extra": SEPARATOR.join(x for x in extra if x),
-        "cat": ",".join(_clean(c) for c in doc.categories),
-        "tags": ",".join(_clean(t) for t in doc.tags),
-        "sources": ",".join(_clean(s) for s in doc.sources),
-        "links": ",".join(link for link in links if link),
+        "kind": doc.kind,
+        "title": doc.title,
+        "text": doc.text,
+        "authors": doc.authors,
+        "extra": doc.extra,
+        "cat": ",".join(doc.cat),
+        "tags": ",".join(doc.tags),
+        "sources": ",".join(doc.sources),
+        "links": ",".join(doc.links),
         "starred": doc.starred,
         "has_note": doc.has_note,
     }
     if doc.status is not None:
-        fields["status"] = doc.status.value
-    if doc.published is not None:
-        minutes = to_minutes(doc.published)
-        fields["published"] = fields["newest"] = fields["pub"] = minutes
-        fields["year"] = str(from_minutes(minutes).year)
+        fields["status"] = doc.status
+    if doc.minutes is not None:
+        fields["published"] = fields["newest"] = min(doc.minutes, WHOOSH_MAX_MINUTES)
+        fields["pub"] = doc.minutes
+        fields["year"] = doc.year
     return fields
-
-
-def _clean(value: str) -> str:
-    # Commas separate keyword values: one inside a value would split it.
-    return value.replace(",", " ").strip()
-
-
-def _bare_id(paper: str) -> str:
-    parsed = parse_arxiv_id(paper)
-    return parsed.id.lower() if parsed else ""

@@ -1,10 +1,11 @@
 """SearchIndex: the full-text index of papers, posts and notes, safe to share between processes.
 
 Several kb processes (an open TUI, a cron fetch, a reindex) may write at once: they take turns on the
-index's write lock, waiting rather than failing. Readers always see the last committed state: a cached
-searcher is replaced when ``up_to_date()`` says a commit happened (never ``Searcher.refresh()``, which
-returns stale or duplicated documents in whoosh-reloaded 2.7.5) and the index is reopened when a rebuild
-swapped in a new generation (see kb.index.layout).
+index's write lock, waiting rather than failing. Readers always see the last committed state, and the
+index is reopened when a rebuild swapped in a new generation (see kb.index.layout).
+
+The engine (kb.index.engines: Whoosh or tantivy) is chosen by whoever opens the index; an index written
+by another engine, or of another schema version, is reported as needing a rebuild and never searched.
 """
 
 from __future__ import annotations
@@ -13,68 +14,83 @@ import contextlib
 import shutil
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
 
-from whoosh import index as wix
-
 from kb.errors import KbError, UsageError
-from kb.index import layout, results
-from kb.index.bulk import bulk_writer
-from kb.index.compile import compile_query
+from kb.index import layout
+from kb.index.document import Prepared, prepare
+from kb.index.engines import DEFAULT_ENGINE, ENGINES, Engine, Generation, engine
 from kb.index.layout import Pointer
-from kb.index.parallel import write_all
-from kb.index.ranking import KbWeighting
-from kb.index.schema import SCHEMA_VERSION, build_schema, to_fields
+from kb.index.schema import SCHEMA_VERSION
 from kb.models import IndexDoc, SearchResult
 
-_RETRIES = 5  # opening can race with a commit deleting the files it just listed
+_UNDATED = datetime.min.replace(tzinfo=UTC)
 
 
 class SearchIndex:
     """The search index in one folder. Use :meth:`open`; close it (or use ``with``) when done."""
 
-    def __init__(self, root: Path, lock_timeout: float, procs: int) -> None:
+    def __init__(self, root: Path, lock_timeout: float, procs: int, engine_name: str) -> None:
         self.root = root
         self.lock_timeout = lock_timeout
         self.procs = procs
+        self.engine = engine_name
+        self._engine: Engine = engine(engine_name)
         self._lock = threading.RLock()
-        self._ix: Any = None
+        self._gen: Generation | None = None
         self._pointer: Pointer | None = None
         self._stamp: tuple[int, int, int] | None = None
-        self._searcher: Any = None
         self._in_use: IO[Any] | None = None
         self._broken = False
 
     # --- opening --------------------------------------------------------------------------------
 
     @classmethod
-    def open(cls, path: Path, *, lock_timeout: float = 600.0, procs: int = 2) -> SearchIndex:
-        """Open the index at ``path``, creating an empty one when it is missing, old or unreadable.
+    def open(
+        cls, path: Path, *, lock_timeout: float = 600.0, procs: int = 2, engine: str = DEFAULT_ENGINE
+    ) -> SearchIndex:
+        """Open the index at ``path`` with ``engine`` (one of ENGINES), creating an empty one when it is
+        missing, old, of another engine or unreadable.
 
-        Never raises for the index's state: ``needs_rebuild`` says whether a rebuild is due.
-        ``lock_timeout`` bounds how long writes wait for another process; ``procs`` (1 or 2) is how many
-        processes a rebuild may use.
+        Never raises for the index's state: ``needs_rebuild`` says whether a rebuild is due. Generations
+        left by a killed or quit rebuild are removed here. ``lock_timeout`` bounds how long writes wait
+        for another process; ``procs`` (1 or 2) is how many processes or threads a rebuild may use.
         """
-        self = cls(Path(path), lock_timeout, max(1, min(2, procs)))
+        if engine not in ENGINES:
+            raise UsageError(f"unknown search engine '{engine}': use one of {', '.join(ENGINES)}")
+        self = cls(Path(path), lock_timeout, max(1, min(2, procs)), engine)
         with self._lock:
-            if not self._attach():
-                try:
-                    self.root.mkdir(parents=True, exist_ok=True)
+            attached = self._attach()
+            try:
+                self.root.mkdir(parents=True, exist_ok=True)
+                if attached or self._other_engine():
+                    self._clean_up()
+                else:
                     with layout.write_lock(self.root, timeout=min(lock_timeout, 2.0)):
                         self._repair()
-                except (KbError, OSError):
-                    pass  # another process is writing, or the folder is read-only: look again on use
+            except (KbError, OSError):
+                pass  # another process is writing, or the folder is read-only: look again on use
         return self
 
     @property
     def needs_rebuild(self) -> bool:
-        """True when the index is missing, of another schema version, damaged, or never fully built."""
+        """True when the index is missing, of another schema version or engine, damaged, or never fully built."""
         with self._lock:
             self._sync()
-            return self._ix is None or self._broken or self._pointer is None or not self._pointer.built
+            return self._gen is None or self._broken or self._pointer is None or not self._pointer.built
+
+    def _other_engine(self) -> bool:
+        """The pointer names a current index of the other engine: kept (and searched by nobody here) until a
+        rebuild for this engine replaces it, so that opening alone (`kb status`) never drops a good index."""
+        pointer = self._pointer
+        return pointer is not None and pointer.schema == SCHEMA_VERSION and pointer.engine != self.engine
+
+    def _usable(self, pointer: Pointer | None) -> bool:
+        return pointer is not None and pointer.schema == SCHEMA_VERSION and pointer.engine == self.engine
 
     def _attach(self) -> bool:
         """Open the generation the pointer names; False when there is none usable."""
@@ -82,30 +98,21 @@ class SearchIndex:
         self._stamp = layout.pointer_stamp(self.root)
         pointer = layout.read_pointer(self.root)
         self._pointer = pointer
-        if pointer is None or pointer.schema != SCHEMA_VERSION:
+        if pointer is None or not self._usable(pointer):
             return False
         gen_dir = self.root / pointer.generation
-        for attempt in range(_RETRIES):
-            try:
-                ix = wix.open_dir(str(gen_dir))
-                # A searcher opens every segment's files: what cannot be read shows now, not mid-search.
-                searcher = ix.searcher(weighting=KbWeighting())
-                searcher.doc_count()
-            except Exception:  # any failure to read means "rebuild", never a traceback
-                time.sleep(0.02 * (attempt + 1))
-                continue
-            self._ix = ix
-            self._searcher = searcher
-            self._in_use = layout.hold_in_use(gen_dir)
-            return True
-        return False
+        gen = self._engine.open(gen_dir)
+        if gen is None:
+            return False
+        self._gen = gen
+        self._in_use = layout.hold_in_use(gen_dir)
+        return True
 
     def _detach(self) -> None:
-        if self._searcher is not None:
+        if self._gen is not None:
             with contextlib.suppress(Exception):
-                self._searcher.close()
-        self._searcher = None
-        self._ix = None
+                self._gen.close()
+        self._gen = None
         self._broken = False
         if self._in_use is not None:
             self._in_use.close()
@@ -114,17 +121,26 @@ class SearchIndex:
     def _repair(self) -> None:
         """With the write lock held: attach, or replace what cannot be read by a fresh empty index."""
         if self._attach():
+            self._tidy()
             return
         gen = layout.new_generation(self.root)
         (self.root / gen).mkdir()
-        wix.create_in(str(self.root / gen), build_schema())
-        layout.write_pointer(self.root, Pointer(SCHEMA_VERSION, gen, built=False))
+        self._engine.create(self.root / gen)
+        layout.write_pointer(self.root, Pointer(SCHEMA_VERSION, gen, built=False, engine=self.engine))
         self._attach()
         layout.remove_unused(self.root, keep=gen)
 
+    def _clean_up(self) -> None:
+        """Remove generations a killed or quit rebuild left behind, unless another process is writing."""
+        if self._pointer is None or len(layout.generations(self.root)) <= 1:
+            return
+        with layout.try_write_lock(self.root) as got:
+            if got:
+                self._tidy()
+
     def _sync(self) -> None:
         """Follow the pointer when another process rebuilt or re-created the index."""
-        if layout.pointer_stamp(self.root) != self._stamp or (self._ix is None and self._stamp is None):
+        if layout.pointer_stamp(self.root) != self._stamp or (self._gen is None and self._stamp is None):
             self._attach()
 
     # --- writing --------------------------------------------------------------------------------
@@ -145,35 +161,19 @@ class SearchIndex:
 
     def update(self, docs: Sequence[IndexDoc]) -> None:
         """Add the documents, replacing any with the same id, in one commit (the last of a repeated id wins)."""
-        if not docs:
+        prepared = {p.id: p for p in map(prepare, docs) if p is not None}
+        if not prepared:
             return
         with self._writing():
-            ix = self._writable()
-            writer = bulk_writer(ix, timeout=5.0, limitmb=64)
-            try:
-                # One id twice in a batch would be indexed twice (Whoosh replaces only committed documents).
-                for doc in {doc.id: doc for doc in docs}.values():
-                    writer.update_document(**to_fields(doc))
-                writer.commit()
-            except BaseException:
-                writer.cancel()
-                raise
+            self._writable().update(list(prepared.values()))
             self._tidy()
 
-    def delete(self, ids: Sequence[str]) -> None:
+    def delete(self, ids: Collection[str]) -> None:
         """Remove the documents with these ids (unknown ids are ignored), in one commit."""
         if not ids:
             return
         with self._writing():
-            ix = self._writable()
-            writer = ix.writer(timeout=5.0)
-            try:
-                for doc_id in ids:
-                    writer.delete_by_term("id", doc_id)
-                writer.commit()
-            except BaseException:
-                writer.cancel()
-                raise
+            self._writable().delete(list(ids))
             self._tidy()
 
     def _tidy(self) -> None:
@@ -181,29 +181,29 @@ class SearchIndex:
         if self._pointer is not None:
             layout.remove_unused(self.root, keep=self._pointer.generation)
 
-    def _writable(self) -> Any:
+    def _writable(self) -> Generation:
         self._sync()
-        if self._ix is None or self._broken:
+        if self._gen is None or self._broken:
             self._repair()
-        if self._ix is None:
+        if self._gen is None:
             raise KbError(f"cannot create the search index in {self.root}", hint="check the folder's permissions")
-        return self._ix
+        return self._gen
 
     def rebuild(self, batches: Iterable[Sequence[IndexDoc]], progress: Callable[[int], None] | None = None) -> int:
         """Index everything anew into a fresh generation and swap it in; returns the documents written.
 
-        The old index stays in use until the swap, so a rebuild killed at any moment leaves it intact.
-        Writers in other processes wait for the rebuild, then write to the new index.
-        A document id given twice is indexed once (the first time).
+        The old index stays in use until the swap, so a rebuild killed at any moment leaves it intact
+        (and the next open removes the half-built one). Writers in other processes wait for the rebuild,
+        then write to the new index. A document id given twice is indexed once (the first time).
         """
         with self._writing():
+            self._tidy()  # whatever earlier rebuilds left, before this one adds its own
             gen = layout.new_generation(self.root)
             gen_dir = self.root / gen
             try:
                 gen_dir.mkdir()
-                ix = wix.create_in(str(gen_dir), build_schema())
-                written = write_all(ix, batches, progress, self.procs)
-                layout.write_pointer(self.root, Pointer(SCHEMA_VERSION, gen, built=True))
+                written = self._engine.build(gen_dir, _prepared(batches), progress, self.procs)
+                layout.write_pointer(self.root, Pointer(SCHEMA_VERSION, gen, built=True, engine=self.engine))
             except BaseException:
                 shutil.rmtree(gen_dir, ignore_errors=True)
                 raise
@@ -218,59 +218,58 @@ class SearchIndex:
     ) -> SearchResult:
         """Run ``query`` (see QUERY_HELP); hits best first, or newest first with ``sort="date"``.
 
-        Raises QueryError for a query that cannot be parsed; ``total`` counts every match.
+        Raises QueryError for a query that cannot be parsed (or that this engine cannot run);
+        ``total`` counts every match.
         """
         if sort not in ("relevance", "date"):
             raise UsageError(f"unknown sort '{sort}': use relevance or date")
         started = time.perf_counter()
-        compiled = compile_query(query)
         with self._lock:
-            searcher = self._fresh_searcher()
-            if searcher is None:
+            self._sync()
+            compiled = self._engine.compile(query)  # a bad query is an error even on an empty index
+            gen = self._gen
+            if gen is None:
                 return SearchResult(query=query, elapsed=time.perf_counter() - started)
+            by_date = sort == "date" or not compiled.scored
             try:
-                hits, total = results.run(searcher, compiled, limit, sort == "date" or not compiled.scored, marks)
+                hits, total = gen.search(compiled, limit, by_date, marks)
             except Exception as exc:
                 self._broken = True
                 raise _damaged(self.root, exc) from exc
+        if by_date:  # the same date on several hits: by id, so that every engine gives one order
+            hits.sort(key=lambda hit: hit.id)
+            hits.sort(key=lambda hit: hit.published or _UNDATED, reverse=True)
         return SearchResult(query=query, hits=tuple(hits), total=total, elapsed=time.perf_counter() - started)
 
-    def _fresh_searcher(self) -> Any:
+    def _reading(self) -> Generation | None:
         self._sync()
-        if self._ix is None:
-            return None
-        if self._searcher is not None and not self._searcher.up_to_date():
-            self._searcher.close()  # a commit happened: open anew (never Searcher.refresh())
-            self._searcher = None
-        if self._searcher is None:
-            for attempt in range(_RETRIES):
-                try:
-                    self._searcher = self._ix.searcher(weighting=KbWeighting())
-                    break
-                except Exception as exc:
-                    if attempt == _RETRIES - 1:
-                        self._broken = True
-                        raise _damaged(self.root, exc) from exc
-                    time.sleep(0.02 * (attempt + 1))
-        return self._searcher
+        return self._gen
 
     def doc_count(self) -> int:
         """How many documents the index holds."""
         with self._lock:
-            searcher = self._fresh_searcher()
-            return 0 if searcher is None else int(searcher.doc_count())
+            gen = self._reading()
+            return 0 if gen is None else gen.doc_count()
 
     def ids(self) -> set[str]:
         """Every id in the index."""
         with self._lock:
-            searcher = self._fresh_searcher()
-            if searcher is None:
-                return set()
-            reader = searcher.reader()
-            if reader.doc_count() == 0:
-                return set()
-            column = reader.column_reader("id")
-            return {column[docnum] for docnum in reader.all_doc_ids()}
+            gen = self._reading()
+            return set() if gen is None else gen.ids()
+
+    def segments(self) -> int:
+        """How many segments the live generation has (for tests and benchmarks)."""
+        with self._lock:
+            gen = self._reading()
+            return 0 if gen is None else gen.segments()
+
+    def size_on_disk(self) -> int:
+        """Bytes the live generation takes on disk (0 when there is none)."""
+        with self._lock:
+            self._sync()
+            if self._pointer is None:
+                return 0
+            return layout.size_on_disk(self.root, self._pointer.generation)
 
     # --- closing --------------------------------------------------------------------------------
 
@@ -287,6 +286,21 @@ class SearchIndex:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.close()
+
+
+def _prepared(batches: Iterable[Sequence[IndexDoc]]) -> Iterator[list[Prepared]]:
+    """The batches as prepared documents, each id once (the first time it comes)."""
+    seen: set[str] = set()
+    for batch in batches:
+        out = []
+        for doc in batch:
+            if doc.id in seen:
+                continue
+            seen.add(doc.id)
+            prepared = prepare(doc)
+            if prepared is not None:
+                out.append(prepared)
+        yield out
 
 
 def _damaged(root: Path, exc: Exception) -> KbError:

@@ -42,6 +42,9 @@ class Library(NotesMixin):
         self._opened_index: SearchIndex | None = None
         self._synced = False  # notes/ scanned by this library yet
         self.logger = run_logger(workspace.log)
+        #: Told the documents indexed so far when a command has to rebuild the index first (a missing or
+        #: damaged index, or `search.engine` changed in feeds.yaml), then None when it is done.
+        self.rebuild_progress: Callable[[int | None], None] | None = None
 
     @classmethod
     def open(cls, root: str | Path | None = None, cwd: Path | None = None) -> Library:
@@ -66,11 +69,18 @@ class Library(NotesMixin):
         if self._opened_index is None:
             from kb.index import SearchIndex
 
-            self._opened_index = SearchIndex.open(self.workspace.index)
+            self._opened_index = self._open_index(SearchIndex)
             if self._opened_index.needs_rebuild or orphaned(self.workspace.state):  # missing, old, or a writer crashed
-                self.logger.info("index missing or out of date: rebuilding")
-                self.reindex()
+                self.logger.info("index missing or out of date: rebuilding (engine %s)", self.config.search.engine)
+                progress = self.rebuild_progress
+                self.reindex(progress)
+                if progress is not None:
+                    progress(None)
         return self._opened_index
+
+    def _open_index(self, cls: type[SearchIndex]) -> SearchIndex:
+        """The workspace's index, run by the engine feeds.yaml names (`search.engine`)."""
+        return cls.open(self.workspace.index, engine=self.config.search.engine)
 
     def close(self) -> None:
         if self._opened_index is not None:
@@ -208,7 +218,7 @@ class Library(NotesMixin):
         from kb.index import SearchIndex
 
         if self._opened_index is None:
-            self._opened_index = SearchIndex.open(self.workspace.index)
+            self._opened_index = self._open_index(SearchIndex)
         stale = orphaned(self.workspace.state)  # what crashed writers left: repaired by this rebuild
         written = self._opened_index.rebuild(self._all_documents(), progress)
         forget(stale)
@@ -269,12 +279,13 @@ class Library(NotesMixin):
         """The last runs, failing and incomplete sources, and the index's health (`kb status`)."""
         from kb.index import SearchIndex
 
-        index = SearchIndex.open(self.workspace.index)
+        index = self._open_index(SearchIndex)
         try:
             documents = None if index.needs_rebuild else index.doc_count()
             # A marker left by a killed writer means the index may miss what it stored.
             healthy = not index.needs_rebuild and not orphaned(self.workspace.state)
             report = status_report(self._store, self.config, documents, healthy)
+            report["index"].update(engine=index.engine, bytes=index.size_on_disk())
         finally:
             index.close()
         report["gaps"] = [gap.as_json() for gap in self.gaps()]

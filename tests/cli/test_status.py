@@ -34,7 +34,13 @@ def test_status_reports_runs_sources_and_index(tmp_path: Path, http_server: Http
         "post": {"new": 0, "read": 0, "skipped": 0},
     }
     assert status["failing"] == ["Gone"] and status["incomplete"] == []
-    assert status["index"] == {"documents": 2, "expected": 2, "ok": True}  # 2 papers (notes/README.md is no note)
+    assert {k: status["index"][k] for k in ("documents", "expected", "ok", "engine")} == {
+        "documents": 2,
+        "expected": 2,
+        "ok": True,
+        "engine": "whoosh",
+    }
+    assert status["index"]["bytes"] > 0  # 2 papers (notes/README.md is no note)
     runs = status["runs"]
     assert isinstance(runs, list) and runs[0]["failed_sources"] == ["Gone"]
     text = CliRunner().invoke(main, ["--root", str(root), "status"]).output

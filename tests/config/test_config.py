@@ -58,6 +58,13 @@ def test_an_empty_file_follows_nothing() -> None:
     assert config.source_names() == []
 
 
+def test_search_engine_defaults_to_whoosh_and_can_be_tantivy() -> None:
+    assert parse_config_text("", Path("feeds.yaml")).search.engine == "whoosh"
+    config = parse_config_text("search:\n  engine: Tantivy\n", Path("feeds.yaml"))
+    assert config.search.engine == "tantivy"
+    assert parse_config_text("search: {engine: whoosh}\n", Path("feeds.yaml")).search.engine == "whoosh"
+
+
 def test_rss_url_without_trailing_slash_is_joined_correctly() -> None:
     config = parse_config_text("arxiv:\n  rss_url: http://127.0.0.1:1/rss\n  categories: [cs.LG]\n", Path("f.yaml"))
     assert config.arxiv.rss_feed_url == "http://127.0.0.1:1/rss/cs.LG"
@@ -103,6 +110,10 @@ MISTAKES = [
     ("mute:\n  - {}\n", 2, "mute[0]", None),
     ("mute:\n  - titel: x\n", 2, "mute[0].titel", "did you mean 'title'"),
     ("- just\n- a list\n", 1, "top level", None),
+    ("search:\n  engine: tantivi\n", 2, "search.engine", "did you mean 'tantivy'"),
+    ("search:\n  engine: lucene\n", 2, "search.engine", "whoosh, tantivy"),
+    ("search:\n  engin: whoosh\n", 2, "search.engin", "did you mean 'engine'"),
+    ("serch:\n  engine: whoosh\n", 1, "serch", "did you mean 'search'"),
     ("feeds:\n  - name: x\n\turl: https://a.org\n", 3, "invalid YAML", None),
 ]
 

@@ -1,4 +1,7 @@
-"""A small real index on disk, rebuilt for each test from documents whose answers are known."""
+"""A small real index on disk, rebuilt for each test from documents whose answers are known.
+
+Every test that takes ``engine`` (or ``index``) runs once per search engine, with the same answers.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +10,15 @@ from pathlib import Path
 
 import pytest
 
-from kb.index import SearchIndex
+from kb.index import ENGINES, SearchIndex
 
 from .helpers import DOCS
+
+
+@pytest.fixture(params=ENGINES)
+def engine(request: pytest.FixtureRequest) -> str:
+    """The name of the search engine under test."""
+    return str(request.param)
 
 
 @pytest.fixture
@@ -18,9 +27,9 @@ def index_dir(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def index(index_dir: Path) -> Iterator[SearchIndex]:
+def index(index_dir: Path, engine: str) -> Iterator[SearchIndex]:
     """The documents above, rebuilt into a real index on disk (one process: the tests stay small)."""
-    ix = SearchIndex.open(index_dir, procs=1)
+    ix = SearchIndex.open(index_dir, procs=1, engine=engine)
     ix.rebuild([DOCS[:3], DOCS[3:]])
     yield ix
     ix.close()

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kb.errors import QueryError, UsageError
-from kb.index import QUERY_HELP, SearchIndex, validate_query
+from kb.index import ENGINES, QUERY_HELP, SearchIndex, validate_query
 from kb.index.dates import parse_interval
 from kb.index.querylang import And, Not, Or, Word, parse_query
 
@@ -139,10 +139,10 @@ QUERY_ALPHABET = st.sampled_from(
 )
 
 
-@pytest.fixture(scope="module")
-def shared_index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SearchIndex]:
-    """One index for every example: hypothesis runs the test body many times within one test."""
-    ix = SearchIndex.open(tmp_path_factory.mktemp("hyp") / "index", procs=1)
+@pytest.fixture(scope="module", params=ENGINES)
+def shared_index(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> Iterator[SearchIndex]:
+    """One index per engine for every example: hypothesis runs the test body many times within one test."""
+    ix = SearchIndex.open(tmp_path_factory.mktemp("hyp") / "index", procs=1, engine=request.param)
     ix.rebuild([DOCS])
     yield ix
     ix.close()
@@ -158,3 +158,9 @@ def test_any_string_gives_results_or_a_query_error(shared_index: SearchIndex, qu
         assert str(error)
     else:
         assert result.total >= len(result.hits)
+
+
+def test_the_config_knows_every_engine() -> None:
+    from kb.config import SEARCH_ENGINES
+
+    assert SEARCH_ENGINES == ENGINES  # feeds.yaml accepts exactly the engines kb.index runs

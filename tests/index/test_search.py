@@ -207,8 +207,8 @@ def test_ids_lists_every_document(index: SearchIndex) -> None:
     assert index.ids() == {d.id for d in DOCS} - {NOTE}
 
 
-def test_a_new_index_is_empty_and_needs_a_rebuild(index_dir: Path) -> None:
-    with SearchIndex.open(index_dir) as ix:
+def test_a_new_index_is_empty_and_needs_a_rebuild(index_dir: Path, engine: str) -> None:
+    with SearchIndex.open(index_dir, engine=engine) as ix:
         assert ix.needs_rebuild
         assert ix.doc_count() == 0
         assert ix.ids() == set()
@@ -225,19 +225,19 @@ def test_rebuild_replaces_everything_and_skips_repeated_ids(index: SearchIndex) 
     assert ids(index, "graph") == set()
 
 
-def test_reopening_finds_the_same_documents(index: SearchIndex, index_dir: Path) -> None:
-    with SearchIndex.open(index_dir) as again:
+def test_reopening_finds_the_same_documents(index: SearchIndex, index_dir: Path, engine: str) -> None:
+    with SearchIndex.open(index_dir, engine=engine) as again:
         assert not again.needs_rebuild
         assert again.ids() == index.ids()
         assert ids(again, "author:vaswani") == {ATTENTION}
 
 
-def test_recorded_papers(tmp_path: Path, corpus: Path) -> None:
+def test_recorded_papers(tmp_path: Path, corpus: Path, engine: str) -> None:
     from .helpers import corpus_papers
 
     papers = corpus_papers(corpus)
     assert len(papers) > 100
-    with SearchIndex.open(tmp_path / "index", procs=1) as ix:
+    with SearchIndex.open(tmp_path / "index", procs=1, engine=engine) as ix:
         ix.rebuild([papers])
         assert ids(ix, "attention is all you need") >= {"arxiv:1706.03762"}
         assert ids(ix, "author:wubben") == {"arxiv:1707.08567"}  # recorded as "Dirk Wübben"
@@ -247,3 +247,20 @@ def test_recorded_papers(tmp_path: Path, corpus: Path) -> None:
         testing = ix.search("testing", limit=5)
         assert testing.total > 50 and all("«test" in h.snippet or "testing" not in h.snippet for h in testing.hits)
         assert ix.search('"quantum criticality"').total >= 1
+
+
+def test_an_index_of_the_other_engine_needs_a_rebuild_and_is_kept_until_then(index_dir: Path) -> None:
+    from kb.index import layout
+
+    with SearchIndex.open(index_dir, engine="whoosh") as ix:
+        ix.rebuild([DOCS])
+    whoosh_generation = layout.generations(index_dir)
+    with SearchIndex.open(index_dir, engine="tantivy") as other:
+        assert other.needs_rebuild
+        assert other.search("attention").total == 0  # never a traceback, never the other engine's files
+        assert layout.generations(index_dir) == whoosh_generation  # opening alone drops nothing
+        assert other.rebuild([DOCS]) == len(DOCS)
+        assert not other.needs_rebuild and ids(other, "attention") == {ATTENTION, POST, NOTE}
+        assert len(layout.generations(index_dir)) == 1 and layout.generations(index_dir) != whoosh_generation
+    with SearchIndex.open(index_dir, engine="whoosh") as back:
+        assert back.needs_rebuild

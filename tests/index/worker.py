@@ -2,11 +2,15 @@
 
 singles PREFIX N GO   wait until the file GO exists, then add N documents, one commit each
 batches PREFIX SIZE   add batches of SIZE documents forever, printing "start K" / "done K" around each
-rebuild N PROCS       rebuild with N documents in batches of 500, printing "progress N" after each
+rebuild N PROCS [PAUSE]  rebuild with N documents in batches of 500, printing "progress N" after each
+                      (and pausing PAUSE seconds there, so that a kill lands mid-rebuild on any engine)
+
+The engine is KB_TEST_ENGINE (default whoosh).
 """
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from pathlib import Path
@@ -14,6 +18,7 @@ from pathlib import Path
 from kb.index import SearchIndex
 from kb.models import IndexDoc, Kind, Status
 
+ENGINE = os.environ.get("KB_TEST_ENGINE", "whoosh")
 WORDS = ["graph", "neural", "network", "attention", "kernel", "sparse", "expert", "routing", "energy", "molecule"]
 
 
@@ -32,14 +37,14 @@ def doc(prefix: str, n: int) -> IndexDoc:
 def main(command: str, path: str, *args: str) -> None:
     if command == "singles":
         prefix, count, go = args[0], int(args[1]), Path(args[2])
-        with SearchIndex.open(Path(path), procs=1) as ix:
+        with SearchIndex.open(Path(path), procs=1, engine=ENGINE) as ix:
             while not go.exists():
                 time.sleep(0.005)
             for n in range(count):
                 ix.update([doc(prefix, n)])
     elif command == "batches":
         prefix, size = args[0], int(args[1])
-        with SearchIndex.open(Path(path), procs=1) as ix:
+        with SearchIndex.open(Path(path), procs=1, engine=ENGINE) as ix:
             k = 0
             while True:
                 print(f"start {k}", flush=True)
@@ -48,10 +53,16 @@ def main(command: str, path: str, *args: str) -> None:
                 k += 1
     elif command == "rebuild":
         count, procs = int(args[0]), int(args[1])
-        with SearchIndex.open(Path(path), procs=procs) as ix:
+        pause = float(args[2]) if len(args) > 2 else 0.0
+
+        def progress(n: int) -> None:
+            print(f"progress {n}", flush=True)
+            time.sleep(pause)
+
+        with SearchIndex.open(Path(path), procs=procs, engine=ENGINE) as ix:
             docs = [doc("r", n) for n in range(count)]
             batches = (docs[i : i + 500] for i in range(0, count, 500))
-            ix.rebuild(batches, progress=lambda n: print(f"progress {n}", flush=True))
+            ix.rebuild(batches, progress=progress)
             print("rebuilt", flush=True)
     else:
         sys.exit(f"unknown command {command}")

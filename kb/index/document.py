@@ -1,0 +1,125 @@
+"""From an IndexDoc to what any engine can hold: every value a feed can send becomes indexable.
+
+The store keeps the original; the index holds a bounded copy. Texts are cut to a size an engine can
+index in reasonable time and memory (a 200 MB post is searched by its first megabyte), lists of values
+and single values are capped, characters UTF-8 cannot carry are replaced, dates are clamped to what a
+datetime can hold, and a document whose id is too long to be a term is not indexed at all (no feed or
+note produces one: ids are bounded names and hashes).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from kb.index.analysis import MAX_TERM, SEPARATOR
+
+__all__ = ["MAX_TERM", "Prepared", "from_minutes", "prepare", "to_minutes"]
+from kb.models import IndexDoc, parse_arxiv_id
+
+#: Fields searched by a word without a field, with their weights (BM25F: title above the text).
+DEFAULT_FIELDS: dict[str, float] = {"title": 3.0, "text": 1.0, "authors": 1.5, "extra": 0.8}
+
+#: Characters of a title, of the main text and of the other text fields (authors, extras) indexed.
+MAX_TITLE = 100_000
+MAX_TEXT = 1_000_000
+MAX_OTHER = 100_000
+#: Values of a multi-valued keyword field (categories, tags, sources, links), and characters of each.
+MAX_VALUES = 1_000
+MAX_VALUE = 200
+#: Longest id indexed; a longer one cannot be a term in every engine.
+MAX_ID = 2_000
+
+# Minutes since 0001-01-01 UTC: sorts newest-first cheaply; every datetime fits.
+_EPOCH = datetime(1, 1, 1, tzinfo=UTC)
+_MINUTE = timedelta(minutes=1)
+MAX_MINUTES = (datetime.max.replace(tzinfo=UTC) - _EPOCH) // _MINUTE
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """One document as the engines index it (values already bounded)."""
+
+    id: str
+    kind: str
+    title: str
+    text: str
+    authors: str  # values joined by SEPARATOR
+    extra: str
+    cat: tuple[str, ...]  # lower-cased
+    tags: tuple[str, ...]
+    sources: tuple[str, ...]
+    links: tuple[str, ...]
+    status: str | None
+    starred: bool
+    has_note: bool
+    minutes: int | None  # published, in minutes since year 1 (see to_minutes)
+    year: str | None
+
+
+def to_minutes(moment: datetime) -> int:
+    """A datetime as minutes since 0001-01-01 UTC (naive datetimes are taken as UTC), within a datetime's range."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return min(MAX_MINUTES, max(0, (moment - _EPOCH) // _MINUTE))  # integers: floats round at year 9999
+
+
+def from_minutes(minutes: int) -> datetime:
+    """The inverse of :func:`to_minutes`."""
+    return _EPOCH + timedelta(minutes=min(MAX_MINUTES, max(0, minutes)))
+
+
+def prepare(doc: IndexDoc) -> Prepared | None:
+    """The bounded copy of ``doc``; None when it cannot be indexed at all (an id longer than MAX_ID)."""
+    doc_id = _safe(doc.id)
+    if not doc_id or len(doc_id) > MAX_ID:
+        return None
+    extra = [doc.comment or "", doc.journal_ref or "", *doc.linked_titles, *doc.tags]
+    minutes = None if doc.published is None else to_minutes(doc.published)
+    return Prepared(
+        id=doc_id,
+        kind=doc.kind.value,
+        title=_cut(doc.title or "", MAX_TITLE),
+        text=_cut(doc.text or "", MAX_TEXT),
+        authors=_cut(SEPARATOR.join(doc.authors[:MAX_VALUES]), MAX_OTHER),
+        extra=_cut(SEPARATOR.join(x for x in extra[:MAX_VALUES] if x), MAX_OTHER),
+        cat=_values(doc.categories, lower=True),
+        tags=_values(doc.tags, lower=True),
+        sources=_values(doc.sources, lower=True),
+        links=_values([_bare_id(paper) for paper in doc.linked_papers], lower=False),
+        status=None if doc.status is None else doc.status.value,
+        starred=bool(doc.starred),
+        has_note=bool(doc.has_note),
+        minutes=minutes,
+        year=None if minutes is None else f"{from_minutes(minutes).year:04d}",  # as year: is typed
+    )
+
+
+def _safe(text: str) -> str:
+    """``text`` without what UTF-8 cannot encode (lone surrogates), which no engine can store."""
+    if text.isascii():
+        return text
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "replace").decode("utf-8")
+    return text
+
+
+def _cut(text: str, most: int) -> str:
+    return _safe(text[:most])
+
+
+def _values(values: tuple[str, ...] | list[str], lower: bool) -> tuple[str, ...]:
+    out: list[str] = []
+    for value in values[:MAX_VALUES]:
+        # Commas separate keyword values in Whoosh: one inside a value would split it.
+        clean = _safe(value[:MAX_VALUE]).replace(",", " ").strip()
+        if clean:
+            out.append(clean.lower() if lower else clean)
+    return tuple(out)
+
+
+def _bare_id(paper: str) -> str:
+    parsed = parse_arxiv_id(paper)
+    return parsed.id.lower() if parsed else ""

@@ -1,0 +1,68 @@
+"""The tantivy side of the query compiler (kb.index.compile): tantivy queries for each part.
+
+Terms are already analysed by kb, so every query is built from terms (never tantivy's query parser).
+Field weights are boosts on the field's clauses (BM25 per field, title above the text), and filters
+score a tiny constant, as on Whoosh.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from tantivy import FieldType, Occur, Query
+
+from kb.index.document import DEFAULT_FIELDS
+from kb.index.tantivy_schema import build_schema
+
+_FILTER_SCORE = 0.001
+# tantivy's regex syntax: escape ASCII punctuation (escaping anything else is an error there).
+_META = re.compile(r"([^0-9A-Za-z\x80-\U0010ffff])")
+
+
+class TantivyBuilder:
+    """Builds tantivy queries for kb's tantivy schema."""
+
+    name = "tantivy"
+    max_minutes: int | None = None
+
+    def __init__(self) -> None:
+        self.schema = build_schema()
+
+    def term(self, fieldname: str, value: str | bool, boost: float = 1.0) -> Any:
+        q = Query.term_query(self.schema, fieldname, value)
+        return _weighted(q, fieldname, boost)
+
+    def phrase(self, fieldname: str, words: Sequence[str], offsets: Sequence[int]) -> Any:
+        first = offsets[0]
+        q = Query.phrase_query(self.schema, fieldname, [(p - first, w) for w, p in zip(words, offsets, strict=True)])
+        return _weighted(q, fieldname, 1.0)
+
+    def prefix(self, fieldname: str, text: str) -> Any:
+        return Query.regex_query(self.schema, fieldname, _META.sub(r"\\\1", text) + ".*")
+
+    def all_of(self, subs: Sequence[Any]) -> Any:
+        return Query.boolean_query([(Occur.Must, q) for q in subs])
+
+    def any_of(self, subs: Sequence[Any]) -> Any:
+        return Query.boolean_query([(Occur.Should, q) for q in subs])
+
+    def none_of(self, sub: Any) -> Any:
+        return Query.boolean_query([(Occur.Must, Query.all_query()), (Occur.MustNot, sub)])
+
+    def but_not(self, wanted: Any, unwanted: Any) -> Any:
+        return Query.boolean_query([(Occur.Must, wanted), (Occur.MustNot, unwanted)])
+
+    def published(self, low: int | None, high: int | None) -> Any:
+        # [low, high): tantivy's bounds are inclusive, so the end is the minute before.
+        upper = None if high is None else high - 1
+        return Query.range_query(self.schema, "published", FieldType.Integer, low, upper)
+
+    def filter(self, q: Any) -> Any:
+        return Query.const_score_query(q, _FILTER_SCORE)
+
+
+def _weighted(q: Any, fieldname: str, boost: float) -> Any:
+    weight = DEFAULT_FIELDS.get(fieldname, 1.0) * boost
+    return q if weight == 1.0 else Query.boost_query(q, weight)
