@@ -214,6 +214,21 @@ class NotePaper(SQLModel, table=True):
     paper_id: str
 
 
+class IndexPending(SQLModel, table=True):
+    """A change the search index has not been told of yet: written in the transaction that made the change.
+
+    AUTOINCREMENT so a position is never reused: a reader that cleared "everything up to n" must never clear
+    a row written after it looked (see kb.store.pending).
+    """
+
+    __tablename__ = "index_pending"
+    __table_args__ = {"sqlite_autoincrement": True}  # noqa: RUF012 (read by SQLAlchemy, never changed)
+
+    seq: int | None = Field(default=None, primary_key=True)
+    doc_id: str  # an item id, or note:PATH
+    op: str  # "update" or "delete"
+
+
 # The Core tables behind the models, for bulk statements (SQLModel does not type ``__table__``).
 ITEM = SQLModel.metadata.tables["item"]
 TRIAGE = SQLModel.metadata.tables["triage"]
@@ -227,3 +242,4 @@ SOURCE_LOG = SQLModel.metadata.tables["source_log"]
 SOURCE_STATE = SQLModel.metadata.tables["source_state"]
 NOTE = SQLModel.metadata.tables["note"]
 NOTE_PAPER = SQLModel.metadata.tables["note_paper"]
+INDEX_PENDING = SQLModel.metadata.tables["index_pending"]
