@@ -9,8 +9,8 @@ tests and imports can say when something happened.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from datetime import date, datetime
 from dataclasses import replace
+from datetime import date, datetime
 from functools import partial
 from pathlib import Path
 from types import TracebackType
@@ -256,6 +256,19 @@ class Store:
     def delete_notes(self, paths: Sequence[str]) -> None:
         """Forget cached notes."""
         self._write(lambda conn: notecache.delete_notes(conn, paths))
+
+    def update_notes(self, saved: Sequence[Note], deleted: Sequence[str], now: datetime | None = None) -> None:
+        """One scan's changes in one transaction: notes saved, notes forgotten, and a placeholder paper for
+        every linked id not stored yet (so a killed sync never leaves a link that no fetch will fill)."""
+        at = utc_now(now)
+        papers = sorted({paper for note in saved for paper in note.papers})
+
+        def work(conn: Connection) -> None:
+            notecache.save_notes(conn, saved)
+            notecache.delete_notes(conn, deleted)
+            upsert.ensure_papers(conn, papers, at)
+
+        self._write(work)
 
     def notes_linking(self, paper_id: str) -> list[Note]:
         """Cached notes linking ``paper_id``, by path (bodies empty)."""

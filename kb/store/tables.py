@@ -222,7 +222,7 @@ class IndexPending(SQLModel, table=True):
     """
 
     __tablename__ = "index_pending"
-    __table_args__ = {"sqlite_autoincrement": True}  # noqa: RUF012 (read by SQLAlchemy, never changed)
+    __table_args__ = {"sqlite_autoincrement": True}
 
     seq: int | None = Field(default=None, primary_key=True)
     doc_id: str  # an item id, or note:PATH

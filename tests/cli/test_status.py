@@ -34,7 +34,7 @@ def test_status_reports_runs_sources_and_index(tmp_path: Path, http_server: Http
         "post": {"new": 0, "read": 0, "skipped": 0},
     }
     assert status["failing"] == ["Gone"] and status["incomplete"] == []
-    assert status["index"] == {"documents": 3, "expected": 3, "ok": True}  # 2 papers and notes/README.md
+    assert status["index"] == {"documents": 3, "expected": 3, "ok": True, "pending": 0}  # 2 papers and notes/README.md
     runs = status["runs"]
     assert isinstance(runs, list) and runs[0]["failed_sources"] == ["Gone"]
     text = CliRunner().invoke(main, ["--root", str(root), "status"]).output
