@@ -1,7 +1,8 @@
 """The Library: one object that the CLI, the TUI and the tests build with ``Library.open(root)``.
 
-It owns the workspace's store and index (opened when first needed, so `kb list` never loads Whoosh and
-`kb search` never loads the network stack) and offers the use cases: fetch, triage, search, notes.
+It owns the workspace's store, its notes (kb.library.notebook) and its index (kb.library.indexing, kept in
+step through the store's queue), each opened when first needed, so `kb list` never loads Whoosh and
+`kb search` never loads the network stack; and it offers the use cases: fetch, triage, search, notes.
 """
 
 from __future__ import annotations
@@ -114,7 +115,7 @@ class Library:
         """
         item = self.store.set_triage(item_id, change)
         if catch_up:
-            self.catch_up_index()
+            self._follow(f"triage of {item_id}")
         return item
 
     def set_status(self, item_id: str, status: Status) -> Item:
@@ -124,7 +125,7 @@ class Library:
         return self.set_triage(item_id, TriageChange(starred=starred))
 
     def set_tags(self, item_id: str, tags: Sequence[str]) -> Item:
-        return self.set_triage(item_id, TriageChange(tags=tuple(tags)))
+        return self.set_triage(item_id, TriageChange(tags=(tags,) if isinstance(tags, str) else tuple(tags)))
 
     # --- search and the index ---------------------------------------------------------------------
 
@@ -138,6 +139,14 @@ class Library:
     def catch_up_index(self) -> int:
         """Tell the index every change the store has queued for it (kb.library.indexing); returns how many."""
         return self._indexer.catch_up()
+
+    def _follow(self, what: str) -> None:
+        """Catch the index up after a write; a failure is logged, never raised: the write is stored, and queued
+        for the index, so the next command that opens the index retries."""
+        try:
+            self.catch_up_index()
+        except KbError as error:
+            self.logger.warning("index not updated after %s: %s", what, error)
 
     def index_backlog(self) -> int:
         """How many changes wait for the index (the next command that opens it catches up)."""
@@ -153,7 +162,7 @@ class Library:
         """Pick up notes changed on disk; with ``index``, the index follows when any did. Warnings, one a line."""
         warnings, changed = self.notes.sync()
         if index and changed:
-            self.catch_up_index()
+            self._follow("note sync")
         return warnings
 
     def ensure_synced(self) -> list[str]:
@@ -186,22 +195,22 @@ class Library:
 
     def save_note(self, note_path: str, text: str, snapshot: NoteSnapshot | None) -> NoteSnapshot:
         saved = self.notes.save_note(note_path, text, snapshot)
-        self.catch_up_index()
+        self._follow(f"saving {note_path}")
         return saved
 
     def new_note(self, title: str, today: date | None = None) -> str:
         path = self.notes.new_note(title, today)
-        self.catch_up_index()
+        self._follow(f"creating {path}")
         return path
 
     def note_for_paper(self, item_text: str, today: date | None = None) -> str:
         path = self.notes.note_for_paper(item_text, today)
-        self.catch_up_index()
+        self._follow(f"creating {path}")
         return path
 
     def new_paper_note(self, item_text: str, today: date | None = None) -> str:
         path = self.notes.new_paper_note(item_text, today)
-        self.catch_up_index()
+        self._follow(f"creating {path}")
         return path
 
     # --- fetch ------------------------------------------------------------------------------------

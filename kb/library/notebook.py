@@ -27,6 +27,7 @@ from kb.notes import (
     parse_note,
     plain_note_text,
     read_snapshot,
+    remove_abandoned,
     resolve_note_link,
     scan_notes,
     write_note_atomic,
@@ -69,6 +70,7 @@ class Notebook:
         if not self.workspace.notes.is_dir():
             return [], False
         changes = scan_notes(self.workspace.notes, self.store.note_records())
+        remove_abandoned(changes.temps)  # what writers killed mid-save left
         fresh = [*changes.added, *changes.changed]
         if fresh or changes.deleted:
             self.store.update_notes(fresh, changes.deleted)

@@ -5,10 +5,20 @@ from __future__ import annotations
 import hashlib
 import os
 import secrets
+import time
+from collections.abc import Iterable
 from pathlib import Path
 from typing import NamedTuple
 
 from kb.errors import KbError, NoteConflict, NotFound, UsageError
+
+try:  # a writer holds its temp file locked, so a sweep can tell a killed writer's file from a live one's
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: age alone decides
+    fcntl = None  # type: ignore[assignment]
+
+#: Seconds after which an unheld temp file is a killed writer's (a live writer's is locked, and seconds old).
+ABANDONED_AFTER = 2.0
 
 
 class NoteSnapshot(NamedTuple):
@@ -45,7 +55,7 @@ def write_note_atomic(path: Path, text: str, expected: NoteSnapshot | None, *, n
     data = text.encode("utf-8")
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        temp = _write_temp(target.parent, data, _mode_of(target) if expected is not None else None)
+        temp, held = _write_temp(target.parent, data, _mode_of(target) if expected is not None else None)
         try:
             if expected is None:
                 _create_exclusive(temp, target, data)
@@ -54,6 +64,7 @@ def write_note_atomic(path: Path, text: str, expected: NoteSnapshot | None, *, n
                 os.replace(temp, target)
         finally:
             temp.unlink(missing_ok=True)
+            os.close(held)
         _sync_folder(target.parent)
         stat = target.stat()
     except OSError as exc:
@@ -80,22 +91,48 @@ def _mode_of(target: Path) -> int | None:
         return None
 
 
-def _write_temp(folder: Path, data: bytes, mode: int | None) -> Path:
-    """A fully written, fsynced hidden temp file in ``folder`` (hidden, so scans skip it)."""
+def _write_temp(folder: Path, data: bytes, mode: int | None) -> tuple[Path, int]:
+    """A fully written, fsynced hidden temp file in ``folder`` (hidden, so scans skip it), and its descriptor,
+    held locked until the caller closes it (see :func:`remove_abandoned`)."""
     temp = folder / f".kb-{secrets.token_hex(8)}.tmp"
     # 0o666 lets the umask decide, as for any file an editor creates.
     fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
     try:
-        with os.fdopen(fd, "wb") as handle:
+        if fcntl is not None:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        with os.fdopen(fd, "wb", closefd=False) as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         if mode is not None:
             os.chmod(temp, mode)
     except BaseException:
+        os.close(fd)
         temp.unlink(missing_ok=True)
         raise
-    return temp
+    return temp, fd
+
+
+def is_temp_name(name: str) -> bool:
+    """True for the name of a temp file :func:`write_note_atomic` writes."""
+    return name.startswith(".kb-") and name.endswith(".tmp")
+
+
+def remove_abandoned(temps: Iterable[str], now: float | None = None) -> list[str]:
+    """Delete the temp files of writers killed mid-save: older than ABANDONED_AFTER and held by nobody."""
+    removed = []
+    for temp in temps:
+        try:
+            if (now or time.time()) - os.stat(temp).st_mtime < ABANDONED_AFTER:
+                continue  # perhaps a writer that has not locked it yet
+            with open(temp, "rb") as handle:
+                if fcntl is not None:
+                    fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                os.unlink(temp)
+        except OSError:
+            continue  # a live writer holds it, or it is gone already
+        removed.append(temp)
+    return removed
 
 
 def _create_exclusive(temp: Path, target: Path, data: bytes) -> None:
