@@ -81,6 +81,8 @@ class IndexKeeper:
         """Index what the store's queue holds (up to where it stood when this began); returns documents handled."""
         store = self._store()
         target = store.index_position()
+        if not target:  # nothing queued: not even worth opening the index (a fetch that changed nothing)
+            return 0
         handled = 0
         with self._turn():
             index = self.index
