@@ -23,6 +23,7 @@ from whoosh import index as wix
 from kb.errors import KbError, UsageError
 from kb.index import layout, results
 from kb.index.bulk import bulk_writer
+from kb.index.codec import KbCodec
 from kb.index.compile import compile_query
 from kb.index.layout import Pointer
 from kb.index.parallel import write_all
@@ -166,7 +167,7 @@ class SearchIndex:
             return
         with self._writing():
             ix = self._writable()
-            writer = ix.writer(timeout=5.0)
+            writer = ix.writer(timeout=5.0, codec=KbCodec())  # kb's codec: segment names of its own
             try:
                 for doc_id in ids:
                     writer.delete_by_term("id", doc_id)
