@@ -86,11 +86,11 @@ def test_status_shows_runs_failures_and_the_index_health(tmp_path: Path, http_se
     assert isinstance(runs, list) and [run["failed_sources"] for run in runs] == [["Down"], ["Down"]]
     assert runs[0]["new"] == 0 and runs[1]["new"] == 2 and all(run["finished"] for run in runs)
     assert status["failing"] == ["Down"] and status["incomplete"] == []
-    assert status["index"] == {"documents": 3, "expected": 3, "ok": True}
+    assert status["index"] == {"documents": 3, "expected": 3, "ok": True, "pending": 0}
 
     shutil.rmtree(root / ".kb" / "index")  # the index is a cache: lost, it is reported, then rebuilt on use
     assert status_json(root)["index"]["ok"] is False  # type: ignore[index]
     assert "needs `kb reindex`" in kb("status", root=root).stdout
     searched = kb("search", "attention", root=root)
     assert searched.returncode == 0 and "arxiv:1706.03762" in searched.stdout
-    assert status_json(root)["index"] == {"documents": 3, "expected": 3, "ok": True}
+    assert status_json(root)["index"] == {"documents": 3, "expected": 3, "ok": True, "pending": 0}
