@@ -238,7 +238,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("0001_initial_tables", _run_all(_INITIAL_TABLES)),
     ("0002_initial_indexes", _run_all(_INITIAL_INDEXES)),
     ("0003_alerts_and_gaps", _run_all(_ALERTS_AND_GAPS)),
-    ("0004_index_pending", _run_all(_INDEX_PENDING)),
+    ("0005_index_pending", _run_all(_INDEX_PENDING)),
 ]
 
 
