@@ -15,8 +15,14 @@ from __future__ import annotations
 import errno
 import os
 import secrets
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterable
 from pathlib import Path
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: temp files are not locked; leftovers stay until removed by hand
+    fcntl = None  # type: ignore[assignment]
 
 from kb.errors import KbError
 
@@ -24,6 +30,8 @@ TEMP_PREFIX = ".kb-"  # hidden, so note scans and directory listings skip a temp
 TEMP_SUFFIX = ".tmp"
 _BINARY = getattr(os, "O_BINARY", 0)
 _NAME_ROOM = 100  # of the target's name kept in the temp name: readable, and far from NAME_MAX
+#: Seconds after which an unlocked temp file counts as abandoned (a writer locks its own at once).
+ABANDONED_AFTER = 2.0
 
 
 class WriteFailed(KbError, OSError):
@@ -52,7 +60,7 @@ def write_atomic(
     notes writer's "changed since it was read" check); its exception reaches the caller unchanged.
     """
     try:
-        temp = _write_temp(path, data)
+        temp, held = _write_temp(path, data)
     except OSError as error:
         raise WriteFailed(path, error) from None
     try:
@@ -69,6 +77,7 @@ def write_atomic(
         raise WriteFailed(path, error) from None
     finally:
         temp.unlink(missing_ok=True)  # gone already after a rename; the spare name after a link
+        os.close(held)  # releases the lock that tells remove_abandoned this writer is alive
 
 
 def leftover_temps(folder: Path) -> list[Path]:
@@ -77,8 +86,32 @@ def leftover_temps(folder: Path) -> list[Path]:
     return sorted(folder.glob(f"{TEMP_PREFIX}*{TEMP_SUFFIX}"))
 
 
-def _write_temp(path: Path, data: bytes) -> Path:
-    """A new, fully written and fsynced temp file beside ``path``, with ``path``'s permissions."""
+def is_temp_name(name: str) -> bool:
+    """True for the name of a temp file :func:`write_atomic` writes."""
+    return name.startswith(TEMP_PREFIX) and name.endswith(TEMP_SUFFIX)
+
+
+def remove_abandoned(temps: Iterable[str | Path], now: float | None = None) -> list[str]:
+    """Delete the temp files of writers killed mid-write: older than ABANDONED_AFTER and locked by nobody
+    (a live writer holds a lock on its temp file until it is renamed or removed)."""
+    removed = []
+    for temp in temps:
+        try:
+            if (now or time.time()) - os.stat(temp).st_mtime < ABANDONED_AFTER:
+                continue  # perhaps a writer that has not locked it yet
+            with open(temp, "rb") as handle:
+                if fcntl is not None:
+                    fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                os.unlink(temp)
+        except OSError:
+            continue  # a live writer holds it, or it is gone already
+        removed.append(str(temp))
+    return removed
+
+
+def _write_temp(path: Path, data: bytes) -> tuple[Path, int]:
+    """A new, fully written and fsynced temp file beside ``path``, with ``path``'s permissions, and its
+    descriptor, held locked (see :func:`remove_abandoned`) until the caller closes it."""
     mode = _mode_of(path)
     for _ in range(3):  # a name clash needs two equal 64-bit tokens: retry rather than reason about it
         temp = path.parent / f"{TEMP_PREFIX}{secrets.token_hex(8)}-{path.name[:_NAME_ROOM]}{TEMP_SUFFIX}"
@@ -88,16 +121,19 @@ def _write_temp(path: Path, data: bytes) -> Path:
         except FileExistsError:
             continue
         try:
-            with os.fdopen(fd, "wb") as handle:
+            if fcntl is not None:
+                fcntl.flock(fd, fcntl.LOCK_EX)
+            with os.fdopen(fd, "wb", closefd=False) as handle:
                 handle.write(data)
                 handle.flush()
                 if mode is not None:
                     os.chmod(temp, mode)
                 os.fsync(handle.fileno())
         except BaseException:
+            os.close(fd)
             temp.unlink(missing_ok=True)
             raise
-        return temp
+        return temp, fd
     raise FileExistsError(errno.EEXIST, "no free temp file name", str(path.parent))
 
 

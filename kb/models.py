@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -210,6 +211,35 @@ class UpsertReport:
     new: tuple[str, ...] = ()
     updated: tuple[str, ...] = ()
     unchanged: int = 0
+
+
+def normalise_tags(tags: Iterable[str]) -> tuple[str, ...]:
+    """Tags as kb keeps them: stripped, lower case, without empties or duplicates, sorted (the one rule)."""
+    return tuple(sorted({tag.strip().lower() for tag in tags} - {""}))
+
+
+@dataclass(frozen=True)
+class TriageChange:
+    """What one triage action sets on an item; None leaves that field as it is. Tags come normalised."""
+
+    status: Status | None = None
+    starred: bool | None = None
+    tags: tuple[str, ...] | None = None
+
+    def __post_init__(self) -> None:
+        if isinstance(self.tags, str):  # a bare string would become one tag per character
+            object.__setattr__(self, "tags", (self.tags,))
+        if self.tags is not None:
+            object.__setattr__(self, "tags", normalise_tags(self.tags))
+
+
+@dataclass(frozen=True)
+class IndexBacklog:
+    """Changes the search index has not been told of yet, read from the store's queue up to ``upto``."""
+
+    upto: int = 0  # the highest queue position read: what the index has once these are applied
+    updates: tuple[str, ...] = ()  # document ids to (re)index from the store and notes/
+    deletes: tuple[str, ...] = ()  # document ids to remove
 
 
 @dataclass(frozen=True)

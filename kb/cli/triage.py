@@ -9,7 +9,7 @@ import click
 
 from kb.cli.context import open_library
 from kb.library import Library
-from kb.models import Status
+from kb.models import Status, normalise_tags
 
 
 def _each(action: Callable[[Library, str], None], name: str, help_text: str) -> click.Command:
@@ -57,7 +57,7 @@ def tag_command(root: Path | None, item_id: str, tags: tuple[str, ...], remove: 
     with open_library(root) as library:
         item = library.get_item(item_id)
         if tags:
-            wanted = {tag.strip().lower() for tag in tags if tag.strip()}
+            wanted = set(normalise_tags(tags))
             current = set(item.tags)
             item = library.set_tags(item.id, sorted(current - wanted if remove else current | wanted))
     click.echo(" ".join(item.tags))

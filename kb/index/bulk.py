@@ -21,7 +21,7 @@ from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3Segment
 from whoosh.util.numeric import byte_to_length
 from whoosh.writing import PostingPool, SegmentWriter
 
-from kb.index.codec import KbCodec
+from kb.index.codec import KbCodec, fresh_segment
 
 _CHUNK = 10_000
 _DECODE = [byte_to_length(b) if b else 0 for b in range(256)]
@@ -68,7 +68,7 @@ class BulkCodec(KbCodec):
     """kb's codec, with field lengths served from memory while a segment is written."""
 
     def new_segment(self, storage: Any, indexname: str) -> Any:
-        return W3Segment(KbCodec(), indexname)  # what readers of the segment will use
+        return fresh_segment(W3Segment(KbCodec(), indexname))  # KbCodec: what readers of the segment will use
 
     def per_document_reader(self, storage: Any, segment: Any) -> Any:
         return _Lengths(super().per_document_reader(storage, segment))

@@ -8,6 +8,8 @@ Python generator. Segments written by kb record this codec, so their readers get
 
 from __future__ import annotations
 
+import secrets
+import string
 from bisect import bisect_left
 from itertools import accumulate
 from typing import Any
@@ -15,9 +17,22 @@ from typing import Any
 from whoosh.codec.whoosh3 import W3Codec, W3LeafMatcher
 from whoosh.matching import ReadTooFar
 
+_ALPHABET = string.ascii_lowercase + string.digits
+
+
+def fresh_segment(segment: Any) -> Any:
+    """``segment`` with a name from the OS's randomness. Whoosh names segments with the ``random`` module,
+    whose state a forked child inherits and a test framework may reset (Hypothesis does, per example):
+    two writers drawing the same name write over each other's files."""
+    segment.segid = "".join(secrets.choice(_ALPHABET) for _ in range(16))
+    return segment
+
 
 class KbCodec(W3Codec):
     """W3, reading postings with :class:`FastLeafMatcher`."""
+
+    def new_segment(self, storage: Any, indexname: str) -> Any:
+        return fresh_segment(super().new_segment(storage, indexname))
 
     def postings_reader(self, dbfile: Any, terminfo: Any, format_: Any, term: Any = None, scorer: Any = None) -> Any:
         if terminfo.is_inlined():

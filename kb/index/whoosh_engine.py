@@ -17,6 +17,7 @@ from whoosh import index as wix
 
 from kb.index import results
 from kb.index.bulk import bulk_writer
+from kb.index.codec import KbCodec
 from kb.index.compile import Compiled, compile_query
 from kb.index.document import Prepared
 from kb.index.parallel import write_all
@@ -81,7 +82,7 @@ class WhooshGeneration:
             raise
 
     def delete(self, ids: Sequence[str]) -> None:
-        writer = self._ix.writer(timeout=5.0)
+        writer = self._ix.writer(timeout=5.0, codec=KbCodec())  # kb's codec: segment names of its own
         try:
             for doc_id in ids:
                 writer.delete_by_term("id", doc_id)

@@ -1,13 +1,14 @@
 """The Library: one object that the CLI, the TUI and the tests build with ``Library.open(root)``.
 
-It owns the workspace's store and index (opened when first needed, so `kb list` never loads Whoosh and
-`kb search` never loads the network stack) and offers the use cases: fetch, triage, search, notes.
+It owns the workspace's store, its notes (kb.library.notebook) and its index (kb.library.indexing, kept in
+step through the store's queue), each opened when first needed, so `kb list` never loads Whoosh and
+`kb search` never loads the network stack; and it offers the use cases: fetch, triage, search, notes.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Sequence
-from datetime import datetime
+from collections.abc import Callable, Collection, Sequence
+from datetime import date, datetime
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
@@ -15,15 +16,15 @@ from typing import TYPE_CHECKING
 from filelock import FileLock
 
 from kb.config import Config, MuteRule, load_config
-from kb.errors import FetchLocked, NotFound, UsageError
-from kb.library.documents import item_document
+from kb.errors import FetchLocked, KbError, NotFound, UsageError
 from kb.library.fetching import FetchReport, FetchRun, Progress, check_source_names, fetch_lock
-from kb.library.indexlag import forget, index_lag, orphaned
+from kb.library.indexing import IndexKeeper
 from kb.library.logs import run_logger
-from kb.library.notebook import NotesMixin
+from kb.library.notebook import Notebook
 from kb.library.sources.gaps import Gap, find_gaps
 from kb.library.sources.health import SourceHealth, all_health, due_sources, status_report
-from kb.models import FetchRunSummary, IndexDoc, Item, ItemFilter, Note, SearchResult, Status, parse_arxiv_id
+from kb.models import FetchRunSummary, Item, ItemFilter, Note, SearchResult, Status, TriageChange, parse_arxiv_id
+from kb.notes import NoteSnapshot
 from kb.paths import Workspace, find_workspace
 from kb.store import Store
 
@@ -31,20 +32,20 @@ if TYPE_CHECKING:
     from kb.index import SearchIndex
     from kb.library.formats.digest import Digest
 
+#: Changes waiting for the index above which `kb status` calls the index behind (the next command catches up).
+BACKLOG_OK = 1000
 
-class Library(NotesMixin):
+
+class Library:
     """A workspace's knowledge base. Build it with :meth:`open`; close it (or use ``with``) when done."""
 
     def __init__(self, workspace: Workspace, config: Config) -> None:
         self.workspace = workspace
         self.config = config
         self._opened_store: Store | None = None
-        self._opened_index: SearchIndex | None = None
-        self._synced = False  # notes/ scanned by this library yet
         self.logger = run_logger(workspace.log)
-        #: Told the documents indexed so far when a command has to rebuild the index first (a missing or
-        #: damaged index, or `search.engine` changed in feeds.yaml), then None when it is done.
-        self.rebuild_progress: Callable[[int | None], None] | None = None
+        self.notes = Notebook(workspace, lambda: self._store, self.get_item, self.logger)
+        self._indexer = IndexKeeper(workspace, config.search.engine, lambda: self._store, self.notes, self.logger)
 
     @classmethod
     def open(cls, root: str | Path | None = None, cwd: Path | None = None) -> Library:
@@ -65,27 +66,22 @@ class Library(NotesMixin):
 
     @property
     def _index(self) -> SearchIndex:
-        """The search index, rebuilt first if it is missing, of an older schema or damaged."""
-        if self._opened_index is None:
-            from kb.index import SearchIndex
+        """The search index: rebuilt first if it is missing, of an older schema, damaged or of another engine
+        than feeds.yaml's `search.engine`; else caught up."""
+        return self._indexer.index
 
-            self._opened_index = self._open_index(SearchIndex)
-            if self._opened_index.needs_rebuild or orphaned(self.workspace.state):  # missing, old, or a writer crashed
-                self.logger.info("index missing or out of date: rebuilding (engine %s)", self.config.search.engine)
-                progress = self.rebuild_progress
-                self.reindex(progress)
-                if progress is not None:
-                    progress(None)
-        return self._opened_index
+    @property
+    def rebuild_progress(self) -> Callable[[int | None], None] | None:
+        """Told the documents indexed so far when a command has to rebuild the index first (a missing or
+        damaged index, or `search.engine` changed in feeds.yaml), then None when it is done."""
+        return self._indexer.rebuild_progress
 
-    def _open_index(self, cls: type[SearchIndex]) -> SearchIndex:
-        """The workspace's index, run by the engine feeds.yaml names (`search.engine`)."""
-        return cls.open(self.workspace.index, engine=self.config.search.engine)
+    @rebuild_progress.setter
+    def rebuild_progress(self, progress: Callable[[int | None], None] | None) -> None:
+        self._indexer.rebuild_progress = progress
 
     def close(self) -> None:
-        if self._opened_index is not None:
-            self._opened_index.close()
-            self._opened_index = None
+        self._indexer.close()
         if self._opened_store is not None:
             self._opened_store.close()
             self._opened_store = None
@@ -178,25 +174,28 @@ class Library(NotesMixin):
 
         return rank_inbox(self, items)
 
-    # --- triage: stored at once, and the index told at once so status:/is:starred/tag: agree -------
+    # --- triage: one transaction (the index's queue row with it), then the index caught up ------------
 
-    def set_status(self, item_id: str, status: Status) -> Item:
-        return self._triage(lambda: self._store.set_status(item_id, status))
+    def set_triage(self, item_id: str, change: TriageChange, catch_up: bool = True) -> Item:
+        """Apply ``change`` to an item in one store transaction; with ``catch_up`` the index follows at once.
 
-    def set_starred(self, item_id: str, starred: bool) -> Item:
-        return self._triage(lambda: self._store.set_starred(item_id, starred))
-
-    def set_tags(self, item_id: str, tags: Sequence[str]) -> Item:
-        return self._triage(lambda: self._store.set_tags(item_id, tags))
-
-    def _triage(self, change: Callable[[], Item]) -> Item:
-        # A marker held from the store write to the index update: killed in between, the next command rebuilds.
-        with index_lag(self.workspace.state):
-            item = change()
-            self.index_items([item.id])
+        The TUI passes ``catch_up=False`` and drains the queue when the keys pause (one commit for a burst).
+        """
+        item = self._store.set_triage(item_id, change)
+        if catch_up:
+            self._follow(f"triage of {item_id}")
         return item
 
-    # --- search -----------------------------------------------------------------------------------
+    def set_status(self, item_id: str, status: Status) -> Item:
+        return self.set_triage(item_id, TriageChange(status=status))
+
+    def set_starred(self, item_id: str, starred: bool) -> Item:
+        return self.set_triage(item_id, TriageChange(starred=starred))
+
+    def set_tags(self, item_id: str, tags: Sequence[str]) -> Item:
+        return self.set_triage(item_id, TriageChange(tags=(tags,) if isinstance(tags, str) else tuple(tags)))
+
+    # --- search and the index ---------------------------------------------------------------------
 
     def search(
         self, query: str, limit: int = 20, sort: str = "relevance", marks: tuple[str, str] = ("«", "»")
@@ -205,32 +204,86 @@ class Library(NotesMixin):
         self.ensure_synced()
         return self._index.search(query, limit=limit, sort=sort, marks=marks)
 
-    def index_items(self, ids: Collection[str]) -> None:
-        """Bring the index up to date for these stored items."""
-        if not ids:
-            return
-        noted = self._store.papers_with_notes()
-        docs = [item_document(item, noted) for item in self._store.get_items(list(ids))]
-        self._index.update(docs)
+    def catch_up_index(self) -> int:
+        """Tell the index every change the store has queued for it (kb.library.indexing); returns how many."""
+        return self._indexer.catch_up()
+
+    def _follow(self, what: str) -> None:
+        """Catch the index up after a write; a failure is logged, never raised: the write is stored, and queued
+        for the index, so the next command that opens the index retries."""
+        try:
+            self.catch_up_index()
+        except KbError as error:
+            self.logger.warning("index not updated after %s: %s", what, error)
+
+    def index_backlog(self) -> int:
+        """How many changes wait for the index (the next command that opens it catches up)."""
+        return self._indexer.backlog()
 
     def reindex(self, progress: Callable[[int], None] | None = None) -> int:
         """Rebuild the index from the store (and notes/): the index is a cache."""
-        from kb.index import SearchIndex
+        return self._indexer.rebuild(progress)
 
-        if self._opened_index is None:
-            self._opened_index = self._open_index(SearchIndex)
-        stale = orphaned(self.workspace.state)  # what crashed writers left: repaired by this rebuild
-        written = self._opened_index.rebuild(self._all_documents(), progress)
-        forget(stale)
-        self.logger.info("reindex: %d documents", written)
-        return written
+    # --- notes (kb.library.notebook); a change to notes/ reaches the index through the queue ----------
 
-    def _all_documents(self) -> Iterable[Sequence[IndexDoc]]:
-        yield from self.all_note_documents()  # first: it refreshes the note cache that has_note reads
-        self._synced = True
-        noted = self._store.papers_with_notes()
-        for batch in self._store.iter_items():
-            yield [item_document(item, noted) for item in batch]
+    def sync_notes(self, index: bool = True) -> list[str]:
+        """Pick up notes changed on disk; with ``index``, the index follows when any did. Warnings, one a line."""
+        warnings, changed = self.notes.sync()
+        if index and changed:
+            self._follow("note sync")
+        return warnings
+
+    def ensure_synced(self) -> list[str]:
+        """Sync notes once per library."""
+        return [] if self.notes.synced else self.sync_notes()
+
+    def list_notes(self) -> list[Note]:
+        return self.notes.list_notes()
+
+    def get_note(self, path: str) -> Note:
+        return self.notes.get_note(path)
+
+    def note_path(self, text: str) -> str:
+        return self.notes.note_path(text)
+
+    def note_file(self, note_path: str) -> Path:
+        return self.notes.note_file(note_path)
+
+    def notes_for_paper(self, item_id: str) -> list[Note]:
+        return self.notes.notes_for_paper(item_id)
+
+    def owned_notes(self, item: Item) -> list[Note]:
+        """The item's own notes (front matter names it); notes that only link it are backlinks."""
+        return self.notes.owned_notes(item)
+
+    def backlinks(self, note_path: str) -> list[Note]:
+        return self.notes.backlinks(note_path)
+
+    def note_links(self, note_path: str) -> tuple[list[str], list[Note]]:
+        return self.notes.note_links(note_path)
+
+    def read_note(self, note_path: str) -> tuple[str, NoteSnapshot]:
+        return self.notes.read_note(note_path)
+
+    def save_note(self, note_path: str, text: str, snapshot: NoteSnapshot | None) -> NoteSnapshot:
+        saved = self.notes.save_note(note_path, text, snapshot)
+        self._follow(f"saving {note_path}")
+        return saved
+
+    def new_note(self, title: str, today: date | None = None) -> str:
+        path = self.notes.new_note(title, today)
+        self._follow(f"creating {path}")
+        return path
+
+    def note_for_paper(self, item_text: str, today: date | None = None) -> str:
+        path = self.notes.note_for_paper(item_text, today)
+        self._follow(f"creating {path}")
+        return path
+
+    def new_paper_note(self, item_text: str, today: date | None = None) -> str:
+        path = self.notes.new_paper_note(item_text, today)
+        self._follow(f"creating {path}")
+        return path
 
     # --- fetch ------------------------------------------------------------------------------------
 
@@ -242,7 +295,7 @@ class Library(NotesMixin):
 
         with self._fetch_lock():
             self.logger.info("fetch start sources=%s", ",".join(names) if names else "all")
-            run = FetchRun(self._store, self.config, self.logger, progress)
+            run = FetchRun(self._store, self.config, self.logger, progress, self._index_after_source)
             if names is None:  # a source failing again and again rests; naming it fetches it anyway
                 wanted, resting = due_sources(self._store, self.config)
                 run.report.resting = [source.name for source in resting]
@@ -268,7 +321,7 @@ class Library(NotesMixin):
         from kb.fetchers import Fetcher
 
         with self._fetch_lock():
-            run = FetchRun(self._store, self.config, self.logger, progress)
+            run = FetchRun(self._store, self.config, self.logger, progress, self._index_after_source)
             with Fetcher(self.config) as fetcher:
                 run.on_result(fetcher.fetch_ids(ids, source="kb add"))
             report = run.finish()
@@ -276,18 +329,30 @@ class Library(NotesMixin):
         return report
 
     def status(self) -> dict[str, object]:
-        """The last runs, failing and incomplete sources, and the index's health (`kb status`)."""
+        """The last runs, failing and incomplete sources, and the index's health (`kb status`).
+
+        The index is ``ok`` when it exists, has the current schema, holds as many documents as the store and
+        notes/, and at most BACKLOG_OK changes wait for it (after this command has caught it up).
+        """
         from kb.index import SearchIndex
 
-        index = self._open_index(SearchIndex)
-        try:
-            documents = None if index.needs_rebuild else index.doc_count()
-            # A marker left by a killed writer means the index may miss what it stored.
-            healthy = not index.needs_rebuild and not orphaned(self.workspace.state)
-            report = status_report(self._store, self.config, documents, healthy)
-            report["index"].update(engine=index.engine, bytes=index.size_on_disk())
-        finally:
-            index.close()
+        probe = SearchIndex.open(self.workspace.index, engine=self.config.search.engine)
+        current = not probe.needs_rebuild
+        probe.close()
+        documents = None
+        if current:  # never rebuilt from here: `kb status` only reports
+            try:
+                self.catch_up_index()
+            except KbError as error:
+                self.logger.warning("status: index catch-up failed: %s", error)
+            documents = self._index.doc_count()
+        backlog = self.index_backlog()
+        report = status_report(self._store, self.config, documents, current and backlog <= BACKLOG_OK)
+        report["index"]["pending"] = backlog
+        if current:
+            report["index"].update(engine=self._index.engine, bytes=self._index.size_on_disk())
+        else:
+            report["index"].update(engine=self.config.search.engine, bytes=0)
         report["gaps"] = [gap.as_json() for gap in self.gaps()]
         return report
 
@@ -307,7 +372,7 @@ class Library(NotesMixin):
         with self._fetch_lock():
             gaps = select_gaps(self.gaps(now), names)
             self.logger.info("repair start: %d gaps", len(gaps))
-            run = FetchRun(self._store, self.config, self.logger, progress)
+            run = FetchRun(self._store, self.config, self.logger, progress, self._index_after_source)
             if gaps:
                 with Fetcher(self.config) as fetcher:
                     repair_gaps(fetcher, run, gaps, now)
@@ -322,14 +387,18 @@ class Library(NotesMixin):
             self.logger.info("fetch: another fetch holds the lock; standing down")
             raise
 
+    def _index_after_source(self, report: FetchReport) -> None:
+        """After each source is stored: its items become searchable now, not only at the end of the run."""
+        if report.index_error is None:  # once failing, the index is left alone until the run's end
+            self._index_after_fetch(report)
+
     def _index_after_fetch(self, report: FetchReport) -> None:
-        # The store is the record: an index failure is reported, never allowed to undo what was stored.
+        # The store is the record: an index failure is reported, never allowed to undo what was stored; the
+        # queue keeps the changes for the next command.
         try:
-            self.index_items(report.changed_ids)
-            if report.lag:
-                report.lag.caught_up()
-        except Exception as error:  # the index is a cache; `kb reindex` repairs it
-            if report.lag:
-                report.lag.give_up()  # the next command that opens the index rebuilds it
-            report.index_error = f"index not updated ({error}); run `kb reindex`"
+            self.catch_up_index()
+        except Exception as error:  # the index is a cache
+            report.index_error = f"index not updated ({error}); the next kb command retries"
             self.logger.exception("index update after fetch failed")
+        else:
+            report.index_error = None

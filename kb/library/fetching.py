@@ -1,6 +1,7 @@
 """`kb fetch`: every source into the store, one at a time under the workspace's fetch lock.
 
-A run stores each source's items as soon as that source is done, so a run killed half way keeps what it had;
+A run stores each source's items as soon as that source is done, so a run killed half way keeps what it had
+(and the store's index queue, written with them, tells the next command what to index);
 the fetch log records each source's outcome; feed state (ETag, Last-Modified, newest paper seen) advances only
 on success, so the next run repairs an incomplete or failed one.
 """
@@ -16,7 +17,6 @@ from filelock import FileLock, Timeout
 
 from kb.config import Config
 from kb.errors import FetchLocked, UsageError
-from kb.library.indexlag import IndexLag
 from kb.library.sources.alerts import AlertWatch
 from kb.library.sources.gaps import record_announcements
 from kb.library.sources.muting import matching_rule
@@ -51,8 +51,6 @@ class FetchReport:
     changed_ids: set[str] = field(default_factory=set)
     index_error: str | None = None
     resting: list[str] = field(default_factory=list)  # failing again and again: not tried this run
-    #: Held from the first write to the store until the index has what the run changed (see kb.library.indexlag).
-    lag: IndexLag | None = field(default=None, repr=False, compare=False)
     alerted: list[str] = field(default_factory=list)  # watched papers that changed: back in the inbox
     repaired: list[str] = field(default_factory=list)  # keys of the gaps `kb fetch --repair` filled
 
@@ -116,14 +114,21 @@ def check_source_names(config: Config, names: Collection[str] | None) -> None:
 class FetchRun:
     """One run: turns each SourceResult into stored items, fetch-log rows and new feed state."""
 
-    def __init__(self, store: Store, config: Config, logger: logging.Logger, progress: Progress | None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        config: Config,
+        logger: logging.Logger,
+        progress: Progress | None,
+        stored: Callable[[FetchReport], None] | None = None,
+    ) -> None:
         self.store = store
         self.config = config
         self.logger = logger
         self.progress = progress
-        # The marker goes first: from here on, a kill could leave stored items that the index never hears of.
-        lag = IndexLag(store.path.parent).begin()
-        self.report = FetchReport(run_id=store.start_run(), lag=lag)
+        #: Called after each source is stored (the library catches the index up from the store's queue).
+        self.stored = stored
+        self.report = FetchReport(run_id=store.start_run())
         self.alerts = AlertWatch(store)
 
     def on_result(self, result: SourceResult, store_as: str | None = None) -> None:
@@ -153,6 +158,8 @@ class FetchRun:
         self.report.outcomes.append(outcome)
         self.report.changed_ids.update(report.new, report.updated)
         self.log(result, outcome)
+        if self.stored and (report.new or report.updated or muted):
+            self.stored(self.report)
         if self.progress:
             self.progress(outcome)
 

@@ -1,15 +1,16 @@
-"""Notes in the library: keeping the store's note cache and the index in step with notes/ on disk.
+"""Notes in the library: keeping the store's note cache in step with notes/ on disk, and the notes use cases.
 
 notes/ is the only truth for note text and note->paper links. The store caches each note's metadata (for
-backlinks without reading every file) and the index holds its text; ``sync_notes`` brings both up to date by
-a scan that reads only the files whose size or modification time changed.
+backlinks without reading every file); ``sync`` brings it up to date by a scan that reads only the files
+whose size or modification time changed. The cache writes queue the notes (and the papers whose has_note
+flag flips) for the search index in the same transaction (kb.store.pending); the library then catches the
+index up, so the notebook never touches the index itself.
 """
 
 from __future__ import annotations
 
-import contextlib
 import logging
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -17,8 +18,7 @@ from typing import TYPE_CHECKING
 
 from kb.errors import KbError, NotFound, UsageError
 from kb.library.documents import note_document
-from kb.library.indexlag import index_lag
-from kb.models import IndexDoc, Kind, Note, note_id
+from kb.models import IndexDoc, Kind, Note
 from kb.notes import (
     NoteSnapshot,
     decode_note,
@@ -27,6 +27,7 @@ from kb.notes import (
     parse_note,
     plain_note_text,
     read_snapshot,
+    remove_abandoned,
     resolve_note_link,
     scan_notes,
     write_note_atomic,
@@ -36,71 +37,54 @@ from kb.paths import Workspace
 from kb.store import Store
 
 if TYPE_CHECKING:
-    from kb.index import SearchIndex
     from kb.models import Item
 
 
-class NotesMixin:
-    """The notes use cases of :class:`kb.library.Library`."""
+class Notebook:
+    """The notes of one workspace. The library builds it with its store (opened on first use) and item lookup."""
 
-    workspace: Workspace
-    logger: logging.Logger
-    _synced: bool
+    def __init__(
+        self,
+        workspace: Workspace,
+        store: Callable[[], Store],
+        get_item: Callable[[str], Item],
+        logger: logging.Logger,
+    ) -> None:
+        self.workspace = workspace
+        self._store = store
+        self._get_item = get_item
+        self.logger = logger
+        self.synced = False  # notes/ scanned by this notebook yet
 
     @property
-    def _store(self) -> Store:
-        raise NotImplementedError
-
-    @property
-    def _index(self) -> SearchIndex:
-        raise NotImplementedError
-
-    def get_item(self, text: str) -> Item:
-        raise NotImplementedError
-
-    def index_items(self, ids: Collection[str]) -> None:
-        raise NotImplementedError
+    def store(self) -> Store:
+        return self._store()
 
     # --- keeping up with the disk -----------------------------------------------------------------
 
-    def sync_notes(self, index: bool = True) -> list[str]:
-        """Pick up notes created, edited, renamed or deleted outside kb. Returns one warning line per broken note."""
-        self._synced = True
+    def sync(self) -> tuple[list[str], bool]:
+        """Pick up notes created, edited, renamed or deleted outside kb.
+
+        Returns one warning line per broken note, and whether the note cache (and so the index queue) changed.
+        """
+        self.synced = True
         if not self.workspace.notes.is_dir():
-            return []
-        known = self._store.note_records()
-        changes = scan_notes(self.workspace.notes, known)
+            return [], False
+        changes = scan_notes(self.workspace.notes, self.store.note_records())
+        remove_abandoned(changes.temps)  # what writers killed mid-save left
         fresh = self._with_posts_named_by_url([*changes.added, *changes.changed])
-        if not fresh and not changes.deleted:
-            return changes.warnings
-        # Papers whose has_note flag may change: those linked before and after the change.
-        touched = {paper for note in fresh for paper in note.papers}
-        touched |= {
-            paper
-            for path in [*changes.deleted, *(n.path for n in changes.changed)]
-            for paper in known[path].papers
-            if path in known
-        }
-        # Once the note cache is written, the next scan sees these files as known: the index must hear of
-        # them in this run, or a marker tells the next command to rebuild it (see kb.library.indexlag).
-        with index_lag(self.workspace.state) if index else contextlib.nullcontext():
-            self._store.save_notes(fresh)
-            self._store.delete_notes(changes.deleted)
-            self._store.ensure_papers(_arxiv_ids(fresh))
-            if index:
-                self._index.delete([note_id(path) for path in changes.deleted])
-                self._index.update(self.note_documents(fresh))
-                self.index_items(touched)
+        if fresh or changes.deleted:
+            self.store.update_notes(fresh, changes.deleted)
         for warning in changes.warnings:
             self.logger.warning("note: %s", warning)
-        return changes.warnings
+        return changes.warnings, bool(fresh or changes.deleted)
 
     def _with_posts_named_by_url(self, notes: list[Note]) -> list[Note]:
         """``notes``, each also linking the stored posts its front matter names by URL (see kb.notes.ownership)."""
         urls = [variant for note in notes for key in owned_urls(note) for variant in url_variants(key)]
         if not urls:
             return notes
-        posts = {url_key(url): post for url, post in self._store.post_ids_by_url(urls).items()}
+        posts = {url_key(url): post for url, post in self.store.post_ids_by_url(urls).items()}
         return [
             replace(note, papers=tuple(dict.fromkeys([*note.papers, *named])))
             if (named := [posts[key] for key in owned_urls(note) if key in posts])
@@ -108,25 +92,43 @@ class NotesMixin:
             for note in notes
         ]
 
-    def ensure_synced(self) -> list[str]:
-        """Sync once per library (each command or TUI focus calls sync_notes itself when it needs fresh notes)."""
-        return [] if self._synced else self.sync_notes()
+    def ensure_synced(self) -> None:
+        """Sync once per notebook (each command or TUI focus syncs itself when it needs fresh notes)."""
+        if not self.synced:
+            self.sync()
 
     def note_documents(self, notes: Sequence[Note]) -> list[IndexDoc]:
         linked = sorted({paper for note in notes for paper in note.papers})
-        titles = {item.id: item.title for item in self._store.get_items(linked)}
+        titles = {item.id: item.title for item in self.store.get_items(linked)}
         return [note_document(note, titles) for note in notes]
 
+    def documents_at(self, paths: Sequence[str]) -> tuple[list[IndexDoc], list[str]]:
+        """The index documents of the notes at ``paths``, read from disk now; and the paths with no file."""
+        notes: list[Note] = []
+        missing: list[str] = []
+        for path in paths:
+            try:
+                with (self.workspace.notes / path).open("rb") as handle:
+                    raw = handle.read()
+            except OSError:  # gone (or unreadable): the index must not show it
+                missing.append(path)
+                continue
+            notes.append(parse_note(path, raw))
+        return self.note_documents(self._with_posts_named_by_url(notes)), missing
+
     def all_note_documents(self) -> Iterable[Sequence[IndexDoc]]:
-        """Every note on disk, read afresh (for a full rebuild); also refreshes the note cache."""
+        """Every note on disk, read afresh (for a full rebuild); the note cache is corrected where it differs."""
+        self.synced = True
         if not self.workspace.notes.is_dir():
             return
-        changes = scan_notes(self.workspace.notes, {})
-        notes = self._with_posts_named_by_url(changes.added)
-        known = self._store.note_records()
-        self._store.delete_notes([path for path in known if path not in {note.path for note in notes}])
-        self._store.save_notes(notes)
-        self._store.ensure_papers(_arxiv_ids(notes))
+        notes = self._with_posts_named_by_url(scan_notes(self.workspace.notes, {}).added)
+        known = self.store.note_records()
+        on_disk = {note.path for note in notes}
+        # Only what differs is written: every write queues index work the rebuild itself makes needless.
+        stale = [note for note in notes if replace(note, body="") != known.get(note.path)]
+        gone = [path for path in known if path not in on_disk]
+        if stale or gone:
+            self.store.update_notes(stale, gone)
         for start in range(0, len(notes), 500):
             yield self.note_documents(notes[start : start + 500])
 
@@ -135,13 +137,13 @@ class NotesMixin:
     def list_notes(self) -> list[Note]:
         """Every note (metadata only, body empty), by path."""
         self.ensure_synced()
-        return sorted(self._store.note_records().values(), key=lambda note: note.path)
+        return sorted(self.store.note_records().values(), key=lambda note: note.path)
 
     def get_note(self, path: str) -> Note:
         """The note at ``path`` (relative to notes/, or ``note:path``, or a path through notes/)."""
         relative = self.note_path(path)
         self.ensure_synced()
-        note = self._store.note_records().get(relative)
+        note = self.store.note_records().get(relative)
         if note is None:
             raise NotFound(f"no note {relative} in {self.workspace.notes}")
         return note
@@ -162,7 +164,7 @@ class NotesMixin:
 
     def notes_for_paper(self, item_id: str) -> list[Note]:
         self.ensure_synced()
-        return self._store.notes_linking(item_id)
+        return self.store.notes_linking(item_id)
 
     def backlinks(self, note_path: str) -> list[Note]:
         """Notes whose [[links]] lead to this note."""
@@ -199,7 +201,7 @@ class NotesMixin:
     def save_note(self, note_path: str, text: str, snapshot: NoteSnapshot | None) -> NoteSnapshot:
         """Write a note atomically; NoteConflict when it changed on disk since ``snapshot`` was taken."""
         saved = write_note_atomic(self.note_file(note_path), text, snapshot, notes_dir=self.workspace.notes)
-        self.sync_notes()
+        self.sync()
         return saved
 
     def new_note(self, title: str, today: date | None = None) -> str:
@@ -226,23 +228,18 @@ class NotesMixin:
 
     def note_for_paper(self, item_text: str, today: date | None = None) -> str:
         """The path of the item's own note (the first, by path), or a new one from the template."""
-        owned = self.owned_notes(self.get_item(item_text))
+        owned = self.owned_notes(self._get_item(item_text))
         return owned[0].path if owned else self.new_paper_note(item_text, today)
 
     def new_paper_note(self, item_text: str, today: date | None = None) -> str:
         """Create a note for a paper from the template (title, authors, link, abstract); returns its path."""
-        item = self.get_item(item_text)
+        item = self._get_item(item_text)
         return self._create(item.title or item.id, paper_note_text(item, today or date.today()))
 
     def _create(self, title: str, text: str) -> str:
         self.ensure_synced()
-        taken = [note.path for note in self._store.note_records().values()]
+        taken = [note.path for note in self.store.note_records().values()]
         taken += [p.relative_to(self.workspace.notes).as_posix() for p in self.workspace.notes.glob("*")]
         path = note_filename(title, taken)
         self.save_note(path, text, None)
         return path
-
-
-def _arxiv_ids(notes: Iterable[Note]) -> list[str]:
-    """The arXiv papers ``notes`` link (posts they name are stored already), for placeholders."""
-    return sorted({paper for note in notes for paper in note.papers if paper.startswith("arxiv:")})

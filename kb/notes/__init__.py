@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from kb.notes.edit import add_paper_link
 from kb.notes.filenames import note_filename
-from kb.notes.files import NoteSnapshot, read_snapshot, write_note_atomic
+from kb.notes.files import NoteSnapshot, read_snapshot, remove_abandoned, write_note_atomic
 from kb.notes.links import resolve_note_link
 from kb.notes.parse import decode_note, parse_note
 from kb.notes.scan import NoteChanges, scan_notes
@@ -24,6 +24,7 @@ __all__ = [
     "parse_note",
     "plain_note_text",
     "read_snapshot",
+    "remove_abandoned",
     "resolve_note_link",
     "scan_notes",
     "write_note_atomic",

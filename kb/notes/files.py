@@ -9,8 +9,10 @@ import os
 from pathlib import Path
 from typing import NamedTuple
 
-from kb.atomic import WriteFailed, write_atomic
+from kb.atomic import WriteFailed, remove_abandoned, write_atomic
 from kb.errors import KbError, NoteConflict, NotFound, UsageError
+
+__all__ = ["NoteSnapshot", "read_snapshot", "remove_abandoned", "write_note_atomic"]
 
 
 class NoteSnapshot(NamedTuple):

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
+from kb.atomic import is_temp_name
 from kb.errors import UsageError
 from kb.models import Note
 from kb.notes.parse import decode_note, parse_text
@@ -22,6 +23,7 @@ class NoteChanges:
     deleted: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)  # one readable line each, naming the file
     unchanged: int = 0
+    temps: list[str] = field(default_factory=list)  # kb's own temp files seen (kb.notes.files.remove_abandoned)
 
 
 class _Seen(NamedTuple):
@@ -47,7 +49,7 @@ def scan_notes(notes_dir: Path, known: Mapping[str, Note]) -> NoteChanges:
         return NoteChanges(deleted=sorted(known), warnings=warnings)
     if not notes_dir.is_dir():
         raise UsageError(f"{notes_dir} is not a folder", hint="notes/ must be a folder of markdown files")
-    seen, unreadable, warnings = _walk(notes_dir)
+    seen, unreadable, warnings, temps = _walk(notes_dir)
     added: list[Note] = []
     changed: list[Note] = []
     for relative in sorted(seen):
@@ -60,14 +62,15 @@ def scan_notes(notes_dir: Path, known: Mapping[str, Note]) -> NoteChanges:
             (added if old is None else changed).append(note)
     deleted = [path for path in sorted(known) if path not in seen and not any(path.startswith(d) for d in unreadable)]
     unchanged = len(seen) - len(added) - len(changed)
-    return NoteChanges(added, changed, deleted, warnings, unchanged)
+    return NoteChanges(added, changed, deleted, warnings, unchanged, temps)
 
 
-def _walk(notes_dir: Path) -> tuple[dict[str, _Seen], list[str], list[str]]:
-    """Every visible *.md file as relative path -> stat; folders that could not be listed; warnings."""
+def _walk(notes_dir: Path) -> tuple[dict[str, _Seen], list[str], list[str], list[str]]:
+    """Every visible *.md file as relative path -> stat; folders that could not be listed; warnings; kb temps."""
     seen: dict[str, _Seen] = {}
     unreadable: list[str] = []
     warnings: list[str] = []
+    temps: list[str] = []
     stack: list[tuple[str, str]] = [(os.fspath(notes_dir), "")]
     while stack:
         folder, prefix = stack.pop()
@@ -80,6 +83,8 @@ def _walk(notes_dir: Path) -> tuple[dict[str, _Seen], list[str], list[str]]:
             continue
         for entry in entries:
             if entry.name.startswith(".") or (not prefix and entry.name.casefold() == GUIDE):
+                if is_temp_name(entry.name):
+                    temps.append(entry.path)
                 continue
             relative = prefix + entry.name
             if not _valid_name(relative):
@@ -93,7 +98,7 @@ def _walk(notes_dir: Path) -> tuple[dict[str, _Seen], list[str], list[str]]:
                     seen[relative] = _Seen(entry.path, stat.st_mtime_ns, stat.st_size)
             except OSError as exc:  # vanished or a dangling link: as if it were not there
                 warnings.append(f"{notes_dir.name}/{relative}: cannot read ({exc.strerror})")
-    return seen, unreadable, warnings
+    return seen, unreadable, warnings, temps
 
 
 def _valid_name(relative: str) -> bool:

@@ -18,7 +18,7 @@ from sqlmodel import Field, SQLModel
 from kb.errors import NotFound
 from kb.models import Kind, Status
 
-from . import triage
+from . import pending
 from .convert import chunks
 from .tables import ITEM, ITEM_TAG, NOTE_PAPER, TRIAGE
 
@@ -90,13 +90,7 @@ def set_alerts(conn: Connection, alerts: Mapping[str, str], now: datetime) -> No
         conn.execute(
             update(TRIAGE).where(TRIAGE.c.item_id.in_(part)).values(status=Status.NEW.value, status_changed=now)
         )
-
-
-def set_status(conn: Connection, item_id: str, status: Status, now: datetime) -> None:
-    """Set the status as the person did, which also clears the item's alert: they have seen it."""
-    triage.set_status(conn, item_id, status, now)
-    statement = update(TRIAGE).where(TRIAGE.c.item_id == item_id, TRIAGE.c.alert.is_not(None))
-    conn.execute(statement.values(alert=None, alert_at=None))
+    pending.enqueue(conn, back)  # the index holds the status
 
 
 # --- announcement days ----------------------------------------------------------------------------

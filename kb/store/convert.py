@@ -1,9 +1,9 @@
-"""Small conversions between domain values and what the tables hold: times, tags, JSON lists, id chunks."""
+"""Small conversions between domain values and what the tables hold: times, JSON lists, id chunks."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 
 from kb.errors import UsageError
@@ -25,11 +25,6 @@ def as_utc(value: datetime | None) -> datetime | None:
     if value.tzinfo is None:
         return value.replace(tzinfo=UTC)
     return value.astimezone(UTC)
-
-
-def normalise_tags(tags: Iterable[str]) -> tuple[str, ...]:
-    """Stripped, lower case, without empties or duplicates, sorted."""
-    return tuple(sorted({tag.strip().lower() for tag in tags} - {""}))
 
 
 def coerce_status(status: Status | str) -> Status:

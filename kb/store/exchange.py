@@ -17,9 +17,10 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
-from kb.models import Status
+from kb.models import Status, normalise_tags
 
-from .convert import as_utc, chunks, normalise_tags
+from . import pending
+from .convert import as_utc, chunks
 from .tables import ITEM_TAG, TRIAGE
 
 V = TypeVar("V", str, bool, tuple[str, ...])
@@ -116,6 +117,7 @@ def merge_triage(conn: Connection, records: Sequence[TriageRecord]) -> TriageMer
     _write_field(conn, "status", rows["status"])
     _write_field(conn, "starred", rows["starred"])
     _write_tags(conn, tag_rows)
+    pending.enqueue(conn, changed)  # the index holds status, star and tags
     return TriageMerge(
         changed=tuple(changed),
         status=counts["status"],

@@ -231,12 +231,24 @@ _DATED_ORDER = [
     "UPDATE item SET updated = NULL WHERE updated < '1971-01-01'",
 ]
 
+# The search index's queue (kb.store.pending): changes written with the data, emptied by the library.
+_INDEX_PENDING = [
+    """
+    CREATE TABLE index_pending (
+        seq INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+        doc_id VARCHAR NOT NULL,
+        op VARCHAR NOT NULL
+    )
+    """,
+]
+
 #: Every migration, in the order they are applied. Append only.
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("0001_initial_tables", _run_all(_INITIAL_TABLES)),
     ("0002_initial_indexes", _run_all(_INITIAL_INDEXES)),
     ("0003_alerts_and_gaps", _run_all(_ALERTS_AND_GAPS)),
     ("0004_item_dated_order", _run_all(_DATED_ORDER)),
+    ("0005_index_pending", _run_all(_INDEX_PENDING)),
 ]
 
 

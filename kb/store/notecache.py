@@ -11,8 +11,9 @@ from collections.abc import Sequence
 
 from sqlalchemy import Connection, delete, insert, select
 
-from kb.models import Note, parse_arxiv_id
+from kb.models import Note, note_id, parse_arxiv_id
 
+from . import pending
 from .convert import chunks, dump_list, load_list
 from .tables import NOTE, NOTE_PAPER
 
@@ -24,10 +25,15 @@ def paper_key(paper_id: str) -> str:
 
 
 def save_notes(conn: Connection, notes: Sequence[Note]) -> None:
-    """Insert or replace the cached metadata of ``notes`` (the last one wins if a path repeats)."""
+    """Insert or replace the cached metadata of ``notes`` (the last one wins if a path repeats).
+
+    The notes, and the papers whose has_note flag this flips, are queued for the index in this transaction.
+    """
     latest = {note.path: note for note in notes}
     if not latest:
         return
+    linked = _linked(conn, list(latest)) | {paper_key(paper) for note in latest.values() for paper in note.papers}
+    noted = _noted(conn, linked)
     _delete(conn, list(latest))
     rows = [
         {
@@ -50,11 +56,37 @@ def save_notes(conn: Connection, notes: Sequence[Note]) -> None:
     ]
     if links:
         conn.execute(insert(NOTE_PAPER), links)
+    pending.enqueue(conn, (note_id(path) for path in latest))
+    pending.enqueue(conn, sorted(noted ^ _noted(conn, linked)))
 
 
 def delete_notes(conn: Connection, paths: Sequence[str]) -> None:
-    """Forget the cached metadata of ``paths`` (missing ones are ignored)."""
-    _delete(conn, list(dict.fromkeys(paths)))
+    """Forget the cached metadata of ``paths`` (missing ones are ignored); the index is told in this transaction."""
+    wanted = list(dict.fromkeys(paths))
+    if not wanted:
+        return
+    linked = _linked(conn, wanted)
+    noted = _noted(conn, linked)
+    _delete(conn, wanted)
+    pending.enqueue(conn, (note_id(path) for path in wanted), pending.DELETE)
+    pending.enqueue(conn, sorted(noted ^ _noted(conn, linked)))
+
+
+def _linked(conn: Connection, paths: list[str]) -> set[str]:
+    """The papers the cached notes at ``paths`` link."""
+    found: set[str] = set()
+    for part in chunks(paths):
+        found.update(conn.execute(select(NOTE_PAPER.c.paper_id).where(NOTE_PAPER.c.path.in_(part))).scalars())
+    return found
+
+
+def _noted(conn: Connection, papers: set[str]) -> set[str]:
+    """Those of ``papers`` some cached note links (their has_note flag)."""
+    found: set[str] = set()
+    for part in chunks(sorted(papers)):
+        statement = select(NOTE_PAPER.c.paper_id).where(NOTE_PAPER.c.paper_id.in_(part)).distinct()
+        found.update(conn.execute(statement).scalars())
+    return found
 
 
 def _delete(conn: Connection, paths: list[str]) -> None:

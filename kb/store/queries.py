@@ -9,9 +9,9 @@ from typing import Any
 
 from sqlalchemy import Connection, Select, Table, and_, exists, func, select
 
-from kb.models import Author, Item, ItemFilter, Kind, Status
+from kb.models import Author, Item, ItemFilter, Kind, Status, normalise_tags
 
-from .convert import as_utc, chunks, coerce_kind, coerce_status, load_list, normalise_tags
+from .convert import as_utc, chunks, coerce_kind, coerce_status, load_list
 from .tables import DATED, ITEM, ITEM_AUTHOR, ITEM_CATEGORY, ITEM_SOURCE, ITEM_TAG, PAPER_VERSION, TRIAGE
 
 _ITEM_COLUMNS = [

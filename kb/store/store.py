@@ -9,6 +9,7 @@ tests and imports can say when something happened.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import replace
 from datetime import date, datetime
 from functools import partial
 from pathlib import Path
@@ -22,16 +23,18 @@ from kb.models import (
     FeedState,
     FetchedItem,
     FetchRunSummary,
+    IndexBacklog,
     Item,
     ItemFilter,
     Note,
     SourceLogEntry,
     SourceResult,
     Status,
+    TriageChange,
     UpsertReport,
 )
 
-from . import alerts, exchange, fetchlog, notecache, queries, triage, upsert
+from . import alerts, exchange, fetchlog, notecache, pending, queries, triage, upsert
 from .convert import coerce_status, utc_now
 from .db import DEFAULT_BUSY_TIMEOUT, Database
 from .exchange import TriageMerge, TriageRecord
@@ -138,24 +141,29 @@ class Store:
         """The versions of a paper seen so far, oldest first, each with when kb first saw it."""
         return self._read(lambda conn: queries.paper_versions(conn, item_id))
 
+    def set_triage(self, item_id: str, change: TriageChange, now: datetime | None = None) -> Item:
+        """Apply a triage change (status, star, tags: those it sets) in one transaction, with its queue row.
+
+        The time of each field that changes is recorded; setting a status clears the item's alert.
+        """
+        at = utc_now(now)
+        if change.status is not None:
+            change = replace(change, status=coerce_status(change.status))
+        return self._edit(item_id, lambda conn: triage.apply_change(conn, item_id, change, at))
+
     def set_status(self, item_id: str, status: Status, now: datetime | None = None) -> Item:
         """Set an item's triage status (the time is recorded when it changes); clears its alert."""
-        value, at = coerce_status(status), utc_now(now)
-        return self._edit(item_id, lambda conn: alerts.set_status(conn, item_id, value, at))
+        return self.set_triage(item_id, TriageChange(status=coerce_status(status)), now)
 
     def set_starred(self, item_id: str, starred: bool, now: datetime | None = None) -> Item:
         """Star or unstar an item."""
-        at = utc_now(now)
-        return self._edit(item_id, lambda conn: triage.set_starred(conn, item_id, bool(starred), at))
+        return self.set_triage(item_id, TriageChange(starred=bool(starred)), now)
 
     def set_tags(self, item_id: str, tags: Sequence[str], now: datetime | None = None) -> Item:
         """Replace an item's tags (stripped, lower-cased, deduplicated, sorted)."""
-        if isinstance(tags, str):  # a bare string would become one tag per character
-            tags = [tags]
-        at = utc_now(now)
-        return self._edit(item_id, lambda conn: triage.set_tags(conn, item_id, tags, at))
+        return self.set_triage(item_id, TriageChange(tags=tuple(tags) if not isinstance(tags, str) else (tags,)), now)
 
-    def _edit(self, item_id: str, work: Callable[[Connection], None]) -> Item:
+    def _edit(self, item_id: str, work: Callable[[Connection], object]) -> Item:
         def edit_and_read(conn: Connection) -> Item:
             work(conn)
             item = queries.load_items(conn, [item_id]).get(item_id)
@@ -181,6 +189,24 @@ class Store:
     def papers_without_metadata(self) -> list[str]:
         """Ids of placeholder papers waiting for a fetch of their metadata."""
         return self._read(upsert.papers_without_metadata)
+
+    # --- the search index's queue (kb.store.pending) -------------------------------------------
+
+    def index_backlog(self, limit: int = 5000) -> IndexBacklog:
+        """The oldest ``limit`` queued changes, one entry per document, and the position they reach."""
+        return self._read(lambda conn: pending.backlog(conn, limit))
+
+    def clear_index_backlog(self, upto: int) -> int:
+        """Forget the queued changes at or below position ``upto`` (the index has them); returns how many."""
+        return self._write(lambda conn: pending.clear(conn, upto))
+
+    def index_position(self) -> int:
+        """The highest queue position so far: a rebuild starting now covers every change up to it."""
+        return self._read(pending.last_position)
+
+    def index_backlog_size(self) -> int:
+        """How many queued changes wait for the index."""
+        return self._read(pending.count)
 
     # --- fetch log and source state -----------------------------------------------------------
 
@@ -234,6 +260,20 @@ class Store:
     def delete_notes(self, paths: Sequence[str]) -> None:
         """Forget cached notes."""
         self._write(lambda conn: notecache.delete_notes(conn, paths))
+
+    def update_notes(self, saved: Sequence[Note], deleted: Sequence[str], now: datetime | None = None) -> None:
+        """One scan's changes in one transaction: notes saved, notes forgotten, and a placeholder paper for
+        every linked id not stored yet (so a killed sync never leaves a link that no fetch will fill)."""
+        at = utc_now(now)
+        # Placeholders for arXiv ids only: the posts a note names are stored already (or cannot be fetched by id).
+        papers = sorted({paper for note in saved for paper in note.papers if paper.startswith("arxiv:")})
+
+        def work(conn: Connection) -> None:
+            notecache.save_notes(conn, saved)
+            notecache.delete_notes(conn, deleted)
+            upsert.ensure_papers(conn, papers, at)
+
+        self._write(work)
 
     def notes_linking(self, paper_id: str) -> list[Note]:
         """Cached notes linking ``paper_id``, by path (bodies empty)."""

@@ -214,6 +214,21 @@ class NotePaper(SQLModel, table=True):
     paper_id: str
 
 
+class IndexPending(SQLModel, table=True):
+    """A change the search index has not been told of yet: written in the transaction that made the change.
+
+    AUTOINCREMENT so a position is never reused: a reader that cleared "everything up to n" must never clear
+    a row written after it looked (see kb.store.pending).
+    """
+
+    __tablename__ = "index_pending"
+    __table_args__ = {"sqlite_autoincrement": True}
+
+    seq: int | None = Field(default=None, primary_key=True)
+    doc_id: str  # an item id, or note:PATH
+    op: str  # "update" or "delete"
+
+
 # The Core tables behind the models, for bulk statements (SQLModel does not type ``__table__``).
 ITEM = SQLModel.metadata.tables["item"]
 TRIAGE = SQLModel.metadata.tables["triage"]
@@ -231,3 +246,4 @@ NOTE_PAPER = SQLModel.metadata.tables["note_paper"]
 #: The date an item is filed under (kb.models.Item.dated): published, else announced (updated), else first seen.
 DATED = func.coalesce(ITEM.c.published, ITEM.c.updated, ITEM.c.first_seen)
 Index("ix_item_dated", DATED, ITEM.c.first_seen)  # the newest-first order (migration 0004)
+INDEX_PENDING = SQLModel.metadata.tables["index_pending"]

@@ -1,7 +1,8 @@
 """The person's triage state: status, star and tags, each with the time it last changed.
 
 Single edits, so ORM objects through a SQLModel session (the bulk paths live in upsert.py). Setting a value
-it already has changes nothing, its timestamp included: the time records a change, not a key press.
+it already has changes nothing, its timestamp included: the time records a change, not a key press. A change
+is queued for the search index in the same transaction (kb.store.pending).
 """
 
 from __future__ import annotations
@@ -13,9 +14,9 @@ from sqlalchemy import Connection
 from sqlmodel import Session, col, delete, select
 
 from kb.errors import NotFound
-from kb.models import Status
+from kb.models import Status, TriageChange, normalise_tags
 
-from .convert import normalise_tags
+from . import pending
 from .tables import ItemTag, TriageRow
 
 
@@ -26,35 +27,40 @@ def _triage(session: Session, item_id: str) -> TriageRow:
     return row
 
 
-def set_status(conn: Connection, item_id: str, status: Status, now: datetime) -> None:
-    """Set an item's status; NotFound if it is not stored."""
+def apply_change(conn: Connection, item_id: str, change: TriageChange, now: datetime) -> bool:
+    """Apply every field ``change`` sets, queue the item for the index if any moved; NotFound if not stored.
+
+    Setting a status (even the same one) clears the item's alert: the person has seen it.
+    """
     with Session(bind=conn) as session:
         row = _triage(session, item_id)
-        if row.status != status.value:
-            row.status = status.value
-            row.status_changed = now
-            session.flush()
-
-
-def set_starred(conn: Connection, item_id: str, starred: bool, now: datetime) -> None:
-    """Star or unstar an item; NotFound if it is not stored."""
-    with Session(bind=conn) as session:
-        row = _triage(session, item_id)
-        if row.starred != starred:
-            row.starred = starred
-            row.starred_changed = now
-            session.flush()
-
-
-def set_tags(conn: Connection, item_id: str, tags: Sequence[str], now: datetime) -> None:
-    """Replace an item's tags with ``tags`` normalised; NotFound if it is not stored."""
-    wanted = normalise_tags(tags)
-    with Session(bind=conn) as session:
-        row = _triage(session, item_id)
-        current = session.exec(select(ItemTag.tag).where(ItemTag.item_id == item_id).order_by(ItemTag.tag))
-        if tuple(current.all()) == wanted:
-            return
-        session.execute(delete(ItemTag).where(col(ItemTag.item_id) == item_id))
-        session.add_all(ItemTag(item_id=item_id, tag=tag) for tag in wanted)
-        row.tags_changed = now
+        changed = False
+        if change.status is not None:
+            changed |= _set_status(row, change.status, now)
+        if change.starred is not None and row.starred != change.starred:
+            row.starred, row.starred_changed, changed = change.starred, now, True
+        if change.tags is not None:
+            changed |= _set_tags(session, row, change.tags, now)
         session.flush()
+    if changed:
+        pending.enqueue(conn, [item_id])
+    return changed
+
+
+def _set_status(row: TriageRow, status: Status, now: datetime) -> bool:
+    row.alert, row.alert_at = None, None
+    if row.status == status.value:
+        return False
+    row.status, row.status_changed = status.value, now
+    return True
+
+
+def _set_tags(session: Session, row: TriageRow, tags: Sequence[str], now: datetime) -> bool:
+    wanted = normalise_tags(tags)
+    current = session.exec(select(ItemTag.tag).where(ItemTag.item_id == row.item_id).order_by(ItemTag.tag))
+    if tuple(current.all()) == wanted:
+        return False
+    session.execute(delete(ItemTag).where(col(ItemTag.item_id) == row.item_id))
+    session.add_all(ItemTag(item_id=row.item_id, tag=tag) for tag in wanted)
+    row.tags_changed = now
+    return True

@@ -1,7 +1,8 @@
 """Storing a batch of fetched items: one read of what is stored, then bulk Core statements.
 
 Fetch batches go through ``conn.execute(insert(table), list_of_dicts)``, never ORM objects: the ORM unit of
-work is several times slower for thousands of rows (see benchmarks/ingest.py).
+work is several times slower for thousands of rows (see benchmarks/ingest.py). What changed is queued for the
+search index in the same transaction (kb.store.pending), with executemany as well.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from kb.errors import UsageError
 from kb.models import FetchedItem, Kind, Status, UpsertReport, parse_arxiv_id
 
+from . import pending
 from .convert import chunks, dump_list
 from .merge import Change, Decision, Stored, decide
 from .tables import ITEM, ITEM_AUTHOR, ITEM_CATEGORY, ITEM_SOURCE, PAPER_VERSION, TRIAGE
@@ -33,9 +35,13 @@ def upsert_items(conn: Connection, items: Sequence[FetchedItem], source: str, no
     decisions = {item_id: decide(stored.get(item_id), item, now) for item_id, item in batch.items()}
     _write_new(conn, batch, decisions, now)
     _write_updates(conn, batch, decisions, now)
-    _touch_sources(conn, list(batch), source, now)
+    newly_sourced = _touch_sources(conn, list(batch), source, now)
     new = tuple(i for i, d in decisions.items() if d.change in (Change.NEW, Change.FILL))
     updated = tuple(i for i, d in decisions.items() if d.change is Change.UPDATE)
+    # The index hears of everything it holds that changed, in this transaction: an item's text, its sources,
+    # and the linked titles of the notes that link it.
+    pending.enqueue(conn, [*new, *updated, *newly_sourced])
+    pending.enqueue_notes_linking(conn, [*new, *updated])
     return UpsertReport(new=new, updated=updated, unchanged=len(batch) - len(new) - len(updated))
 
 
@@ -137,9 +143,14 @@ def _insert_versions(conn: Connection, versions: list[tuple[str, int]], now: dat
         conn.execute(insert(PAPER_VERSION).prefix_with("OR IGNORE"), rows)
 
 
-def _touch_sources(conn: Connection, ids: list[str], source: str, now: datetime) -> None:
+def _touch_sources(conn: Connection, ids: list[str], source: str, now: datetime) -> list[str]:
+    """Record that ``ids`` were seen in ``source`` now; returns the ids seen there for the first time."""
     if not ids:
-        return
+        return []
+    known: set[str] = set()
+    for part in chunks(ids):
+        where = ITEM_SOURCE.c.item_id.in_(part) & (ITEM_SOURCE.c.source == source)
+        known.update(conn.execute(select(ITEM_SOURCE.c.item_id).where(where)).scalars())
     statement = sqlite_insert(ITEM_SOURCE)
     statement = statement.on_conflict_do_update(
         index_elements=[ITEM_SOURCE.c.item_id, ITEM_SOURCE.c.source],
@@ -147,6 +158,7 @@ def _touch_sources(conn: Connection, ids: list[str], source: str, now: datetime)
     )
     rows = [{"item_id": i, "source": source, "first_seen": now, "last_seen": now} for i in ids]
     conn.execute(statement, rows)
+    return [item_id for item_id in ids if item_id not in known]
 
 
 def ensure_papers(conn: Connection, ids: Sequence[str], now: datetime) -> list[str]:
@@ -165,6 +177,7 @@ def ensure_papers(conn: Connection, ids: Sequence[str], now: datetime) -> list[s
         conn.execute(insert(ITEM), [_placeholder(item_id, now) for item_id in created])
         triage = [{"item_id": i, "status": Status.NEW.value, "starred": False} for i in created]
         conn.execute(insert(TRIAGE), triage)
+        pending.enqueue(conn, created)
     return created
 
 

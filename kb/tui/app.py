@@ -101,7 +101,7 @@ class KbApp(App[None]):
         self.background.close_store()
         self.triage.flush_index()
         if not self.background.close_index():
-            self.library.logger.warning("tui: quit before the index caught up; `kb reindex` repairs it")
+            self.library.logger.warning("tui: quit before the index caught up; the next kb command catches up")
 
     async def settle(self) -> None:
         """Wait until queued writes (the index's too) and running workers are done (tests, benchmarks)."""

@@ -7,7 +7,9 @@ store's never waits behind the index's). ``index_gate`` serialises every use of 
 threads opening it at once.
 
 On the way out the store queue is always finished. The index queue is given a few seconds: a first-time
-rebuild of a large index can take minutes, and quitting must not hang on a cache (`kb reindex` rebuilds it).
+rebuild of a large index can take minutes, and quitting must not hang on a cache. Nothing is lost by quitting
+early: every store write queued its index work in the store (kb.store.pending), and the next kb command that
+opens the index catches up.
 """
 
 from __future__ import annotations

@@ -1,13 +1,15 @@
 """Triage: read, skip, star and tag, stored as they are made, in order, with an undo stack.
 
 The screen changes at once (the copy returned by :meth:`Triage.apply`); the store write follows within
-milliseconds on the store thread, and the index is told after it. What the store confirms comes back as a
+milliseconds on the store thread, through the library's one triage write (``Library.set_triage``: one
+transaction, which also queues the item for the index). What the store confirms comes back as a
 ``Triage.Stored`` message, a failure as ``Triage.Failed`` (with the row put back as the store has it).
+The index is caught up from the store's queue once the keys pause (:meth:`Triage.flush_index`): one commit
+for a burst of triage. Quitting before that costs nothing: the next command catches up.
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -16,8 +18,7 @@ from textual.message_pump import MessagePump
 
 from kb.errors import KbError
 from kb.library import Library
-from kb.library.indexlag import IndexLag
-from kb.models import Item, Status
+from kb.models import Item, Status, TriageChange, normalise_tags
 from kb.tui.background import Background
 
 #: How many actions `u` can take back.
@@ -50,11 +51,6 @@ class Change:
     after: TriageState
 
 
-def normalise_tags(tags: Sequence[str]) -> tuple[str, ...]:
-    """Tags as the store keeps them: stripped, lower case, no duplicates, sorted."""
-    return tuple(sorted({tag.strip().lower() for tag in tags if tag.strip()}))
-
-
 class Triage:
     """Applies triage actions through the library and remembers how to undo them."""
 
@@ -77,14 +73,6 @@ class Triage:
         self.background = background
         self.target = target
         self.undo_stack: list[Change] = []
-        # Ids whose index documents are stale. They are indexed together once triage pauses (see flush_index):
-        # a Whoosh commit costs far more than a document, and its Python work would compete with the screen
-        # for the interpreter while the person is pressing keys.
-        self._stale: set[str] = set()
-        # Markers (kb.library.indexlag), one per store write, held until the index has that write: if the app
-        # is killed in between, the next kb command finds one unheld and rebuilds the index.
-        self._lags: list[IndexLag] = []
-        self._stale_lock = threading.Lock()
 
     def apply(
         self, item: Item, status: Status | None = None, starred: bool | None = None, tags: Sequence[str] | None = None
@@ -115,48 +103,39 @@ class Triage:
         self.background.store(lambda: self._store(item_id, before, after))
 
     def _store(self, item_id: str, before: TriageState, after: TriageState) -> None:
-        """On the store thread: write what changed; the index update follows (see flush_index)."""
-        store = self.library._store  # H1: replaced by Library.set_triage (issue 10 part 2)
-        lag = IndexLag(self.library.workspace.state).begin()
+        """On the store thread: write what changed in one transaction; the index follows (see flush_index)."""
+        change = TriageChange(
+            status=after.status if after.status != before.status else None,
+            starred=after.starred if after.starred != before.starred else None,
+            tags=after.tags if after.tags != before.tags else None,
+        )
         try:
-            item = None
-            if after.status != before.status:
-                item = store.set_status(item_id, after.status)
-            if after.starred != before.starred:
-                item = store.set_starred(item_id, after.starred)
-            if after.tags != before.tags:
-                item = store.set_tags(item_id, list(after.tags))
+            item: Item | None = self.library.set_triage(item_id, change, catch_up=False)
         except Exception as error:  # any failure must reach the person, and the row must show the truth
             self.target.post_message(self.Failed(_describe(error, item_id)))
-            item = store.get_item(item_id)  # part of the change may be stored: index what is
-        with self._stale_lock:  # the id and its marker become visible to the index job together
-            self._stale.add(item_id)
-            self._lags.append(lag)
+            item = self._as_stored(item_id)
         if item is not None:
             self.target.post_message(self.Stored(item))
 
-    def flush_index(self) -> None:
-        """Queue the index update of every item triaged since the last flush (one commit for all)."""
-        with self._stale_lock:
-            if not self._stale:
-                return
-        self.background.index(self._index)
-
-    def _index(self) -> None:
-        with self._stale_lock:
-            ids, self._stale = sorted(self._stale), set()
-            lags, self._lags = self._lags, []
-        if not ids:
-            return
+    def _as_stored(self, item_id: str) -> Item | None:
         try:
-            self.library.index_items(ids)
-        except Exception as error:  # the index is a cache; the triage is stored
-            for lag in lags:
-                lag.give_up()  # the markers stay, unheld: the next kb command rebuilds the index
+            return self.library.get_item(item_id)
+        except Exception:  # the store itself is failing: the Failed message said so
+            return None
+
+    def flush_index(self) -> None:
+        """Queue a catch-up of the index (one commit for everything triaged since the last one).
+
+        A Whoosh commit costs far more than a document, and its Python work would compete with the screen for
+        the interpreter while the person is pressing keys: so this runs once the keys pause, on the index thread.
+        """
+        self.background.index(self._catch_up)
+
+    def _catch_up(self) -> None:
+        try:
+            self.library.catch_up_index()
+        except Exception as error:  # the index is a cache; the triage is stored and stays queued
             self.target.post_message(self.Failed(f"search index not updated: {_describe(error)}"))
-            return
-        for lag in lags:
-            lag.caught_up()
 
 
 def _describe(error: BaseException, item_id: str | None = None) -> str:

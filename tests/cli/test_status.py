@@ -34,10 +34,11 @@ def test_status_reports_runs_sources_and_index(tmp_path: Path, http_server: Http
         "post": {"new": 0, "read": 0, "skipped": 0},
     }
     assert status["failing"] == ["Gone"] and status["incomplete"] == []
-    assert {k: status["index"][k] for k in ("documents", "expected", "ok", "engine")} == {
+    assert {k: status["index"][k] for k in ("documents", "expected", "ok", "engine", "pending")} == {
         "documents": 2,
         "expected": 2,
         "ok": True,
+        "pending": 0,
         "engine": "whoosh",
     }
     assert status["index"]["bytes"] > 0  # 2 papers (notes/README.md is no note)

@@ -1,9 +1,12 @@
-"""Promise 3 as a scenario: `kb fetch`, `kb reindex` and note saves killed with SIGKILL at seeded random moments.
+"""Promise 3 as a scenario: `kb fetch`, `kb reindex`, note saves and triage killed with SIGKILL at seeded moments.
 
 Shared by tests/reliability/test_crash_safety.py and benchmarks/reliability.py. After every kill the lab
 checks what a person would lose: the store's integrity, duplicated items, the triage state set before the
 trials, the notes (each file one complete version, never older than before), and that the index opens and
-holds no duplicate. At the end one ordinary `kb fetch` and `kb search` must leave everything in place.
+holds no duplicate. Then the next ordinary command (a search) runs, and the index must hold exactly the
+store's items and the notes on disk, with the store's status, star and tags, without any full rebuild having
+run: a crash costs re-indexing the few ids the store's queue names, never a rebuild. At the end one ordinary
+`kb fetch` and `kb search` must leave everything in place.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from tests.reliability.helpers import (
     write_config,
 )
 from tests.reliability.note_driver import note_text, version_of
+from tests.reliability.triage_driver import STATUSES
 from tests.support.httpserver import HttpServer
 from tests.support.workspace import FIXTURES
 
@@ -95,10 +99,12 @@ class CrashLab:
         self.servers: list[HttpServer] = []
         self.root = base / "crash"
         self.triage: dict[str, tuple[str, bool, tuple[str, ...]]] = {}
+        self.driven: list[str] = []  # the items the triage trials change (never those of self.triage)
         self.note_versions: dict[str, int] = {}
         self.reference: set[str] = set()
         self.fetch_seconds = 1.0
         self.reindex_seconds = 1.0
+        self.log_start = 0  # kb.log lines written before the trials
 
     # --- set up -----------------------------------------------------------------------------------
 
@@ -149,10 +155,12 @@ class CrashLab:
                 library.set_starred(item_id, number % 2 == 0)
                 library.set_tags(item_id, [f"tag{number}", "kept"])
         self.triage = dict(store_facts(self.root).triage)
+        self.driven = items[12:60]
         self.note_versions = dict.fromkeys(NOTES, 0)
         started = time.monotonic()
         assert kb("reindex", root=self.root).returncode == 0
         self.reindex_seconds = time.monotonic() - started
+        self.log_start = len(self.log_lines())  # the first fetch built the new workspace's index: not a recovery
 
     # --- trials -----------------------------------------------------------------------------------
 
@@ -183,26 +191,43 @@ class CrashLab:
     def note_trial(self) -> Trial:
         trial = Trial("note save", round(self.random.uniform(0.0, 0.6), 3))
         command = [sys.executable, "-m", "tests.reliability.note_driver", str(self.root), *NOTES]
+        trial.killed, problems = self.drive(command, trial.delay)
+        trial.problems += problems + self.check()
+        return trial
+
+    def triage_trial(self) -> Trial:
+        trial = Trial("triage", round(self.random.uniform(0.0, 0.6), 3))
+        command = [sys.executable, "-m", "tests.reliability.triage_driver", str(self.root), *self.driven]
+        trial.killed, problems = self.drive(command, trial.delay)
+        # What the driver committed is the person's triage from now on: later trials must not change it.
+        stored = store_facts(self.root).triage
+        self.triage.update({item_id: stored[item_id] for item_id in self.driven})
+        trial.problems += problems + self.check()
+        return trial
+
+    def drive(self, command: list[str], delay: float) -> tuple[bool, list[str]]:
+        """Start a driver, wait for its "ready", kill it ``delay`` seconds later; (killed, problems)."""
         driver = subprocess.Popen(
             command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=kb_env(), start_new_session=True
         )
-        assert driver.stdout is not None
+        assert driver.stdout is not None and driver.stderr is not None
         ready = driver.stdout.readline().strip()
         if ready != b"ready":
             driver.wait()
-            trial.problems.append(f"note driver did not start: {ready!r} {driver.stderr.read()[-500:]!r}")  # type: ignore[union-attr]
-            return trial
-        trial.killed = self.kill_after(driver, trial.delay)
-        if not trial.killed:
-            trial.problems.append(f"note driver ended by itself: {driver.stderr.read()[-500:]!r}")  # type: ignore[union-attr]
-        trial.problems += self.check()
-        return trial
+            return False, [f"driver did not start: {ready!r} {driver.stderr.read()[-500:]!r}"]
+        killed = self.kill_after(driver, delay)
+        return killed, [] if killed else [f"driver ended by itself: {driver.stderr.read()[-500:]!r}"]
 
-    def run(self, fetches: int, reindexes: int, saves: int) -> list[Trial]:
+    def run(self, fetches: int, reindexes: int, saves: int, triages: int = 0) -> list[Trial]:
         """The trials, in a seeded random order."""
-        kinds = ["fetch"] * fetches + ["reindex"] * reindexes + ["note"] * saves
+        kinds = ["fetch"] * fetches + ["reindex"] * reindexes + ["note"] * saves + ["triage"] * triages
         self.random.shuffle(kinds)
-        by_kind = {"fetch": self.fetch_trial, "reindex": self.reindex_trial, "note": self.note_trial}
+        by_kind = {
+            "fetch": self.fetch_trial,
+            "reindex": self.reindex_trial,
+            "note": self.note_trial,
+            "triage": self.triage_trial,
+        }
         return [by_kind[kind]() for kind in kinds]
 
     # --- checks -----------------------------------------------------------------------------------
@@ -225,7 +250,26 @@ class CrashLab:
                 problems.append(f"index holds {count} documents for {len(ids)} ids")
         except Exception as error:  # the next command must be able to open it
             problems.append(f"index cannot be opened: {type(error).__name__}: {error}")
-        return problems
+            return problems
+        return problems + self.check_caught_up()
+
+    def check_caught_up(self) -> list[str]:
+        """After the next ordinary command (a search, in this process), the index agrees with the store."""
+        try:
+            with Library.open(self.root) as library:
+                library.search("crashnote")  # what `kb search` does: sync notes, open the index, catch up
+                return index_problems(self.root, library) + self.check_no_rebuild()
+        except Exception as error:
+            return [f"the next search failed: {type(error).__name__}: {error}"]
+
+    def check_no_rebuild(self) -> list[str]:
+        """No library rebuilt the index by itself (the trials' own `kb reindex` runs are asked for)."""
+        lines = self.log_lines()[self.log_start :]
+        automatic = [line for line in lines if "rebuild start" in line and "(asked)" not in line]
+        return [f"{len(automatic)} full rebuilds ran unasked: {automatic[-1][-120:]}"] if automatic else []
+
+    def log_lines(self) -> list[str]:
+        return (self.root / ".kb" / "kb.log").read_text(encoding="utf-8", errors="replace").splitlines()
 
     def check_notes(self) -> list[str]:
         problems = []
@@ -257,12 +301,31 @@ class CrashLab:
         facts = store_facts(self.root)
         report.items_lost = len(self.reference - set(facts.ids))
         report.final_problems += self.check()
-        _, indexed = index_ids(self.root)
-        expected = set(facts.ids) | note_ids(self.root)
-        if indexed != expected:
-            missing, extra = sorted(expected - indexed), sorted(indexed - expected)
-            report.final_problems.append(f"index: {len(missing)} missing {missing[:3]}, {len(extra)} extra {extra[:3]}")
         leftovers = sorted(p.name for p in (self.root / "notes").glob(".kb-*.tmp"))
         if leftovers:
             report.final_problems.append(f"temporary files left in notes/: {leftovers[:3]}")
         return report
+
+
+def index_problems(root: Path, library: Library) -> list[str]:
+    """Where the index differs from the store and notes/: ids, and every item's status, star and tags."""
+    facts = store_facts(root)
+    _, indexed = index_ids(root)
+    expected = set(facts.ids) | note_ids(root)
+    if indexed != expected:
+        missing, extra = sorted(expected - indexed), sorted(indexed - expected)
+        return [f"index: {len(missing)} missing {missing[:3]}, {len(extra)} extra {extra[:3]}"]
+    problems = []
+    limit = len(expected) + 10
+    tags = sorted({tag for _, _, item_tags in facts.triage.values() for tag in item_tags})
+    queries = {
+        f"status:{status.value}": {i for i, t in facts.triage.items() if t[0] == status.value} for status in STATUSES
+    }
+    queries["is:starred"] = {i for i, t in facts.triage.items() if t[1]}
+    queries.update({f"tag:{tag}": {i for i, t in facts.triage.items() if tag in t[2]} for tag in tags})
+    for query, wanted in queries.items():
+        got = {hit.id for hit in library.search(query, limit=limit).hits}
+        if got != wanted:
+            missing, extra = sorted(wanted - got), sorted(got - wanted)
+            problems.append(f"index {query}: {len(missing)} missing {missing[:2]}, {len(extra)} extra {extra[:2]}")
+    return problems

@@ -86,10 +86,11 @@ def test_status_shows_runs_failures_and_the_index_health(tmp_path: Path, http_se
     assert isinstance(runs, list) and [run["failed_sources"] for run in runs] == [["Down"], ["Down"]]
     assert runs[0]["new"] == 0 and runs[1]["new"] == 2 and all(run["finished"] for run in runs)
     assert status["failing"] == ["Down"] and status["incomplete"] == []
-    assert {k: status["index"][k] for k in ("documents", "expected", "ok", "engine")} == {
+    assert {k: status["index"][k] for k in ("documents", "expected", "ok", "engine", "pending")} == {
         "documents": 2,
         "expected": 2,
         "ok": True,
+        "pending": 0,
         "engine": "whoosh",
     }
     assert status["index"]["bytes"] > 0
@@ -99,8 +100,9 @@ def test_status_shows_runs_failures_and_the_index_health(tmp_path: Path, http_se
     assert "needs `kb reindex`" in kb("status", root=root).stdout
     searched = kb("search", "attention", root=root)
     assert searched.returncode == 0 and "arxiv:1706.03762" in searched.stdout
-    assert {k: status_json(root)["index"][k] for k in ("documents", "expected", "ok")} == {  # type: ignore[index]
+    assert {k: status_json(root)["index"][k] for k in ("documents", "expected", "ok", "pending")} == {  # type: ignore[index]
         "documents": 2,
         "expected": 2,
         "ok": True,
+        "pending": 0,
     }

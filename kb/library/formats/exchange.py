@@ -260,11 +260,10 @@ def import_state(library: Library, items: list[ImportedItem]) -> ImportReport:
         report.created_papers = store.ensure_papers(papers)
     report.created_posts = _create_posts(library, [item for item in absent if item.kind is Kind.POST], report)
     report.merge = store.merge_triage([item.record for item in wanted])
-    changed = {*report.merge.changed, *report.created_papers, *report.created_posts}
-    try:  # the store is the record; the index is a cache that `kb reindex` rebuilds
-        library.index_items(changed)
+    try:  # the store is the record (each write queued its index work); the index is a cache
+        library.catch_up_index()
     except Exception as error:
-        report.index_error = f"index not updated ({error}); run `kb reindex`"
+        report.index_error = f"index not updated ({error}); the next kb command retries"
         library.logger.exception("index update after import failed")
     library.logger.info("import: %s", report.summary())
     return report
