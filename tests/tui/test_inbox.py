@@ -35,19 +35,28 @@ def newest_first(library: Library) -> list[str]:
     return [item.id for item in library.list_items(ItemFilter(status=Status.NEW))]
 
 
-async def test_the_inbox_shows_new_items_newest_first_and_loads_one_page(app: KbApp, library: Library) -> None:
-    expected = newest_first(library)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
-        pages = items(app).pages
-        assert pages is not None
-        assert len(pages) == len(expected) > PAGE_SIZE
-        assert len(pages.items) == PAGE_SIZE  # not every row: only what the screen may need soon
-        assert [item.id for item in pages.items] == expected[:PAGE_SIZE]
-        text = screen_text(app)
-        assert f"status:new · {len(expected)} items · newest" in text
-        assert "Lil'Log" in text  # a post shows its feed
-        assert "Attention Is All You Need" not in text  # undated (a replacement): last, not on screen
+async def test_the_inbox_shows_new_items_newest_first_and_loads_one_page(
+    workspace: Path, tui_server: HttpServer
+) -> None:
+    route = f"/blogs/bulk-{workspace.parent.name}"
+    titles = [f"Bulk post {n}" for n in range(PAGE_SIZE)]  # more than a page in all, and older than the rest
+    add_feed(workspace, tui_server, "Bulk", route, titles, day="Tue, 01 Jan 2019")
+    with Library.open(workspace) as library:
+        assert not library.fetch(["Bulk"]).failed
+        expected = newest_first(library)
+        app = KbApp(library)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            pages = items(app).pages
+            assert pages is not None
+            assert len(pages) == len(expected) > PAGE_SIZE
+            assert len(pages.items) == PAGE_SIZE  # not every row: only what the screen may need soon
+            assert [item.id for item in pages.items] == expected[:PAGE_SIZE]
+            text = screen_text(app)
+            assert f"status:new · {len(expected)} items · newest" in text
+            assert "Lil'Log" in text  # a post shows its feed
+            assert "Attention Is All You Need" not in text  # undated (a replacement): last, not on screen
+        app.finish_writes()
 
 
 async def test_cursor_keys_move_and_g_G_reach_both_ends(app: KbApp, library: Library) -> None:
@@ -224,7 +233,7 @@ async def test_items_a_cron_fetch_stores_appear_without_moving_the_cursor(
     app = KbApp(library, poll_seconds=0.2)  # looks at the store often, so the test need not wait long
     route = f"/blogs/cron-{workspace.parent.name}"
     add_feed(workspace, tui_server, "Cron", route, ["Fresh one", "Fresh two", "Fresh three"])
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with app.run_test(size=(120, 20)) as pilot:  # fewer rows on screen than items: the list scrolls
         await settle(pilot)
         await pilot.press(*"jjjjj")
         list_widget = items(app)
