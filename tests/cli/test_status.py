@@ -56,6 +56,6 @@ def test_a_source_failing_again_and_again_rests_until_named(tmp_path: Path, http
         assert len(http_server.requests_for("/ok")) == 4
         named = library.fetch(["Gone"])
         assert [outcome.source for outcome in named.failed] == ["Gone"]
-    sources = {source["name"]: source for source in _status(root)["sources"]}  # type: ignore[union-attr]
+    sources = {source["name"]: source for source in _status(root)["sources"]}  # type: ignore[attr-defined]
     assert sources["Gone"]["consecutive_failures"] == 4 and sources["Gone"]["next_due"] is not None
     assert sources["Fine"]["consecutive_failures"] == 0 and sources["Fine"]["next_due"] is None
