@@ -10,6 +10,8 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 REPO = Path(__file__).resolve().parent.parent
+#: How every test that needs the recorded corpus says why it skipped (the CI check below looks for it).
+NO_CORPUS = "recorded corpus not found: set KB_CORPUS or put shared/corpus beside the repository"
 
 # A fixed, derandomized profile so CI is repeatable; `HYPOTHESIS_PROFILE=dev` explores more.
 settings.register_profile(
@@ -30,8 +32,19 @@ def corpus() -> Path:
     """The recorded corpus folder; the test is skipped, saying why, when it is absent."""
     found = corpus_dir()
     if found is None:
-        pytest.skip("recorded corpus not found: set KB_CORPUS or put shared/corpus beside the repository")
+        pytest.skip(NO_CORPUS)
     return found
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """In CI (the CI variable set, as .ci/run sets it) the corpus is always beside the clone: a test skipped for
+    want of it means the corpus tests silently did not run, so it fails instead."""
+    outcome = yield
+    report = outcome.get_result()  # type: ignore[attr-defined]
+    if report.skipped and os.environ.get("CI") and "recorded corpus not found" in str(report.longrepr):
+        report.outcome = "failed"
+        report.longrepr = f"CI is set but the recorded corpus is missing, so this corpus test would skip: {NO_CORPUS}"
 
 
 @pytest.fixture(autouse=True)

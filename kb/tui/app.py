@@ -18,6 +18,7 @@ from textual.signal import Signal
 from kb.library import Library
 from kb.models import Item
 from kb.tui.background import Background
+from kb.tui.clock import Clock, wall_clock
 from kb.tui.config_watch import ConfigWatch
 from kb.tui.fetching import FetchService
 from kb.tui.keys import palette_commands
@@ -60,15 +61,17 @@ class KbApp(App[None]):
         Binding("q", "quit", "Quit"),
     ]
 
-    def __init__(self, library: Library, poll_seconds: float = POLL_SECONDS) -> None:
+    def __init__(self, library: Library, poll_seconds: float = POLL_SECONDS, clock: Clock = wall_clock) -> None:
         super().__init__()
         self.library = library
+        #: The one source of "now" for every screen and service (tests give a fixed one).
+        self.clock = clock
         self.poll_seconds = poll_seconds
         self.background = Background()
         self.triage = Triage(library, self.background, self)
-        self.fetcher = FetchService(self, library, self.background)
+        self.fetcher = FetchService(self, library, self.background, clock)
         self.config_watch = ConfigWatch(library)
-        self.store_watch = StoreWatch(library)
+        self.store_watch = StoreWatch(library, clock)
         #: The item the reader shows, and the list it came from (for `r`/`x` to move on).
         self.reading: tuple[Item, Navigator | None] | None = None
         #: The note the Notes screen should select when it shows next.

@@ -7,7 +7,6 @@ lock makes this one stand down with a notification (FetchLocked), which is the s
 from __future__ import annotations
 
 from collections.abc import Collection
-from datetime import UTC, datetime
 from typing import Any
 
 from textual.app import App
@@ -17,6 +16,7 @@ from textual.worker import Worker, get_current_worker
 from kb.errors import FetchLocked, KbError
 from kb.library import FetchReport, Library, SourceOutcome
 from kb.tui.background import Background
+from kb.tui.clock import Clock
 
 
 class FetchService:
@@ -47,14 +47,15 @@ class FetchService:
             self.error = error
             self.locked = locked
 
-    def __init__(self, app: App[Any], library: Library, background: Background) -> None:
+    def __init__(self, app: App[Any], library: Library, background: Background, clock: Clock) -> None:
         self.app = app
+        self.clock = clock
         self.library = library
         self.background = background
         self.worker: Worker[None] | None = None
         #: One line per source done in the current or last fetch, for the Sources screen.
         self.lines: list[str] = []
-        self.started = datetime.now(UTC)
+        self.started = clock()
 
     @property
     def running(self) -> bool:
@@ -66,7 +67,7 @@ class FetchService:
             return False
         self.lines = []
         #: When this fetch began: what it stores was first seen after it.
-        self.started = datetime.now(UTC)
+        self.started = self.clock()
         total = len(names) if names else len(self.library.config.source_names())
         self.app.post_message(self.Started(total))
         self.worker = self.app.run_worker(

@@ -8,7 +8,7 @@ characters it is made of and can neither style the screen, add a link nor reach 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from functools import lru_cache
 
 from rich.style import Style
@@ -18,6 +18,8 @@ from kb.models import Item, Kind, Note, Status
 from kb.text import one_line, terminal_safe
 
 STAR = "★"
+#: ``22 Nov`` or ``Nov 2025``: the day column's width, a space follows it.
+DAY_WIDTH = 8
 NOTE_MARK = "✎"
 VERSION_MARK = "↑"
 KIND_LABELS = {Kind.PAPER: "P", Kind.POST: "B", Kind.NOTE: "N"}
@@ -40,15 +42,14 @@ def item_date(item: Item) -> datetime | None:
     return item.dated
 
 
-def day_label(moment: datetime | None, today: date | None = None) -> str:
-    """``22 Nov`` this year, ``Nov 2019`` before it, blank when unknown."""
+def day_label(moment: datetime | None, today: date) -> str:
+    """``22 Nov`` in ``today``'s year, ``Nov 2019`` in any other, blank when unknown.
+
+    ``today`` comes from the app's clock (kb.tui.clock), so the label does not depend on when it is drawn.
+    """
     if moment is None:
         return ""
-    return _day_label(moment.date(), (today or _today()).year)
-
-
-def _today() -> date:
-    return datetime.now(UTC).date()
+    return _day_label(moment.date(), today.year)
 
 
 @lru_cache(maxsize=4096)
@@ -98,7 +99,8 @@ def row_text(item: Item, width: int, day: str, has_note: bool, styles: RowStyles
         "!" if item.alert else (VERSION_MARK if item.previous_version else " "), styles.star if item.alert else base
     )
     text.append(" ")
-    text.append(_fit(day, 8), styles.day)
+    text.append(_fit(day, DAY_WIDTH), styles.day)
+    text.append(" ")
     text.append(KIND_LABELS.get(item.kind, "?") + " ", styles.meta)
     authors_width = 20 if width >= 110 else 14
     where_width = 10 if width >= 100 else 8

@@ -7,12 +7,13 @@ there are. When it changes, the app tells the screens, which merge the new items
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from textual.message import Message
 
 from kb.library import Library
 from kb.models import ItemFilter
+from kb.tui.clock import Clock
 
 #: Seconds between two looks at the store.
 POLL_SECONDS = 3.0
@@ -48,14 +49,15 @@ class StoreWatch:
             super().__init__()
             self.since = since
 
-    def __init__(self, library: Library) -> None:
+    def __init__(self, library: Library, clock: Clock) -> None:
         self.library = library
+        self.clock = clock
         self.last: Signature | None = None
-        self.since = datetime.now(UTC) - MARGIN
+        self.since = clock() - MARGIN
 
     def check(self) -> StoreWatch.Changed | None:
         """Look once (in a thread); the message to post when something changed."""
-        now = datetime.now(UTC)
+        now = self.clock()
         current = signature(self.library)
         previous, self.last = self.last, current
         if previous is None or previous == current:

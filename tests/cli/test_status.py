@@ -34,14 +34,16 @@ def test_status_reports_runs_sources_and_index(tmp_path: Path, http_server: Http
         "post": {"new": 0, "read": 0, "skipped": 0},
     }
     assert status["failing"] == ["Gone"] and status["incomplete"] == []
-    assert {k: status["index"][k] for k in ("documents", "expected", "ok", "engine", "pending")} == {
+    index = status["index"]
+    assert isinstance(index, dict)
+    assert {k: index[k] for k in ("documents", "expected", "ok", "engine", "pending")} == {
         "documents": 2,
         "expected": 2,
         "ok": True,
         "pending": 0,
         "engine": "whoosh",
     }
-    assert status["index"]["bytes"] > 0  # 2 papers (notes/README.md is no note)
+    assert index["bytes"] > 0  # 2 papers (notes/README.md is no note)
     runs = status["runs"]
     assert isinstance(runs, list) and runs[0]["failed_sources"] == ["Gone"]
     text = CliRunner().invoke(main, ["--root", str(root), "status"]).output
@@ -63,6 +65,6 @@ def test_a_source_failing_again_and_again_rests_until_named(tmp_path: Path, http
         assert len(http_server.requests_for("/ok")) == 4
         named = library.fetch(["Gone"])
         assert [outcome.source for outcome in named.failed] == ["Gone"]
-    sources = {source["name"]: source for source in _status(root)["sources"]}  # type: ignore[union-attr]
+    sources = {source["name"]: source for source in _status(root)["sources"]}  # type: ignore[attr-defined]
     assert sources["Gone"]["consecutive_failures"] == 4 and sources["Gone"]["next_due"] is not None
     assert sources["Fine"]["consecutive_failures"] == 0 and sources["Fine"]["next_due"] is None

@@ -13,7 +13,7 @@ from kb.errors import WorkspaceNotFound
 from kb.library import Library
 from kb.paths import find_workspace
 from tests.support.httpserver import HttpServer, http_server
-from tests.support.workspace import arxiv_api, make_workspace
+from tests.support.workspace import FIXTURES, arxiv_api, make_workspace
 
 __all__ = ["http_server"]
 
@@ -56,8 +56,8 @@ def test_a_workspace_is_found_by_root_then_kb_root_then_upwards(
         find_workspace(cwd=tmp_path)
 
 
-def test_kb_add_fetches_papers_by_id_or_url(tmp_path: Path, http_server: HttpServer, corpus: Path) -> None:
-    http_server.add_handler("/api/query", arxiv_api(corpus, {"1706.03762": ATTENTION, "astro-ph/0601001": ASTRO}))
+def test_kb_add_fetches_papers_by_id_or_url(tmp_path: Path, http_server: HttpServer) -> None:
+    http_server.add_handler("/api/query", arxiv_api(FIXTURES, {"1706.03762": ATTENTION, "astro-ph/0601001": ASTRO}))
     root = make_workspace(tmp_path / "ws", http_server)
     result = kb("add", "https://arxiv.org/abs/1706.03762v5", root=root)
     assert result.exit_code == 0, result.output
@@ -70,9 +70,9 @@ def test_kb_add_fetches_papers_by_id_or_url(tmp_path: Path, http_server: HttpSer
 
 
 def test_a_paper_a_note_links_is_known_at_once_and_fetched_at_the_next_fetch(
-    tmp_path: Path, http_server: HttpServer, corpus: Path
+    tmp_path: Path, http_server: HttpServer
 ) -> None:
-    http_server.add_handler("/api/query", arxiv_api(corpus, {"1706.03762": ATTENTION}))
+    http_server.add_handler("/api/query", arxiv_api(FIXTURES, {"1706.03762": ATTENTION}))
     root = make_workspace(tmp_path / "ws", http_server)
     (root / "notes" / "reading.md").write_text("Start with [[arxiv:1706.03762v2]].\n")
     with Library.open(root) as library:

@@ -14,7 +14,7 @@ from kb.library.formats.digest import Digest, DigestGroup, render_html, render_m
 from kb.models import Item, Kind
 from kb.text import one_line
 
-text = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), min_size=1, max_size=40)
+text = st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), min_size=1, max_size=40)
 
 
 @given(value=text)

@@ -63,12 +63,12 @@ def test_every_real_list_imports_keeping_comments_order_and_skipping_duplicates(
     assert after_text.startswith(before_text.split("\nfeeds:")[0])  # what comes before feeds: is untouched
     assert after.feeds[: len(before.feeds)] == before.feeds  # old feeds first, in their order
     added = report["feeds"]
-    assert [feed.name for feed in after.feeds[len(before.feeds) :]] == [f["name"] for f in added]  # type: ignore[index]
+    assert [feed.name for feed in after.feeds[len(before.feeds) :]] == [f["name"] for f in added]  # type: ignore[attr-defined]
     listed = listparser.parse(path.read_bytes()).feeds
     accounted = len(added) + len(report["skipped"]) + len(report["categories"]) + len(report["queries"])  # type: ignore[arg-type]
     assert accounted >= len(listed) - 1  # one broken outline may be unreadable: then a warning says so
     if "MALFORMED" in name:
-        assert any("not well-formed" in warning for warning in report["warnings"])  # type: ignore[union-attr]
+        assert any("not well-formed" in warning for warning in report["warnings"])  # type: ignore[attr-defined]
     again = opml_import(root, path)  # everything is a duplicate now
     assert again["feeds"] == [] and not again["written"]
     assert (root / "feeds.yaml").read_text(encoding="utf-8") == after_text
@@ -82,7 +82,7 @@ def test_a_broken_outline_is_reported_not_silently_lost(root: Path, corpus: Path
 
 def test_the_arxiv_feed_in_a_list_becomes_a_category(root: Path, corpus: Path) -> None:
     report = opml_import(root, corpus / "opml" / "subhajit-paul_ml_feeds_with_arxiv.opml")
-    skipped = [s for s in report["skipped"] if "arxiv" in s["url"]]  # type: ignore[union-attr]
+    skipped = [s for s in report["skipped"] if "arxiv" in s["url"]]  # type: ignore[attr-defined]
     assert skipped and skipped[0]["reason"] == "arXiv category cs.LG already followed"
     (root / "feeds.yaml").write_text("# mine\narxiv:\n  categories: [cs.CV]\n" + ENDPOINTS, encoding="utf-8")
     report = opml_import(root, corpus / "opml" / "subhajit-paul_ml_feeds_with_arxiv.opml")
@@ -116,7 +116,7 @@ def test_names_taken_are_made_unique_and_said_so(root: Path, tmp_path: Path) -> 
     )
     report = opml_import(root, opml)
     assert report["renamed"] == [{"title": "colah", "name": "colah (example.org)"}]
-    reasons = {s["title"]: s["reason"] for s in report["skipped"]}  # type: ignore[union-attr]
+    reasons = {s["title"]: s["reason"] for s in report["skipped"]}  # type: ignore[attr-defined]
     assert reasons == {"Same Site": "already followed as 'colah'", "Bad": "not an http(s) URL"}
     feeds = {feed.name: feed for feed in load_config(root / "feeds.yaml").feeds}
     tom = feeds['Tom & Jerry: #1 "blog"']

@@ -10,7 +10,7 @@ from kb.config import ArxivQuery, BlogFeed
 from kb.errors import NotFound
 from kb.models import FeedState, SourceKind, SourceResult
 from tests.fetchers.conftest import corpus_file
-from tests.support.httpserver import Exchange, HttpServer, Response, delayed
+from tests.support.httpserver import Exchange, Handler, HttpServer, Response, delayed
 
 RSS = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>b</title>
 <item><title>Post</title><guid>g1</guid><link>https://example.org/1</link></item></channel></rss>"""
@@ -51,7 +51,7 @@ def test_unknown_name_raises_before_fetching(http_server, make_config, fetcher_f
     assert http_server.requests == []
 
 
-def concurrency_probe(server: HttpServer, seconds: float) -> tuple[dict[str, int], object]:
+def concurrency_probe(server: HttpServer, seconds: float) -> tuple[dict[str, int], Handler]:
     """A handler that answers after ``seconds`` and records the most requests in flight, per port."""
     lock = threading.Lock()
     current: dict[str, int] = {}

@@ -8,7 +8,7 @@ import time
 from datetime import UTC, datetime
 
 from kb.config import ArxivQuery
-from kb.models import FeedState, SourceKind
+from kb.models import FeedState, SourceKind, SourceResult
 from tests.fetchers.conftest import DELAY, corpus_file
 from tests.support.httpserver import Exchange, Response, hang, sequence
 
@@ -248,7 +248,7 @@ def test_pacing_spans_rss_api_and_retries(http_server, make_config, fetcher_for)
     http_server.add_handler("/api/query", sequence(Response(b"", 503), Response(api)))
     queries = (ArxivQuery("q1", "a", first_run_days=365 * 100), ArxivQuery("q2", "b", first_run_days=365 * 100))
     config = make_config(arxiv={"categories": ("cs.LG",), "queries": queries})
-    results = []
+    results: list[SourceResult] = []
     fetcher_for(config).fetch_all(None, {}, results.append)
     assert all(r.ok for r in results) and len(results) == 3
     times = [r.time for r in http_server.requests]

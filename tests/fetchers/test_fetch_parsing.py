@@ -12,6 +12,7 @@ from kb.fetchers import Fetcher
 from kb.fetchers.feeds import parse_feed, resolve_uris
 from kb.fetchers.parsing import MIN_POOLED_BYTES, ParserPool
 from kb.fetchers.schedule import POOLED_PARSING_MIN_FEEDS
+from kb.models import SourceResult
 from tests.fetchers.conftest import corpus_file
 from tests.support.httpserver import HttpServer
 
@@ -65,7 +66,7 @@ def test_a_big_run_parses_in_processes(make_config, fetcher_for):
         )
         fetcher = fetcher_for(make_config(feeds=feeds))
         fetcher.parse_workers = 1
-        results = []
+        results: list[SourceResult] = []
         fetcher.fetch_all(None, {}, results.append)
         assert len(results) == len(feeds) and all(r.ok and len(r.items) == 88 for r in results)
     finally:
@@ -96,7 +97,7 @@ def test_without_forkserver_a_big_run_falls_back(make_config, available, chosen)
         parsers = ParserPool(start_methods=available)
         with Fetcher(make_config(feeds=feeds), parsers=parsers) as fetcher:
             fetcher.parse_workers = 1
-            results = []
+            results: list[SourceResult] = []
             fetcher.fetch_all(None, {}, results.append)
             assert parsers.method == chosen
     assert len(results) == len(feeds) and all(r.ok and len(r.items) == 88 for r in results)

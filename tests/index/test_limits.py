@@ -24,7 +24,7 @@ from kb.models import IndexDoc, Kind, Status
 from .helpers import DOCS
 
 ZONES = st.sampled_from([UTC, timezone(timedelta(hours=14)), timezone(timedelta(hours=-12)), None])
-DATES = st.datetimes(min_value=datetime(1, 1, 1), max_value=datetime(9999, 12, 31, 23, 59, 59), timezones=ZONES)
+DATES = st.datetimes(min_value=datetime(1, 1, 1), max_value=datetime(9999, 12, 31, 23, 59, 59), timezones=ZONES)  # type: ignore[arg-type]
 NUMBERS = st.one_of(
     st.integers(min_value=-(10**400), max_value=10**400).map(str),
     st.floats(allow_nan=True, allow_infinity=True).map(repr),

@@ -94,13 +94,14 @@ def test_parse_tree_shapes() -> None:
 
 def test_date_intervals() -> None:
     start, end = parse_interval("2024-01..2024-06", 0)
+    assert start is not None and end is not None
     assert (start.isoformat(), end.isoformat()) == ("2024-01-01T00:00:00+00:00", "2024-07-01T00:00:00+00:00")
     start, end = parse_interval(">2025-03-01", 0)
-    assert end is None and start.isoformat() == "2025-03-02T00:00:00+00:00"
+    assert end is None and start is not None and start.isoformat() == "2025-03-02T00:00:00+00:00"
     start, end = parse_interval("<2020", 0)
-    assert start is None and end.isoformat() == "2020-01-01T00:00:00+00:00"
+    assert start is None and end is not None and end.isoformat() == "2020-01-01T00:00:00+00:00"
     start, end = parse_interval("2024-12", 0)
-    assert end.isoformat() == "2025-01-01T00:00:00+00:00"
+    assert end is not None and end.isoformat() == "2025-01-01T00:00:00+00:00"
 
 
 def test_help_names_every_field() -> None:

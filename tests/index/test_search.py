@@ -142,8 +142,8 @@ def test_snippets_mark_matches_in_plain_text(index: SearchIndex) -> None:
     assert "<" not in hit.snippet
     hit = index.search("predicted", marks=("[", "]")).hits[0]
     assert "[predicts]" in hit.snippet and "[prediction]" in hit.snippet
-    hit = index.search("transform*").hits
-    assert any("«transformers»" in h.snippet for h in hit)
+    hits = index.search("transform*").hits
+    assert any("«transformers»" in h.snippet for h in hits)
 
 
 def test_phrases_are_marked_only_where_they_occur_whole(index: SearchIndex) -> None:

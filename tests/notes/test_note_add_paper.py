@@ -117,7 +117,7 @@ def test_rejects_a_non_id() -> None:
         add_paper_link("text\n", "attention")
 
 
-_text = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",), exclude_characters="\r"), max_size=200)
+_text = st.text(st.characters(codec="utf-8", exclude_categories=["Cs"], exclude_characters="\r"), max_size=200)
 _value = st.one_of(
     st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), max_size=30),
     st.integers(),

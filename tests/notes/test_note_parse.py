@@ -11,11 +11,12 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
+from kb.models import Note
 from kb.notes import parse_note
 from tests.notes.conftest import VAULT
 
 
-def parse(text: str, path: str = "note.md") -> object:
+def parse(text: str, path: str = "note.md") -> Note:
     return parse_note(path, text.encode())
 
 

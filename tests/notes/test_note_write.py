@@ -146,7 +146,7 @@ def test_plain_tuple_snapshot_is_accepted(notes: Path) -> None:
     path = notes / "t.md"
     path.write_text("x\n")
     _, snapshot = read_snapshot(path)
-    write_note_atomic(path, "y\n", NoteSnapshot(*tuple(snapshot)), notes_dir=notes)
+    write_note_atomic(path, "y\n", NoteSnapshot(*snapshot), notes_dir=notes)
     assert path.read_text() == "y\n"
 
 

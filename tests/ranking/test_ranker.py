@@ -93,8 +93,8 @@ def test_a_person_who_never_skips_is_learned_from_what_they_pass_over(store: Sto
         store.set_starred(liked.id, True, now=day(n + 0.5))  # the security paper is left new
     ranker = Ranker().fit(stored(store))
     assert ranker.learned and ranker.unwanted >= MIN_EACH
-    liked, disliked = newcomers(store)
-    assert ranker.score(liked) > ranker.score(disliked)
+    newcomer_liked, newcomer_disliked = newcomers(store)
+    assert ranker.score(newcomer_liked) > ranker.score(newcomer_disliked)
 
 
 def test_round_trips_through_json(store: Store) -> None:

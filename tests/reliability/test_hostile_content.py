@@ -109,7 +109,7 @@ def _items(root: Path) -> dict[str, tuple[str, str, str, str]]:
         ).fetchall()
     finally:
         conn.close()
-    return {row[0]: tuple(row[1:]) for row in rows}  # type: ignore[misc]
+    return {row[0]: tuple(row[1:]) for row in rows}
 
 
 def _cli(root: Path, *args: str) -> tuple[int, str, str]:
@@ -166,10 +166,10 @@ def test_entity_bombs_are_not_expanded(fetched: Fetched) -> None:
 def test_hostile_posts_are_stored_faithfully_and_their_links_defused(fetched: Fetched) -> None:
     items = _items(fetched.root)
     by_title_tag = {
-        re.search(r"hostile(\d+)$", t).group(1): (t, s, a, h)
+        re.search(r"hostile(\d+)$", t).group(1): (t, s, a, h)  # type: ignore[union-attr]
         for t, s, a, h in items.values()
         if re.search(r"hostile\d+$", t)
-    }  # type: ignore[union-attr]
+    }
     assert len(by_title_tag) == len(HOSTILE)
     for number, fragment in enumerate(HOSTILE):
         title, summary, author, html = by_title_tag[str(number)]
@@ -260,7 +260,7 @@ def test_path_like_ids_and_titles_never_escape_notes(fetched: Fetched) -> None:
 _ALPHABET = st.characters(
     codec="utf-8",
     exclude_characters="<&\xa0",  # Atom text is escaped by the writer; NBSP is folded to a space by design
-    exclude_categories=("Cs",),
+    exclude_categories=["Cs"],
     max_codepoint=0x2FFF,
 ).filter(lambda c: not 0x80 <= ord(c) <= 0x9F)  # feedparser reads C1 bytes as windows-1252 (see docs)
 _TEXT = st.lists(st.one_of(_ALPHABET.map(str), st.sampled_from(HOSTILE)), min_size=1, max_size=12).map("".join)

@@ -44,7 +44,7 @@ def test_every_good_source_is_stored_in_full(run: FaultRun) -> None:
 
 
 def test_each_fault_is_recorded_for_its_source_with_a_readable_error(run: FaultRun) -> None:
-    assert sorted(run.status["failing"]) == FAILING  # type: ignore[arg-type]
+    assert sorted(run.status["failing"]) == FAILING  # type: ignore[call-overload]
     for fault in FAULTS:
         if fault.error is None:
             continue
@@ -111,6 +111,6 @@ def test_a_source_that_keeps_failing_rests_and_status_says_until_when(tmp_path: 
     assert rested.returncode == 0, rested.stderr  # nothing failed: the failing source was not tried
     assert "resting after repeated failures: Down" in rested.stderr
     assert len(http_server.requests_for("/gone")) == asked
-    down = next(s for s in status_json(root)["sources"] if s["name"] == "Down")  # type: ignore[union-attr]
+    down = next(s for s in status_json(root)["sources"] if s["name"] == "Down")  # type: ignore[attr-defined]
     assert down["consecutive_failures"] == 3 and down["next_due"] is not None
     assert "resting until" in kb("status", root=root).stdout

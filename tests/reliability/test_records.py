@@ -86,14 +86,16 @@ def test_status_shows_runs_failures_and_the_index_health(tmp_path: Path, http_se
     assert isinstance(runs, list) and [run["failed_sources"] for run in runs] == [["Down"], ["Down"]]
     assert runs[0]["new"] == 0 and runs[1]["new"] == 2 and all(run["finished"] for run in runs)
     assert status["failing"] == ["Down"] and status["incomplete"] == []
-    assert {k: status["index"][k] for k in ("documents", "expected", "ok", "engine", "pending")} == {
+    index = status["index"]
+    assert isinstance(index, dict)
+    assert {k: index[k] for k in ("documents", "expected", "ok", "engine", "pending")} == {
         "documents": 2,
         "expected": 2,
         "ok": True,
         "pending": 0,
         "engine": "whoosh",
     }
-    assert status["index"]["bytes"] > 0
+    assert index["bytes"] > 0
 
     shutil.rmtree(root / ".kb" / "index")  # the index is a cache: lost, it is reported, then rebuilt on use
     assert status_json(root)["index"]["ok"] is False  # type: ignore[index]

@@ -6,7 +6,6 @@ import dataclasses
 import itertools
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -15,6 +14,7 @@ from store_helpers import T0, paper, post, recorded_papers
 
 from kb.models import Author, FetchedItem, ItemFilter, Note
 from kb.store import Store
+from tests.support.workspace import FIXTURES
 
 # Every code point a Python str can carry through UTF-8: control characters and NUL included.
 text = st.text(st.characters(codec="utf-8"), max_size=300)
@@ -106,22 +106,21 @@ def test_note_text_round_trips(store: Store) -> None:
     assert (cached.title, cached.tags, cached.note_links) == (odd, (odd,), (odd,))
 
 
-def test_recorded_api_responses_store_and_read_back(store: Store, corpus: Path) -> None:
-    api = corpus / "arxiv-api"
+def test_recorded_api_responses_store_and_read_back(store: Store) -> None:
     every: dict[str, FetchedItem] = {}
-    for path in sorted(api.glob("api2026_q_testing_*.xml")):  # overlapping pages of one search
+    for path in sorted((FIXTURES / "arxiv-api").glob("*.xml")):  # a search excerpt and single papers
         items = recorded_papers(path)
-        report = store.upsert_items(items, "testing", now=T0)
+        report = store.upsert_items(items, "recorded", now=T0)
         assert len(report.new) + len(report.updated) + report.unchanged == len({i.id for i in items})
         every.update({i.id: i for i in items})
-    assert store.count_items(ItemFilter(source="testing")) == len(every) >= 100
+    assert store.count_items(ItemFilter(source="recorded")) == len(every) >= 20
     for item in every.values():
         stored = store.get_item(item.id)
         assert stored is not None and _fields(stored) == _fields(item)  # type: ignore[arg-type]
 
 
-def test_recorded_papers_with_affiliations_old_ids_and_many_authors(store: Store, corpus: Path) -> None:
-    api = corpus / "arxiv-api"
+def test_recorded_papers_with_affiliations_old_ids_and_many_authors(store: Store) -> None:
+    api = FIXTURES / "arxiv-api"
     old_style = recorded_papers(next(api.glob("api2026_id_astro-ph_0601001_*.xml")))
     many = recorded_papers(next(api.glob("api2026_id_1707.08567_*.xml")))
     attention = recorded_papers(api / "api2026_id_1706.03762_attention_is_all_you_need_v7.xml")

@@ -139,7 +139,7 @@ def test_placeholder_dates_stored_before_are_forgotten_by_the_migration(tmp_path
     db.write(ensure_migration_table)
     at = datetime(2026, 11, 1, tzinfo=UTC)
     for name, migration in MIGRATIONS[:3]:
-        db.write(lambda conn, name=name, migration=migration: apply_one(conn, name, migration, at))
+        db.write(lambda conn, name=name, migration=migration: apply_one(conn, name, migration, at))  # type: ignore[misc]
     with sqlite3.connect(path) as conn:
         for item_id, published in (
             ("post:zero", "0001-01-01 00:00:00.000000"),

@@ -1,8 +1,10 @@
 """A workspace for TUI tests, filled once per session by the real fetch path, copied fresh for every test.
 
-The session's loopback server serves recorded arXiv RSS/API responses and blog feeds from the corpus, plus a
-hostile feed written here (markup, links and escapes in titles). Each test gets its own copy of the filled
-workspace (store, index, notes), so tests can triage, fetch and edit freely without seeing each other.
+The session's loopback server serves the repository's fixtures (excerpts of recorded arXiv responses and of a
+blog feed, tests/support/fixture_workspace.py), plus a hostile feed written here (markup, links and escapes in
+titles): no shared corpus needed. Each test gets its own copy of the filled workspace (store, index, notes), so
+tests can triage, fetch and edit freely without seeing each other. The app runs on a fixed clock (:data:`NOW`),
+so what it draws does not depend on the day the tests run.
 """
 
 from __future__ import annotations
@@ -20,13 +22,9 @@ import yaml
 from kb.library import Library
 from kb.models import Author, FetchedItem, Kind
 from kb.tui.app import KbApp
-from tests.conftest import corpus_dir
+from tests.support.fixture_workspace import fill_fixture_workspace
 from tests.support.httpserver import Exchange, HttpServer, Response, static
 from tests.support.inside import store_of
-from tests.support.workspace import FIXTURES, arxiv_api, make_workspace
-
-TESTING_API = "arxiv-api/api2026_q_testing_s0_m100_cfe7536492ca.xml"
-LILLOG = "blogs/lilianweng_lil-log_hugo_rss2_index.xml"
 
 #: Titles that must show as the characters they are made of.
 MARKUP_TITLE = "[bold red]Markup[/] in a title [@click=app.quit]quit[/]"
@@ -69,23 +67,12 @@ NOTES = {
 }
 
 
-def _fill(root: Path, server: HttpServer, corpus: Path) -> None:
-    server.add_file("/rss/cs.CL", FIXTURES / "rss_attention_v7.xml")
-    server.add_handler("/api/query", arxiv_api(corpus, {"testing": TESTING_API}))
-    server.add_file("/blogs/lillog", corpus / LILLOG, "application/rss+xml")
+def _fill(root: Path, server: HttpServer) -> None:
     server.add("/blogs/hostile", hostile_feed(), headers={"Content-Type": "application/rss+xml"})
-    make_workspace(
-        root,
-        server,
-        categories=("cs.CL",),
-        queries={"testing": "testing"},
-        feeds={"Lil'Log": "/blogs/lillog", "Hostile": "/blogs/hostile"},
-    )
+    fill_fixture_workspace(root, server, feeds={"Hostile": "/blogs/hostile"})
     for name, text in NOTES.items():
         (root / "notes" / name).write_text(text, encoding="utf-8")
     with Library.open(root) as library:
-        report = library.fetch()
-        assert not report.failed, report.summary()
         when = datetime(2026, 11, 1, tzinfo=UTC)
         store_of(library).upsert_items(
             [
@@ -127,11 +114,8 @@ def tui_server() -> Iterator[HttpServer]:
 @pytest.fixture(scope="session")
 def template(tmp_path_factory: pytest.TempPathFactory, tui_server: HttpServer) -> Path:
     """The filled workspace every test copies."""
-    corpus = corpus_dir()
-    if corpus is None:
-        pytest.skip("recorded corpus not found: set KB_CORPUS or put shared/corpus beside the repository")
     root = tmp_path_factory.mktemp("tui-template") / "ws"
-    _fill(root, tui_server, corpus)
+    _fill(root, tui_server)
     return root
 
 
@@ -172,14 +156,15 @@ def add_feed(
     titles: list[str],
     status: int = 200,
     gate: threading.Event | None = None,
+    day: str = "Sun, 22 Nov 2026",
 ) -> None:
-    """Serve a small feed of ``titles`` (dated 22 Nov 2026, the newest last) and add it to feeds.yaml.
+    """Serve a feed of ``titles`` (dated ``day``, a minute apart, the newest last) and add it to feeds.yaml.
 
     With ``gate``, the server holds every answer until the test sets it (a slow feed, deterministically).
     """
     entries = "".join(
         f"<item><title>{_esc(title)}</title><link>https://example.org/{n}</link><guid>{route}/{n}</guid>"
-        f"<pubDate>Sun, 22 Nov 2026 0{n}:00:00 +0000</pubDate><description>Body {n}</description></item>"
+        f"<pubDate>{day} {n // 60:02d}:{n % 60:02d}:00 +0000</pubDate><description>Body {n}</description></item>"
         for n, title in enumerate(titles)
     )
     body = f"<?xml version='1.0'?><rss version='2.0'><channel><title>{name}</title>{entries}</channel></rss>"

@@ -102,7 +102,8 @@ def kb_json(*args: str, root: Path) -> list[dict[str, object]]:
         timeout=60,
         check=True,
     )
-    return json.loads(result.stdout)  # type: ignore[no-any-return]
+    rows: list[dict[str, object]] = json.loads(result.stdout)
+    return rows
 
 
 def test_kb_in_a_real_terminal(terminal: Terminal, workspace: Path) -> None:

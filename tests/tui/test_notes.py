@@ -13,7 +13,7 @@ from kb.tui.app import KbApp
 from kb.tui.screens.notes import NotesScreen
 from kb.tui.screens.prompts import TextPrompt
 from tests.tui.conftest import NOTES, script
-from tests.tui.helpers import screen_text, settle
+from tests.tui.helpers import notifications, screen_text, settle
 
 
 async def open_notes(pilot: object, app: KbApp, path: str) -> NotesScreen:
@@ -45,7 +45,7 @@ async def test_the_notes_screen_lists_notes_with_links_backlinks_and_a_preview(a
 
 
 async def test_edit_in_place_and_save_writes_the_file(app: KbApp, workspace: Path, library: Library) -> None:
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
         await settle(pilot)
         screen = await open_notes(pilot, app, "reading-list.md")
         await pilot.press("e")
@@ -58,7 +58,7 @@ async def test_edit_in_place_and_save_writes_the_file(app: KbApp, workspace: Pat
         await settle(pilot)
         saved = (workspace / "notes" / "reading-list.md").read_text(encoding="utf-8")
         assert saved == NOTES["reading-list.md"] + "- [[new]] 1706.03762"
-        assert "saved reading-list.md" in " ".join(n.message for n in app._notifications)
+        assert "saved reading-list.md" in notifications(app)
         await pilot.press("escape")
         await settle(pilot)
         assert not screen.editing
@@ -67,7 +67,7 @@ async def test_edit_in_place_and_save_writes_the_file(app: KbApp, workspace: Pat
 
 async def test_a_note_changed_on_disk_while_editing_is_never_overwritten(app: KbApp, workspace: Path) -> None:
     note = workspace / "notes" / "attention.md"
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
         await settle(pilot)
         screen = await open_notes(pilot, app, "attention.md")
         await pilot.press("e")
@@ -79,7 +79,7 @@ async def test_a_note_changed_on_disk_while_editing_is_never_overwritten(app: Kb
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert note.read_text(encoding="utf-8") == "changed elsewhere\n"
-        messages = " ".join(n.message for n in app._notifications)
+        messages = notifications(app)
         assert "changed" in messages.lower()
         assert screen.editing and editor.text.startswith("mine ")  # nothing typed is lost
         await pilot.press("escape")  # unsaved: the first escape warns

@@ -15,7 +15,7 @@ from kb.tui.screens.prompts import ChooseNote
 from kb.tui.screens.reader import ReaderScreen
 from kb.tui.widgets.reader import Reader
 from tests.tui.conftest import script
-from tests.tui.helpers import screen_text, settle, until
+from tests.tui.helpers import notifications, screen_text, settle, until
 
 
 @pytest.fixture
@@ -89,7 +89,7 @@ async def test_o_and_p_open_the_pages_in_the_browser_but_never_a_javascript_link
     app: KbApp, library: Library, browser_log: Path
 ) -> None:
     post = next(item for item in library.list_items(ItemFilter(source="Hostile")) if item.url.startswith("javascript"))
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
         await settle(pilot)
         inbox_to(app, "arxiv:2606.01234")
         await pilot.press("o")
@@ -98,9 +98,7 @@ async def test_o_and_p_open_the_pages_in_the_browser_but_never_a_javascript_link
         await until(pilot, lambda: len(browser_log.read_text().splitlines()) == 2)
         inbox_to(app, post.id)
         await pilot.press("o")
-        await settle(pilot)
-        await pilot.pause(0.2)
-    assert "only http and https links are opened" in " ".join(n.message for n in app._notifications)
+        await until(pilot, lambda: "only http and https links are opened" in notifications(app))
     assert browser_log.read_text().splitlines() == [
         "https://arxiv.org/abs/2606.01234",
         "https://arxiv.org/pdf/2606.01234v1",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 from hypothesis import given, settings
@@ -12,7 +12,7 @@ from kb.errors import UsageError
 from kb.models import Author, Item, ItemFilter, Kind, Status
 from kb.tui.filters import parse_filter
 from kb.tui.htmlmd import html_to_markdown
-from kb.tui.render import RowStyles, marked_text, reader_header, row_text, short_authors
+from kb.tui.render import RowStyles, day_label, marked_text, reader_header, row_text, short_authors
 
 CONTROL = [chr(c) for c in [*range(0, 9), *range(11, 32), 127, *range(0x80, 0xA0)]]
 
@@ -174,3 +174,17 @@ def test_an_undated_replacement_is_filed_and_shown_under_its_announcement() -> N
     assert "published: ?" not in header and "announced: 2026-11-19" in header
     seen_only = item("Placeholder", published=None, first_seen=datetime(2026, 11, 18, tzinfo=UTC))
     assert "published: ?" not in reader_header(seen_only).plain
+
+
+def test_the_day_label_depends_on_the_clock_given_not_on_the_wall_clock() -> None:
+    moment = datetime(2026, 11, 20, 9, 30, tzinfo=UTC)
+    assert day_label(moment, date(2026, 12, 4)) == "20 Nov"  # this year: day and month
+    assert day_label(moment, date(2027, 1, 4)) == "Nov 2026"  # a later year: month and year
+    assert day_label(None, date(2026, 12, 4)) == ""
+
+
+@pytest.mark.parametrize("day", ["20 Nov", "Nov 2025", ""])
+def test_the_day_column_is_followed_by_a_space_before_the_kind(day: str) -> None:
+    plain = row_text(item("A title"), 100, day, False, RowStyles()).plain
+    before, kind, after = plain.partition(" P ")  # the kind letter stands alone between spaces
+    assert kind and before.rstrip().endswith(day) and after.startswith("A title")

@@ -1,7 +1,8 @@
-"""Snapshots of the main screens at a fixed size on fixed data (the recorded corpus through the real fetch path).
+"""Snapshots of the main screens at a fixed size, on fixed data (the repository's fixtures through the real fetch
+path), as of a fixed day (the app's clock is :data:`NOW`, whatever the date the tests run).
 
 Each screen's text is compared with tests/tui/snapshots/NAME.txt after the parts that change from run to run
-(today's date, clock times, timings, the test server's port) are masked. After a deliberate change of a screen,
+(the day and time the fetch stamped, timings, the test server's port) are masked. After a deliberate change of a screen,
 regenerate with KB_UPDATE_SNAPSHOTS=1 and review the diff.
 """
 
@@ -9,22 +10,40 @@ from __future__ import annotations
 
 import os
 import re
-from datetime import date
+from collections.abc import AsyncIterator
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
 
+from kb.library import Library
 from kb.tui.app import KbApp
-from tests.tui.helpers import screen_text, settle
+from kb.tui.clock import fixed_clock
+from kb.tui.screens.search import SearchScreen
+from tests.tui.helpers import screen_text, settle, until
 
 SNAPSHOTS = Path(__file__).resolve().parent / "snapshots"
 SIZE = (110, 32)
+#: The app's "now" in every snapshot: after every date in the fixtures, so rows of 2026 show as ``01 Nov``.
+NOW = datetime(2026, 12, 4, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+async def app(library: Library) -> AsyncIterator[KbApp]:
+    """The app on the copied workspace, on a clock fixed at :data:`NOW`."""
+    kb_app = KbApp(library, clock=fixed_clock(NOW))
+    yield kb_app
+    kb_app.finish_writes()
 
 
 def masked(text: str) -> str:
-    today = date.today()
-    text = text.replace(today.isoformat(), "<today>").replace(today.strftime("%d %b"), "<today>")
+    today = date.today()  # the day the fetch that filled the workspace stamped (first seen, last success)
+    text = text.replace(today.isoformat(), "<today>")
+    # The list's day column (8 wide) shows the fetch's day as "04 Dec", or as "Dec 2027" when that day falls in
+    # another year than the app's fixed clock (the suite run with the system clock moved ahead).
+    for label in (today.strftime("%d %b"), today.strftime("%b %Y")):
+        text = text.replace(label.ljust(8), "<today> ").replace(label, "<today>")
     text = re.sub(r"127\.0\.0\.1:\d+", "127.0.0.1:<port>", text)
     text = re.sub(r"\b\d{1,2}:\d{2}(:\d{2})?\b", "<time>", text)
     text = re.sub(r"\b\d+(\.\d+)? ?(ms|s)\b", "<duration>", text)
@@ -67,7 +86,9 @@ async def test_reader_snapshot(app: KbApp) -> None:
 async def test_search_snapshot(app: KbApp) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await opened(pilot, "slash", *"attention", "enter")
-        await pilot.pause(1.0)
+        screen = app.screen
+        assert isinstance(screen, SearchScreen)
+        await until(pilot, lambda: bool(screen.hits))  # the debounced search has answered
         await settle(pilot)
         check("search", app)
 

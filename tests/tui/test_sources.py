@@ -14,14 +14,12 @@ from kb.models import ItemFilter, Status
 from kb.tui.app import KbApp
 from kb.tui.screens.inbox import InboxScreen
 from kb.tui.screens.sources import SourcesScreen
+from tests.support.fixture_workspace import LILLOG, entry_count
 from tests.support.httpserver import HttpServer
 from tests.support.inside import store_of
+from tests.support.workspace import FIXTURES
 from tests.tui.conftest import add_feed
-from tests.tui.helpers import screen_text, settle, until
-
-
-def messages(app: KbApp) -> str:
-    return " | ".join(n.message for n in app._notifications)
+from tests.tui.helpers import notifications, screen_text, settle, until
 
 
 async def sources(pilot: object, app: KbApp) -> SourcesScreen:
@@ -46,7 +44,7 @@ async def test_every_source_is_listed_with_its_last_fetch(app: KbApp) -> None:
         text = screen_text(app)
         assert "arXiv daily" in text and "arXiv search" in text and "feed" in text
         assert "never" not in text  # all four fetched when the workspace was filled
-        assert "53 new" in text  # Lil'Log's last run
+        assert f"{entry_count(FIXTURES / LILLOG)} new" in text  # Lil'Log's last run: every item of its feed
 
 
 async def test_f_fetches_the_source_under_the_cursor_while_triage_goes_on(
@@ -56,23 +54,25 @@ async def test_f_fetches_the_source_under_the_cursor_while_triage_goes_on(
     add_feed(workspace, tui_server, "Slow", f"/blogs/slow-{workspace.parent.name}", ["One", "Two"], gate=gate)
     library.config = Library.open(workspace).config  # feeds.yaml changed: what `kb` would read at start
     first = library.list_items(ItemFilter(status=Status.NEW, limit=1))[0]
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
         await settle(pilot)
         screen = await sources(pilot, app)
         await pilot.press("G")
         assert screen.selected_source() == "Slow"
         await pilot.press("f")
-        await pilot.pause(0.1)
+        await pilot.pause()  # the key's action has run
         assert app.fetcher.running
         await pilot.press("1", "s")  # triage in the inbox while the feed is slow to answer
-        await pilot.pause(0.2)
+        await pilot.pause()
         assert app.fetcher.running
-        await until(pilot, lambda: bool(library.item_or_none(first.id).starred))  # stored while the fetch waits
+        await until(
+            pilot, lambda: (item := library.item_or_none(first.id)) is not None and item.starred
+        )  # stored while the fetch waits
         assert app.fetcher.running
         gate.set()
         await until(pilot, lambda: not app.fetcher.running)
         await settle(pilot)
-        assert "2 new, 0 updated from 1 source" in messages(app)
+        assert "2 new, 0 updated from 1 source" in notifications(app)
         inbox = app.screen
         assert isinstance(inbox, InboxScreen)
         # At the top (below an undated post, filed under when kb first saw it: today).
@@ -88,21 +88,21 @@ async def test_a_failing_source_shows_its_problem(
 ) -> None:
     add_feed(workspace, tui_server, "Broken", f"/blogs/broken-{workspace.parent.name}", ["x"], status=500)
     library.config = Library.open(workspace).config
-    async with app.run_test(size=(160, 40)) as pilot:
+    async with app.run_test(size=(160, 40), notifications=True) as pilot:
         await settle(pilot)
         await sources(pilot, app)
         await pilot.press("a")  # every source
-        await until(pilot, lambda: "1 failed: Broken" in messages(app), timeout=20)
+        await until(pilot, lambda: "1 failed: Broken" in notifications(app), timeout=20)
         await settle(pilot)
         text = screen_text(app)
         assert "Broken" in text and "500" in text
 
 
 async def test_a_fetch_that_cannot_start_says_why_and_the_app_goes_on(app: KbApp) -> None:
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
         await settle(pilot)
         app.wiring.start_fetch(["no-such-source"])
-        await until(pilot, lambda: "no source named 'no-such-source'" in messages(app))
+        await until(pilot, lambda: "no source named 'no-such-source'" in notifications(app))
         await pilot.press("j")
         assert app.is_running and not app.fetcher.running
 
@@ -112,10 +112,10 @@ async def test_a_fetch_stands_down_when_cron_holds_the_lock(app: KbApp, workspac
     lock = FileLock(str(workspace / ".kb" / "fetch.lock"))
     lock.acquire()
     try:
-        async with app.run_test(size=(120, 40)) as pilot:
+        async with app.run_test(size=(120, 40), notifications=True) as pilot:
             await settle(pilot)
             await pilot.press("f")
-            await until(pilot, lambda: "another kb fetch is running" in messages(app), timeout=15)
+            await until(pilot, lambda: "another kb fetch is running" in notifications(app), timeout=15)
             assert app.is_running
     finally:
         lock.release()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import ClassVar
 
 from textual import on, work
@@ -56,7 +56,7 @@ class InboxScreen(ItemScreen):
         hint = "filter: status:new kind:paper tag:x source:y, or any search"
         yield Input(DEFAULT_FILTER, placeholder=hint, id="filter")
         with Container(id="inbox-body"):
-            yield ItemList(id="items")
+            yield ItemList(clock=self.kb.clock, id="items")
             yield Reader(id="reader")
         yield Footer()
 
@@ -214,7 +214,7 @@ class InboxScreen(ItemScreen):
 
     def count_muted(self) -> None:
         """Re-count what the mute rules filed as skipped in the last week, by rule."""
-        self.muted = self.kb.library.muted_by_rule(datetime.now(UTC) - MUTED_WINDOW)
+        self.muted = self.kb.library.muted_by_rule(self.kb.clock() - MUTED_WINDOW)
 
     def action_muted(self) -> None:
         """Show the items mute rules filed as skipped lately, and how many each rule took."""

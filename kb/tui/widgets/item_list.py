@@ -17,6 +17,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from kb.models import Item
+from kb.tui.clock import Clock, wall_clock
 from kb.tui.paging import ItemPages
 from kb.tui.render import RowStyles, day_label, item_date, row_text
 
@@ -68,8 +69,10 @@ class ItemList(ScrollView, can_focus=True, inherit_bindings=False):
         def control(self) -> ItemList:
             return self.item_list
 
-    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+    def __init__(self, *, clock: Clock = wall_clock, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
+        #: The app's clock: its year decides ``22 Nov`` or ``Nov 2025``.
+        self.clock = clock
         self.pages: ItemPages | None = None
         self.cursor = 0
         #: Ids of papers some note links (the ✎ mark).
@@ -203,8 +206,9 @@ class ItemList(ScrollView, can_focus=True, inherit_bindings=False):
             return Strip([Segment("…".ljust(width), style)], width)
         styles, cursor_style = self._row_styles()
         previous = self.pages.items[index - 1] if index > 0 else None
-        day = day_label(item_date(item))
-        if previous is not None and day_label(item_date(previous)) == day:
+        today = self.clock().date()
+        day = day_label(item_date(item), today)
+        if previous is not None and day_label(item_date(previous), today) == day:
             day = ""
         text = row_text(item, width, day, item.id in self.noted, styles)
         if index == self.cursor:
