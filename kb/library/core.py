@@ -6,7 +6,7 @@ It owns the workspace's store and index (opened when first needed, so `kb list` 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
@@ -104,6 +104,10 @@ class Library(NotesMixin):
 
     def list_items(self, flt: ItemFilter) -> list[Item]:
         return self.store.list_items(flt)
+
+    def list_pages(self, flt: ItemFilter, size: int = 1000) -> Iterator[list[Item]]:
+        """``list_items`` a page at a time (`kb list` of a million items holds one page, not all)."""
+        return self.store.iter_list(flt, size)
 
     def rank(self, items: Sequence[Item]) -> list[tuple[Item, float, str]]:
         """``items`` ordered for you, best first: (item, score 0..1, why), learned from your triage (ranking.py)."""

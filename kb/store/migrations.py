@@ -222,11 +222,21 @@ _ALERTS_AND_GAPS = [
     """,
 ]
 
+# A million papers (issue 11): the for-you ranking reads only the latest judgements, newest first, so each
+# of the three triage moments is indexed (an ORDER BY ... DESC LIMIT walks the index instead of sorting
+# every row); `kb status` counts items by status from the covering ix_triage_status.
+_SCALE_INDEXES = [
+    "CREATE INDEX ix_triage_status_changed ON triage (status_changed)",
+    "CREATE INDEX ix_triage_starred_changed ON triage (starred_changed)",
+    "CREATE INDEX ix_triage_tags_changed ON triage (tags_changed)",
+]
+
 #: Every migration, in the order they are applied. Append only.
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("0001_initial_tables", _run_all(_INITIAL_TABLES)),
     ("0002_initial_indexes", _run_all(_INITIAL_INDEXES)),
     ("0003_alerts_and_gaps", _run_all(_ALERTS_AND_GAPS)),
+    ("0004_judgement_order_indexes", _run_all(_SCALE_INDEXES)),
 ]
 
 
