@@ -43,7 +43,7 @@ def test_a_store_of_an_older_kb_gains_the_alert_columns_and_keeps_its_triage(tmp
         )
         conn.execute("INSERT INTO triage (item_id, status, starred) VALUES ('arxiv:2611.00001', 'read', 1)")
     with Store.open(path) as upgraded:
-        assert upgraded.applied_migrations()[-1] == "0003_alerts_and_gaps"
+        assert "0003_alerts_and_gaps" in upgraded.applied_migrations()  # and every later one
         item = upgraded.get_item(A)
         assert item is not None and (item.status, item.starred, item.alert) == (Status.READ, True, None)
         upgraded.set_alerts({A: "v1 -> v2"}, now=T0)
