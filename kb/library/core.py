@@ -109,11 +109,13 @@ class Library(NotesMixin):
         """``list_items`` a page at a time (`kb list` of a million items holds one page, not all)."""
         return self.store.iter_list(flt, size)
 
-    def rank(self, items: Sequence[Item]) -> list[tuple[Item, float, str]]:
-        """``items`` ordered for you, best first: (item, score 0..1, why), learned from your triage (ranking.py)."""
+    def rank(self, items: Sequence[Item], explain: bool = True) -> list[tuple[Item, float, str]]:
+        """``items`` ordered for you, best first: (item, score 0..1, why), learned from your triage (ranking.py).
+
+        ``explain=False`` leaves each why empty (faster, for a list that shows none)."""
         from kb.library.ranking import rank_inbox
 
-        return rank_inbox(self, items)
+        return rank_inbox(self, items, explain)
 
     # --- triage: stored at once, and the index told at once so status:/is:starred/tag: agree -------
 
