@@ -337,7 +337,6 @@ def measure_commands(workspace: Path) -> None:
         ("kb list --status new --sort foryou (first: may train)", ["list", "--status", "new", "--sort", "foryou"]),
         ("kb list --status new --sort foryou (model cached)", ["list", "--status", "new", "--sort", "foryou"]),
         ("kb status", ["status"]),
-        ("kb list", ["list"]),
         ("kb list --status new", ["list", "--status", "new"]),
         ("kb show ID", ["show", some_id]),
         ("kb why ID", ["why", some_id]),
@@ -395,6 +394,8 @@ def measure(pool: Pool, workspace: Path, args: argparse.Namespace) -> int:
     if not args.skip_reindex:
         measure_reindex(workspace, args.skip_bare_reindex)
     measure_day(pool, workspace, args.items)
+    seconds, rss, _ = kb_run(workspace, "list")  # last: it prints every stored item
+    show("kb list (every item)", f"{seconds:.2f} s, peak {rss:.0f} MB")
     return 0
 
 
