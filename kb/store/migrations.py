@@ -222,13 +222,13 @@ _ALERTS_AND_GAPS = [
     """,
 ]
 
-# A million papers (issue 11): the for-you ranking reads only the latest judgements, newest first, so each
-# of the three triage moments is indexed (an ORDER BY ... DESC LIMIT walks the index instead of sorting
-# every row); `kb status` counts items by status from the covering ix_triage_status.
+# A million papers (issue 11): the for-you ranking reads only the latest judgements, newest first, so the
+# status and star moments are indexed (an ORDER BY ... DESC LIMIT walks the index instead of sorting every
+# row; the star index leads with ``starred`` so the walk never visits the unstarred). Tagged items are
+# found from item_tag. `kb status` counts by status from the covering ix_triage_status.
 _SCALE_INDEXES = [
     "CREATE INDEX ix_triage_status_changed ON triage (status_changed)",
-    "CREATE INDEX ix_triage_starred_changed ON triage (starred_changed)",
-    "CREATE INDEX ix_triage_tags_changed ON triage (tags_changed)",
+    "CREATE INDEX ix_triage_starred_changed ON triage (starred, starred_changed)",
 ]
 
 #: Every migration, in the order they are applied. Append only.

@@ -156,10 +156,10 @@ def all_tags(conn: Connection) -> list[tuple[str, int]]:
 def latest_judged_ids(conn: Connection, limit: int) -> list[str]:
     """Ids of the items the person judged last: the newest ``limit`` by each of the three triage moments.
 
-    Read (or skipped), starred and tagged each walk their own index (migration 0004) newest first, so a
-    million triaged items cost ``3 * limit`` index steps, not a scan. The union holds the newest ``limit``
-    items by their latest moment, whichever of the three it is. An item judged without a recorded moment
-    (NULL sorts last in a descending order) comes after every dated one.
+    Read or skipped, and starred, each walk their own index (migration 0004) newest first, so a million
+    triaged items cost ``limit`` index steps, not a scan; tagged items are found from item_tag (a few
+    thousand rows, sorted). The union holds the newest ``limit`` items by their latest moment, whichever of
+    the three it is. A judgement without a recorded moment (NULL sorts last) comes after every dated one.
     """
     limit = max(limit, 0)
     status = (
@@ -168,14 +168,21 @@ def latest_judged_ids(conn: Connection, limit: int) -> list[str]:
         .order_by(TRIAGE.c.status_changed.desc())
         .limit(limit)
     )
-    starred = select(TRIAGE.c.item_id).where(TRIAGE.c.starred.is_(True)).order_by(TRIAGE.c.starred_changed.desc())
+    starred = (
+        select(TRIAGE.c.item_id)
+        .where(TRIAGE.c.starred.is_(True))
+        .order_by(TRIAGE.c.starred.desc(), TRIAGE.c.starred_changed.desc())
+        .limit(limit)
+    )
+    tagged_ids = select(ITEM_TAG.c.item_id).distinct().subquery()
     tagged = (
         select(TRIAGE.c.item_id)
-        .where(exists().where(ITEM_TAG.c.item_id == TRIAGE.c.item_id))
+        .join(tagged_ids, tagged_ids.c.item_id == TRIAGE.c.item_id)
         .order_by(TRIAGE.c.tags_changed.desc())
+        .limit(limit)
     )
     found: dict[str, None] = {}
-    for statement in (status, starred.limit(limit), tagged.limit(limit)):
+    for statement in (status, starred, tagged):
         found.update(dict.fromkeys(conn.execute(statement).scalars()))
     return list(found)
 

@@ -72,8 +72,7 @@ class Triage(SQLModel, table=True):
     __table_args__ = (
         Index("ix_triage_status", "status"),
         Index("ix_triage_status_changed", "status_changed"),  # the latest judgements first (ranking)
-        Index("ix_triage_starred_changed", "starred_changed"),
-        Index("ix_triage_tags_changed", "tags_changed"),
+        Index("ix_triage_starred_changed", "starred", "starred_changed"),
     )
 
     item_id: str = Field(sa_column=_item_fk())
