@@ -255,12 +255,11 @@ def measure_mix(pool: Pool, workspace: Path, count: int = 200) -> None:
     """The query mix of benchmarks/search.py, top 20 + snippets, in one process: kb vs bare Whoosh."""
     from search import BareSearch, latencies
 
-    from kb.index import SearchIndex
+    from kb.library import Library
 
     mix = make_queries(pool, count)
-    kb = SearchIndex.open(workspace / ".kb" / "index")
-    kb_ms = latencies(lambda q: kb.search(q, limit=20), [k for k, _ in mix])
-    kb.close()
+    with Library.open(workspace) as library:  # through the library: the engine is feeds.yaml's
+        kb_ms = latencies(lambda q: library.search(q, limit=20), [k for k, _ in mix])
     show(
         f"{count}-query mix, kb",
         f"median {statistics.median(kb_ms):.1f} ms, p95 {p95(kb_ms):.1f} ms, max {max(kb_ms):.1f} ms",
