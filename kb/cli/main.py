@@ -1,11 +1,16 @@
 """The `kb` command: a thin layer that parses, calls the library and formats.
 
 stdout carries data, stderr diagnostics. Every KbError becomes one line on stderr and its exit status.
+
+Subcommands load lazily (``LazyGroup``): `kb --help` and `kb --version` import no command module, so they
+never pay for SQLAlchemy, SQLModel, pydantic or Whoosh (about 345 ms on a 2-core machine); a command's
+module is imported only when that command runs (or its own --help is asked for).
 """
 
 from __future__ import annotations
 
 import contextlib
+import importlib
 import os
 import sys
 from pathlib import Path
@@ -14,23 +19,72 @@ from typing import NoReturn
 import click
 
 from kb import __version__
-from kb.cli.exchange import exchange_commands
-from kb.cli.fetch import add_command, fetch_command
-from kb.cli.items import list_command, show_command
-from kb.cli.notes import bib_command, note_command, notes_command
-from kb.cli.search import reindex_command, search_command
-from kb.cli.status import status_command
-from kb.cli.triage import triage_commands
-from kb.cli.why import why_command
-from kb.cli.workspace import init_command
 from kb.errors import KbError
 from kb.text import one_line
 
 #: The exit status when stdout's reader went away: what a shell reports for a tool that SIGPIPE ended.
 BROKEN_PIPE_STATUS = 141
 
+# name -> (module, attribute, one-line summary for `kb --help`). The attribute is a click command, or a
+# list of them to pick ``name`` from. tests/cli/test_imports.py checks each entry against the real command.
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    "init": ("kb.cli.workspace", "init_command", "Create a workspace in FOLDER (default: here)."),
+    "fetch": ("kb.cli.fetch", "fetch_command", "Fetch new papers and posts from every source in feeds.yaml."),
+    "add": ("kb.cli.fetch", "add_command", "Fetch papers by arXiv id or URL and store them."),
+    "list": ("kb.cli.items", "list_command", "List stored papers and posts, newest first (or --sort foryou)."),
+    "show": ("kb.cli.items", "show_command", "Show one paper, post or note."),
+    "why": ("kb.cli.why", "why_command", "Say in one line what in your history pushed an item up or down."),
+    "search": ("kb.cli.search", "search_command", "Search papers, posts and notes."),
+    "reindex": ("kb.cli.search", "reindex_command", "Rebuild the search index from the store and notes/."),
+    "note": ("kb.cli.notes", "note_command", "Open (creating it first) the note of a paper in $VISUAL/$EDITOR."),
+    "notes": ("kb.cli.notes", "notes_command", "List notes with the papers they link."),
+    "bib": ("kb.cli.notes", "bib_command", "Print BibTeX for the selected papers."),
+    "status": (
+        "kb.cli.status",
+        "status_command",
+        "Show the last runs, failing sources, incomplete fetches and the index's health.",
+    ),
+    "read": ("kb.cli.triage", "triage_commands", "Mark items read."),
+    "skip": ("kb.cli.triage", "triage_commands", "Mark items skipped."),
+    "unread": ("kb.cli.triage", "triage_commands", "Put items back in the inbox (status new)."),
+    "star": ("kb.cli.triage", "triage_commands", "Star items."),
+    "unstar": ("kb.cli.triage", "triage_commands", "Unstar items."),
+    "tag": ("kb.cli.triage", "tag_command", "Add (or --remove) tags on an item; with no tags, print its tags."),
+    "export": ("kb.cli.exchange", "export_command", "Write the triage state (and the fetch history) as JSON."),
+    "import": ("kb.cli.exchange", "import_command", "Merge a `kb export` file (or - for stdin)."),
+    "opml": ("kb.cli.exchange", "opml_group", "Subscription lists (OPML) in and out."),
+    "digest": ("kb.cli.exchange", "digest_command", "What arrived since DATE, grouped by source, ranked, with links."),
+    "muted": ("kb.cli.exchange", "muted_command", "Items mute rules filed as skipped on arrival, by rule."),
+}
 
-class KbGroup(click.Group):
+
+def load_command(name: str) -> click.Command:
+    """Import the module of command ``name`` and return the command (KeyError for a name not in COMMANDS)."""
+    module, attribute, _ = COMMANDS[name]
+    found = getattr(importlib.import_module(module), attribute)
+    if isinstance(found, click.Command):
+        return found
+    return next(command for command in found if command.name == name)
+
+
+class LazyGroup(click.Group):
+    """A group whose subcommands are imported when invoked; the listing in --help comes from COMMANDS."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return [*COMMANDS, *(name for name in super().list_commands(ctx) if name not in COMMANDS)]
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in COMMANDS and cmd_name not in self.commands:
+            self.add_command(load_command(cmd_name), cmd_name)
+        return super().get_command(ctx, cmd_name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, summary) for name, (_, _, summary) in COMMANDS.items()]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+class KbGroup(LazyGroup):
     """Turns errors a person can cause into one readable line and an exit status; never a traceback."""
 
     def invoke(self, ctx: click.Context) -> object:
@@ -85,25 +139,6 @@ def main(ctx: click.Context, root: Path | None) -> None:
         from kb.cli.tui import open_tui
 
         open_tui(root)
-
-
-for command in (
-    init_command,
-    fetch_command,
-    add_command,
-    list_command,
-    show_command,
-    why_command,
-    search_command,
-    reindex_command,
-    note_command,
-    notes_command,
-    bib_command,
-    status_command,
-    *triage_commands,
-    *exchange_commands,
-):
-    main.add_command(command)
 
 
 if __name__ == "__main__":

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -16,6 +16,17 @@ from kb.text import one_line, terminal_safe
 def echo_json(data: Any) -> None:
     """Print JSON to stdout: UTF-8, two-space indent (stable key order as built)."""
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def echo_json_list(values: Iterable[Any]) -> None:
+    """Print a JSON list element by element, exactly as ``echo_json(list(values))`` would: a list of a
+    million items is never held as one string."""
+    first = True
+    for value in values:
+        text = json.dumps(value, ensure_ascii=False, indent=2).replace("\n", "\n  ")
+        click.echo(("[\n  " if first else ",\n  ") + text, nl=False)
+        first = False
+    click.echo("[]" if first else "\n]")
 
 
 def day(moment: datetime | None) -> str:

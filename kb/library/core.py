@@ -7,7 +7,7 @@ step through the store's queue), each opened when first needed, so `kb list` nev
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from datetime import date, datetime
 from pathlib import Path
 from types import TracebackType
@@ -168,11 +168,17 @@ class Library:
     def list_items(self, flt: ItemFilter) -> list[Item]:
         return self._store.list_items(flt)
 
-    def rank(self, items: Sequence[Item]) -> list[tuple[Item, float, str]]:
-        """``items`` ordered for you, best first: (item, score 0..1, why), learned from your triage (ranking.py)."""
+    def list_pages(self, flt: ItemFilter, size: int = 1000) -> Iterator[list[Item]]:
+        """``list_items`` a page at a time (`kb list` of a million items holds one page, not all)."""
+        return self._store.iter_list(flt, size)
+
+    def rank(self, items: Sequence[Item], explain: bool = True) -> list[tuple[Item, float, str]]:
+        """``items`` ordered for you, best first: (item, score 0..1, why), learned from your triage (ranking.py).
+
+        ``explain=False`` leaves each why empty (faster, for a list that shows none)."""
         from kb.library.ranking.inbox import rank_inbox
 
-        return rank_inbox(self, items)
+        return rank_inbox(self, items, explain)
 
     # --- triage: one transaction (the index's queue row with it), then the index caught up ------------
 

@@ -242,6 +242,15 @@ _INDEX_PENDING = [
     """,
 ]
 
+# A million papers (issue 11): the for-you ranking reads only the latest judgements, newest first, so the
+# status and star moments are indexed (an ORDER BY ... DESC LIMIT walks the index instead of sorting every
+# row; the star index leads with ``starred`` so the walk never visits the unstarred). Tagged items are
+# found from item_tag. `kb status` counts by status from the covering ix_triage_status.
+_SCALE_INDEXES = [
+    "CREATE INDEX ix_triage_status_changed ON triage (status_changed)",
+    "CREATE INDEX ix_triage_starred_changed ON triage (starred, starred_changed)",
+]
+
 #: Every migration, in the order they are applied. Append only.
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("0001_initial_tables", _run_all(_INITIAL_TABLES)),
@@ -249,6 +258,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("0003_alerts_and_gaps", _run_all(_ALERTS_AND_GAPS)),
     ("0004_item_dated_order", _run_all(_DATED_ORDER)),
     ("0005_index_pending", _run_all(_INDEX_PENDING)),
+    ("0006_judgement_order_indexes", _run_all(_SCALE_INDEXES)),
 ]
 
 

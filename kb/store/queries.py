@@ -130,10 +130,7 @@ def _filtered(statement: Select[Any], flt: ItemFilter) -> Select[Any]:
 
 def list_items(conn: Connection, flt: ItemFilter) -> list[Item]:
     """Items matching ``flt``, newest first: Item.dated desc, then first seen desc, then id."""
-    statement = _filtered(select(ITEM.c.id), flt).order_by(*_ORDER)
-    if flt.limit is not None or flt.offset:
-        statement = statement.limit(-1 if flt.limit is None else max(flt.limit, 0)).offset(max(flt.offset, 0))
-    ids = list(conn.execute(statement).scalars())
+    ids = listed_ids(conn, flt)
     items = load_items(conn, ids)
     return [items[i] for i in ids]
 
@@ -165,3 +162,67 @@ def all_tags(conn: Connection) -> list[tuple[str, int]]:
     """Every tag in use and how many items carry it, by tag."""
     statement = select(ITEM_TAG.c.tag, func.count()).group_by(ITEM_TAG.c.tag).order_by(ITEM_TAG.c.tag)
     return [(tag, int(count)) for tag, count in conn.execute(statement)]
+
+
+def latest_judged_ids(conn: Connection, limit: int) -> list[str]:
+    """Ids of the items the person judged last: the newest ``limit`` by each of the three triage moments.
+
+    Read or skipped, and starred, each walk their own index (migration 0004) newest first, so a million
+    triaged items cost ``limit`` index steps, not a scan; tagged items are found from item_tag (a few
+    thousand rows, sorted). The union holds the newest ``limit`` items by their latest moment, whichever of
+    the three it is. A judgement without a recorded moment (NULL sorts last) comes after every dated one.
+    """
+    limit = max(limit, 0)
+    status = (
+        select(TRIAGE.c.item_id)
+        .where(TRIAGE.c.status != Status.NEW.value)
+        .order_by(TRIAGE.c.status_changed.desc())
+        .limit(limit)
+    )
+    starred = (
+        select(TRIAGE.c.item_id)
+        .where(TRIAGE.c.starred.is_(True))
+        .order_by(TRIAGE.c.starred.desc(), TRIAGE.c.starred_changed.desc())
+        .limit(limit)
+    )
+    tagged_ids = select(ITEM_TAG.c.item_id).distinct().subquery()
+    tagged = (
+        select(TRIAGE.c.item_id)
+        .join(tagged_ids, tagged_ids.c.item_id == TRIAGE.c.item_id)
+        .order_by(TRIAGE.c.tags_changed.desc())
+        .limit(limit)
+    )
+    found: dict[str, None] = {}
+    for statement in (status, starred, tagged):
+        found.update(dict.fromkeys(conn.execute(statement).scalars()))
+    return list(found)
+
+
+def status_counts(conn: Connection) -> dict[Kind, dict[Status, int]]:
+    """How many papers and posts there are in each triage status, from two indexed GROUP BY counts.
+
+    All items by status walks the covering ix_triage_status; posts (few) are counted through ix_item_kind;
+    papers are the difference (items are papers or posts: notes are not stored as items).
+    """
+    every = {
+        Status(s): int(n) for s, n in conn.execute(select(TRIAGE.c.status, func.count()).group_by(TRIAGE.c.status))
+    }
+    posts_statement = (
+        select(TRIAGE.c.status, func.count())
+        .select_from(ITEM.join(TRIAGE, TRIAGE.c.item_id == ITEM.c.id))
+        .where(ITEM.c.kind == Kind.POST.value)
+        .group_by(TRIAGE.c.status)
+    )
+    posts = {Status(s): int(n) for s, n in conn.execute(posts_statement)}
+    return {
+        Kind.PAPER: {status: every.get(status, 0) - posts.get(status, 0) for status in Status},
+        Kind.POST: {status: posts.get(status, 0) for status in Status},
+    }
+
+
+def listed_ids(conn: Connection, flt: ItemFilter) -> list[str]:
+    """The ids ``list_items`` would return, in its order, without loading the items (for paging through them)."""
+    statement = _filtered(select(ITEM.c.id), flt).order_by(*_ORDER)
+    if flt.limit is not None or flt.offset:
+        statement = statement.limit(-1 if flt.limit is None else max(flt.limit, 0)).offset(max(flt.offset, 0))
+    return list(conn.execute(statement).scalars())

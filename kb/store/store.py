@@ -26,6 +26,7 @@ from kb.models import (
     IndexBacklog,
     Item,
     ItemFilter,
+    Kind,
     Note,
     SourceLogEntry,
     SourceResult,
@@ -119,6 +120,24 @@ class Store:
     def list_items(self, flt: ItemFilter) -> list[Item]:
         """Items matching ``flt``, newest first (published, then first seen, then id)."""
         return self._read(lambda conn: queries.list_items(conn, flt))
+
+    def iter_list(self, flt: ItemFilter, batch_size: int = 1000) -> Iterator[list[Item]]:
+        """``list_items`` in batches: the ids are read at once, the items a batch at a time (a million rows
+        never sit in memory as items). An item deleted meanwhile is left out."""
+        ids = self._read(lambda conn: queries.listed_ids(conn, flt))
+        for start in range(0, len(ids), max(batch_size, 1)):
+            part = ids[start : start + max(batch_size, 1)]
+            found = self._read(lambda conn, part=part: queries.load_items(conn, part))  # type: ignore[misc]
+            yield [found[i] for i in part if i in found]
+
+    def latest_judgements(self, limit: int) -> list[Item]:
+        """The items the person read, skipped, starred or tagged last (at least the newest ``limit`` by their
+        latest triage moment; up to three times that), in no particular order."""
+        return self._read(lambda conn: list(queries.load_items(conn, queries.latest_judged_ids(conn, limit)).values()))
+
+    def status_counts(self) -> dict[Kind, dict[Status, int]]:
+        """How many papers and posts are in each triage status (indexed counts: no item is loaded)."""
+        return self._read(queries.status_counts)
 
     def count_items(self, flt: ItemFilter) -> int:
         """How many items match ``flt``, ignoring its limit and offset."""

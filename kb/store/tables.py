@@ -69,7 +69,11 @@ class TriageRow(SQLModel, table=True):
     """The person's state for one item. Fetches never write here after creating the row."""
 
     __tablename__ = "triage"
-    __table_args__ = (Index("ix_triage_status", "status"),)
+    __table_args__ = (
+        Index("ix_triage_status", "status"),
+        Index("ix_triage_status_changed", "status_changed"),  # the latest judgements first (ranking)
+        Index("ix_triage_starred_changed", "starred", "starred_changed"),
+    )
 
     item_id: str = Field(sa_column=_item_fk())
     status: str

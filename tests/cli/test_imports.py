@@ -55,3 +55,50 @@ def test_fetch_search_and_list_never_import_textual(root: Path) -> None:
     assert "whoosh" in search and "feedparser" not in search and "arxiv" not in search
     listed = loaded_by("--root", str(root), "list", "--json")
     assert not listed & {"textual", "rich", "whoosh", "feedparser", "arxiv", "httpx"}
+
+
+# What `kb --help` / `kb --version` may not import: the store's ORM stack, the index engine, the TUI.
+HEAVY_FOR_HELP = {"sqlalchemy", "sqlmodel", "pydantic", "whoosh", "tantivy", "textual", "rich", "feedparser", "httpx"}
+
+HELP_PROBE = """
+import json, sys
+from kb.cli.main import main
+try:
+    main(sys.argv[1:])
+except SystemExit:
+    pass
+print('MODULES=' + json.dumps(sorted({name.split('.')[0] for name in sys.modules})), file=sys.stderr)
+"""
+
+
+def modules_after(*args: str) -> set[str]:
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    result = subprocess.run(
+        [sys.executable, "-c", HELP_PROBE, *args], capture_output=True, text=True, env=env, timeout=120, check=False
+    )
+    line = next(line for line in result.stderr.splitlines() if line.startswith("MODULES="))
+    return set(json.loads(line.removeprefix("MODULES=")))
+
+
+@pytest.mark.parametrize("flag", ["--help", "--version"])
+def test_help_and_version_load_no_subcommand(flag: str) -> None:
+    loaded = modules_after(flag)
+    assert "click" in loaded  # the probe does see what ran
+    assert not loaded & HEAVY_FOR_HELP
+
+
+def test_a_command_loads_its_module_only_when_run(tmp_path: Path) -> None:
+    loaded = modules_after("--root", str(tmp_path), "search", "--help")
+    assert "whoosh" not in loaded  # its --help needs the command, not the engine
+    assert "kb" in loaded
+
+
+def test_every_listed_command_is_the_command_that_runs() -> None:
+    from kb.cli.main import COMMANDS, load_command
+
+    for name, (_, _, summary) in COMMANDS.items():
+        command = load_command(name)
+        assert command.name == name
+        first = " ".join((command.help or "").split()).split(". ")[0].rstrip(".")
+        words = summary.rstrip(".").split(": ")[0].split(", ")[0]
+        assert first.startswith(words.split(" (")[0]), (name, summary, first)

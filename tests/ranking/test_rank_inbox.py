@@ -123,3 +123,13 @@ def test_the_digest_lists_each_source_in_the_for_you_order(library: Library) -> 
     text = result.stdout
     assert "## arrivals (2)" in text
     assert text.index("Latent diffusion models") < text.index("Malware detection survey")
+
+
+def test_ranking_without_reasons_keeps_the_order_and_scores(library: Library) -> None:
+    liked_and_disliked(store_of(library))
+    arrive(library)
+    items = library.list_items(ItemFilter(status=Status.NEW))
+    explained = library.rank(items)
+    plain = library.rank(items, explain=False)
+    assert [(item.id, score) for item, score, _ in plain] == [(item.id, score) for item, score, _ in explained]
+    assert all(why == "" for _, _, why in plain) and any(why for _, _, why in explained)

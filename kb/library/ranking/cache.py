@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from kb.atomic import write_atomic
 from kb.library.ranking import features, labels, model
 from kb.library.ranking.labels import label
-from kb.library.ranking.ranker import MIN_EACH, MIN_LABELLED, PASSED_OVER_WEIGHT, Ranker
+from kb.library.ranking.ranker import MAX_HISTORY, MIN_EACH, MIN_LABELLED, PASSED_OVER_WEIGHT, Ranker
 from kb.library.sources.muting import matching_rule
 from kb.models import Item, ItemFilter, Status
 
@@ -31,15 +31,17 @@ PASSED_OVER_SAMPLE = 3000  # newest untriaged items read for someone who (nearly
 
 
 def history(library: Library) -> tuple[list[Item], set[str]]:
-    """The items the ranker learns from (every triaged item, minus mute-rule skips) and the noted paper ids."""
+    """The items the ranker learns from and the noted paper ids.
+
+    Only the latest judgements: the newest ``MAX_HISTORY`` items by when the person last read, skipped,
+    starred or tagged them (read from the store's indexes, so a million triaged items cost no more than five
+    thousand), plus the papers notes link, minus mute-rule skips. ``Ranker.fit`` keeps the newest
+    ``MAX_HISTORY`` of these; the cache's fingerprint is taken over the same window.
+    """
     library.ensure_synced()  # cheap when no note changed: it only stats the files
     store = library._store
     noted = store.papers_with_notes()
-    found: dict[str, Item] = {}
-    selections = [ItemFilter(status=Status.READ), ItemFilter(status=Status.SKIPPED), ItemFilter(starred=True)]
-    selections += [ItemFilter(tag=tag) for tag, _ in store.all_tags()]
-    for selection in selections:
-        found.update((item.id, item) for item in store.list_items(selection))
+    found: dict[str, Item] = {item.id: item for item in store.latest_judgements(MAX_HISTORY)}
     found.update((item.id, item) for item in store.get_items(sorted(noted)))
     if store.count_items(ItemFilter(status=Status.SKIPPED)) < MIN_EACH:  # Ranker.fit may want passed-over items
         found.update((i.id, i) for i in store.list_items(ItemFilter(status=Status.NEW, limit=PASSED_OVER_SAMPLE)))
@@ -60,6 +62,7 @@ def fingerprint(items: list[Item], noted: Collection[str]) -> str:
     digest = hashlib.sha256()
     settings = [
         FORMAT,
+        MAX_HISTORY,
         MIN_LABELLED,
         MIN_EACH,
         PASSED_OVER_WEIGHT,

@@ -17,6 +17,6 @@ if TYPE_CHECKING:
     from kb.library.core import Library
 
 
-def rank_inbox(library: Library, items: Sequence[Item]) -> list[tuple[Item, float, str]]:
-    """Rank ``items`` for the workspace's person: (item, score 0..1, why) best first."""
-    return rank(workspace_ranker(library), items)
+def rank_inbox(library: Library, items: Sequence[Item], explain: bool = True) -> list[tuple[Item, float, str]]:
+    """Rank ``items`` for the workspace's person: (item, score 0..1, why) best first (why "" unless ``explain``)."""
+    return rank(workspace_ranker(library), items, explain)
