@@ -16,6 +16,7 @@ from kb.cli.exchange import exchange_commands
 from kb.cli.fetch import add_command, fetch_command
 from kb.cli.items import list_command, show_command
 from kb.cli.notes import bib_command, note_command, notes_command
+from kb.cli.oserrors import machine_error_line
 from kb.cli.search import reindex_command, search_command
 from kb.cli.status import status_command
 from kb.cli.triage import triage_commands
@@ -41,6 +42,10 @@ class KbGroup(click.Group):
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException, SystemExit):
             raise
         except Exception as error:
+            line = machine_error_line(error) if isinstance(error, OSError) else None
+            if line is not None:  # a read-only or full disk: the machine's state, not a bug
+                click.echo(f"kb: {one_line(line)}", err=True)
+                sys.exit(1)
             if os.environ.get("KB_DEBUG"):
                 raise
             click.echo(f"kb: internal error: {type(error).__name__}: {error} (set KB_DEBUG=1 for details)", err=True)
