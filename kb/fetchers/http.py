@@ -16,6 +16,7 @@ import httpx
 from kb.config import FetchSettings
 from kb.fetchers.hosts import HostBoard
 from kb.fetchers.pacing import Pacer, backoff_delay, parse_retry_after
+from kb.fetchers.proxies import Proxies
 from kb.models import FeedState
 
 MAX_REDIRECTS = 10
@@ -73,10 +74,15 @@ class Downloader:
         self.settings = settings
         #: What this run learned about each host (down, paused) and the run's deadline (hosts.py).
         self.hosts = hosts or HostBoard()
+        #: The proxy variables, checked (a bad one is a UsageError naming it) and applied by kb (proxies.py).
+        self.proxies = Proxies.from_environment()
+        limits = httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections)
         self._client = httpx.Client(
             headers={"User-Agent": user_agent},
             follow_redirects=False,
-            limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections),
+            limits=limits,
+            trust_env=False,  # proxies come from self.proxies, not from httpx's own reading of the variables
+            mounts=self.proxies.mounts(limits),
         )
 
     def close(self) -> None:
@@ -204,15 +210,21 @@ class Downloader:
             with self._client.stream("GET", current, headers=headers, timeout=timeout) as response:
                 return self._response(url, current, response, deadline)
         except httpx.TimeoutException as exc:
-            return _Transient(_describe_timeout(exc, timeout, current), network=True)
+            return _Transient(self._via(current, _describe_timeout(exc, timeout, current)), network=True)
         except httpx.DecodingError as exc:
             return _failed(url, f"corrupt compressed body ({_first_line(exc)})")
-        except (httpx.NetworkError, httpx.RemoteProtocolError) as exc:
-            return _Transient(f"connection failed: {_first_line(exc) or type(exc).__name__}", network=True)
+        except (httpx.NetworkError, httpx.RemoteProtocolError, httpx.ProxyError) as exc:
+            message = f"connection failed: {_first_line(exc) or type(exc).__name__}"
+            return _Transient(self._via(current, message), network=True)
         except (httpx.InvalidURL, httpx.UnsupportedProtocol, httpx.LocalProtocolError) as exc:
             return _failed(url, f"cannot request {current}: {_first_line(exc)}")
         except _BodyError as exc:
             return _failed(url, str(exc))
+
+    def _via(self, url: str, message: str) -> str:
+        """``message`` naming the proxy the request went through, if any: a dead proxy is not a dead host."""
+        proxy = self.proxies.describe(url)
+        return f"{message} (through the {proxy})" if proxy else message
 
     def _response(
         self, url: str, current: str, response: httpx.Response, deadline: float
