@@ -60,7 +60,7 @@ def proxy() -> Iterator[tuple[str, list[str]]]:
 
 @pytest.fixture(autouse=True)
 def no_proxy_variables(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in PROXY_VARIABLES + ("NO_PROXY",):
+    for name in (*PROXY_VARIABLES, "NO_PROXY"):
         monkeypatch.delenv(name, raising=False)
 
 
