@@ -43,7 +43,7 @@ class QuietRotatingFileHandler(RotatingFileHandler):
                 self.stream.close()
         except OSError:
             pass
-        self.stream = None  # type: ignore[assignment]
+        self.stream = None
 
 
 def run_logger(path: Path) -> logging.Logger:
