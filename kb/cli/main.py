@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 
 from kb import __version__
+from kb.cli.doctor import doctor_command
 from kb.cli.exchange import exchange_commands
 from kb.cli.fetch import add_command, fetch_command
 from kb.cli.items import list_command, show_command
@@ -86,6 +87,7 @@ for command in (
     notes_command,
     bib_command,
     status_command,
+    doctor_command,
     *triage_commands,
     *exchange_commands,
 ):

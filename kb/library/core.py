@@ -23,12 +23,14 @@ from kb.library.logs import run_logger
 from kb.library.notebook import NotesMixin
 from kb.library.sources.gaps import Gap, find_gaps
 from kb.library.sources.health import SourceHealth, all_health, due_sources, status_report
+from kb.library.storeguard import open_store
 from kb.models import FetchRunSummary, IndexDoc, Item, ItemFilter, Note, SearchResult, Status, parse_arxiv_id
 from kb.paths import Workspace, find_workspace
 from kb.store import Store
 
 if TYPE_CHECKING:
     from kb.index import SearchIndex
+    from kb.library.doctor import DoctorReport
     from kb.library.formats.digest import Digest
 
 
@@ -41,6 +43,7 @@ class Library(NotesMixin):
         self._opened_store: Store | None = None
         self._opened_index: SearchIndex | None = None
         self._synced = False  # notes/ scanned by this library yet
+        self._wrote_triage = False  # checkpointed on close
         self.logger = run_logger(workspace.log)
 
     @classmethod
@@ -57,7 +60,7 @@ class Library(NotesMixin):
     def _store(self) -> Store:
         """The store. Private to kb.library: the CLI and the TUI use the methods (tests/test_facade.py)."""
         if self._opened_store is None:
-            self._opened_store = Store.open(self.workspace.database)
+            self._opened_store = open_store(self.workspace)  # a store that vanished is noticed (storeguard.py)
         return self._opened_store
 
     @property
@@ -72,7 +75,20 @@ class Library(NotesMixin):
                 self.reindex()
         return self._opened_index
 
+    def doctor(self, new_store: bool = False) -> DoctorReport:
+        """Check the store, salvage a damaged one, rebuild the derived data (`kb doctor`, library/doctor.py)."""
+        from kb.library.doctor import run_doctor
+
+        return run_doctor(self, new_store)
+
+    def checkpoint(self) -> None:
+        """Copy recent store changes out of the WAL into the store file (the TUI calls this when triage goes idle)."""
+        if self._opened_store is not None:
+            self._opened_store.checkpoint()
+
     def close(self) -> None:
+        if self._wrote_triage:
+            self.checkpoint()  # a CLI triage command ends with its changes in the store file, not only the WAL
         if self._opened_index is not None:
             self._opened_index.close()
             self._opened_index = None
@@ -181,6 +197,7 @@ class Library(NotesMixin):
 
     def _triage(self, change: Callable[[], Item]) -> Item:
         # A marker held from the store write to the index update: killed in between, the next command rebuilds.
+        self._wrote_triage = True
         with index_lag(self.workspace.state):
             item = change()
             self.index_items([item.id])

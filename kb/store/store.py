@@ -65,6 +65,12 @@ class Store:
             raise
         return cls(db)
 
+    def checkpoint(self) -> bool:
+        """Copy the WAL into the store file (checkpoint.py): after triage, so little is ever only in the -wal."""
+        from kb.store.checkpoint import checkpoint
+
+        return checkpoint(self._db)
+
     @property
     def path(self) -> Path:
         """The SQLite file."""
