@@ -3,7 +3,7 @@
 `rm .kb/kb.sqlite` (or a sync client, or a restore that forgot it) used to go unnoticed: the next command
 created an empty store, the next fetch refilled the items, and every triage change was gone without a word.
 A workspace now remembers that it had a store: ``.kb/store-id`` is written beside the store when kb first
-opens it. With that file present (or a search index on disk, which is only ever built from a store) and the
+opens it (a workspace from before this file gets it on its first command). With that file present and the
 store gone, every command stops with one line (StoreMissing, exit 2) until the person says what to do:
 put the file back, or `kb doctor --new-store` to start an empty store on purpose.
 """
@@ -51,8 +51,7 @@ def forget_store(workspace: Workspace) -> None:
 
 def _evidence(workspace: Workspace) -> str | None:
     """What says a store existed here, or None."""
+    # Only the marker: an index folder is no evidence, since opening the index creates it before any store.
     if marker(workspace).exists():
-        return f"{marker(workspace).name} says so"
-    if workspace.index.is_dir() and any(workspace.index.iterdir()):
-        return "its search index was built from it"
+        return f"{marker(workspace)} was written when it was created"
     return None
