@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from kb.config import load_config
+from kb.errors import ConfigError
 from kb.fetchers import Fetcher
 from kb.models import SourceResult
 from tests.support.httpserver import HttpServer, Response, hang, http_server, static
@@ -79,3 +82,10 @@ def test_the_run_timeout_cuts_what_is_left_and_says_so(tmp_path: Path, http_serv
     results = _fetch(tmp_path, http_server, paths, read_timeout=20, total_timeout=60, run_timeout=1)
     assert len(results) == 3
     assert all("run_timeout" in (result.error or "") for result in results.values()), results
+
+
+def test_a_bad_run_timeout_is_one_line_naming_the_file_and_line(tmp_path: Path, http_server: HttpServer) -> None:
+    root = make_workspace(tmp_path / "ws", http_server, extra={"fetch": {"run_timeout": -5}})
+    with pytest.raises(ConfigError) as raised:
+        load_config(root / "feeds.yaml")
+    assert "feeds.yaml:" in str(raised.value) and "fetch.run_timeout" in str(raised.value)
