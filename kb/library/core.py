@@ -6,6 +6,7 @@ It owns the workspace's store and index (opened when first needed, so `kb list` 
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Collection, Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -15,7 +16,7 @@ from typing import TYPE_CHECKING
 from filelock import FileLock
 
 from kb.config import Config, MuteRule, load_config
-from kb.errors import FetchLocked, NotFound, UsageError
+from kb.errors import FetchLocked, NotFound, StoreError, UsageError
 from kb.library.documents import item_document
 from kb.library.fetching import FetchReport, FetchRun, Progress, check_source_names, fetch_lock
 from kb.library.indexlag import forget, index_lag, orphaned
@@ -87,8 +88,9 @@ class Library(NotesMixin):
             self._opened_store.checkpoint()
 
     def close(self) -> None:
-        if self._wrote_triage:
-            self.checkpoint()  # a CLI triage command ends with its changes in the store file, not only the WAL
+        if self._wrote_triage:  # a CLI triage command ends with its changes in the store file, not only the WAL
+            with contextlib.suppress(StoreError):  # e.g. a full disk: the changes stay safe in the WAL
+                self.checkpoint()
         if self._opened_index is not None:
             self._opened_index.close()
             self._opened_index = None
