@@ -190,12 +190,48 @@ def _titles(root: Path) -> list[str]:
         conn.close()
 
 
+ONE_HOST_FEEDS = 20
+ONE_HOST_FETCH = {"connect_timeout": 1, "read_timeout": 1, "total_timeout": 10, "retries": 1, "backoff_seconds": 0.05}
+
+
+def one_host(base: Path, repo: Path) -> dict[str, float]:
+    """20 feeds on one hanging host, 20 on one host answering 429 + Retry-After: 2: seconds and requests.
+
+    Run through `kb fetch -q` of the code at ``repo`` (this checkout, or --baseline-repo for "before").
+    """
+    from tests.support.httpserver import hang
+
+    figures: dict[str, float] = {}
+    for name, handler in (("hang", hang(60)), ("429", static(Response(b"", 429, {"Retry-After": "2"})))):
+        with HttpServer() as server:
+            root = base / f"{name}-{repo.name}"
+            init_workspace(root)
+            feeds = []
+            for n in range(ONE_HOST_FEEDS):
+                server.add_handler(f"/f/{n}", handler)
+                feeds.append({"name": f"Feed {n}", "url": server.url(f"/f/{n}")})
+            write_config(root, {"arxiv": {"categories": []}, "feeds": feeds, "fetch": ONE_HOST_FETCH})
+            env = {**os.environ, "PYTHONPATH": str(repo)}
+            started = time.monotonic()
+            command = [sys.executable, "-m", "kb.cli.main", "--root", str(root), "fetch", "-q"]
+            subprocess.run(command, env=env, cwd=root, capture_output=True, timeout=3600)  # cwd: not this checkout
+            figures[f"{name}_s"] = time.monotonic() - started
+            figures[f"{name}_requests"] = len(server.requests)
+    return figures
+
+
 def main_() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--kills", type=int, default=50, help="kill trials (default 50)")
     parser.add_argument("--seed", type=int, default=20261122)
     parser.add_argument("--random-titles", type=int, default=200, help="seeded random hostile titles")
+    parser.add_argument("--baseline-repo", type=Path, help="a kb checkout to time the one-host cases against")
+    parser.add_argument("--only-one-host", action="store_true", help="run only the one-host cases")
     args = parser.parse_args()
+    if args.only_one_host:
+        with tempfile.TemporaryDirectory() as temp:
+            _print_one_host(Path(temp), args.baseline_repo)
+        return
     corpus = corpus_dir()
     with tempfile.TemporaryDirectory() as temp:
         base = Path(temp)
@@ -220,9 +256,21 @@ def main_() -> None:
             f"{h['faithful']:.0f} stored faithfully); text outputs checked {h['outputs']:.0f}, "
             f"with a raw control character {h['unsafe']:.0f}; fetch {h['seconds']:.1f} s, peak {h['peak_mb']:.0f} MB"
         )
+        _print_one_host(base / "o", args.baseline_repo)
         print(f"  items lost                   {lost}")
         if lost or h["unsafe"] or k["passed"] < k["run"] or f["survived"] < f["injected"]:
             sys.exit(1)
+
+
+def _print_one_host(base: Path, baseline: Path | None) -> None:
+    after = one_host(base, REPO)
+    before = one_host(base, baseline) if baseline else None
+    for case, label in (("hang", "hanging host"), ("429", "429 host")):
+        line = f"  {ONE_HOST_FEEDS} feeds on one {label:<13} {after[case + '_s']:.1f} s, "
+        line += f"{after[case + '_requests']:.0f} requests"
+        if before:
+            line += f" (before: {before[case + '_s']:.1f} s, {before[case + '_requests']:.0f} requests)"
+        print(line)
 
 
 if __name__ == "__main__":

@@ -58,3 +58,9 @@ class FetchLocked(KbError):
 
 class StoreError(KbError):
     """The store cannot be opened or is damaged."""
+
+
+class StoreMissing(StoreError):
+    """The workspace had a store and it is gone: kb will not start an empty one silently (`kb doctor --new-store`)."""
+
+    exit_code = 2

@@ -79,6 +79,10 @@ def import_command(root: Path | None, file: str, as_json: bool) -> None:
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         where = f" (line {error.lineno}, column {error.colno})" if isinstance(error, json.JSONDecodeError) else ""
         raise UsageError(f"{name}: not JSON{where}", hint="give a file written by `kb export`") from None
+    except RecursionError:
+        raise UsageError(
+            f"{name}: nested too deeply to be a kb export file", hint="give a file written by `kb export`"
+        ) from None
     items = read_export(data, name)
     with open_library(root) as library:
         report = import_state(library, items)

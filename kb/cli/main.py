@@ -19,6 +19,7 @@ from typing import NoReturn
 import click
 
 from kb import __version__
+from kb.cli.oserrors import machine_error_line
 from kb.errors import KbError
 from kb.text import one_line
 
@@ -54,6 +55,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "import": ("kb.cli.exchange", "import_command", "Merge a `kb export` file (or - for stdin)."),
     "opml": ("kb.cli.exchange", "opml_group", "Subscription lists (OPML) in and out."),
     "digest": ("kb.cli.exchange", "digest_command", "What arrived since DATE, grouped by source, ranked, with links."),
+    "doctor": (
+        "kb.cli.doctor",
+        "doctor_command",
+        "Check the store (integrity_check), salvage a damaged one into a new file, and rebuild the index.",
+    ),
     "muted": ("kb.cli.exchange", "muted_command", "Items mute rules filed as skipped on arrival, by rule."),
 }
 
@@ -106,6 +112,10 @@ class KbGroup(LazyGroup):
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException, SystemExit):
             raise
         except Exception as error:
+            line = machine_error_line(error) if isinstance(error, OSError) else None
+            if line is not None:  # a read-only or full disk: the machine's state, not a bug
+                click.echo(f"kb: {one_line(line)}", err=True)
+                sys.exit(1)
             if os.environ.get("KB_DEBUG"):
                 raise
             click.echo(f"kb: internal error: {type(error).__name__}: {error} (set KB_DEBUG=1 for details)", err=True)

@@ -44,6 +44,7 @@ _FETCH_KEYS = (
     "retries",
     "backoff_seconds",
     "max_retry_after",
+    "run_timeout",
 )
 
 
@@ -260,7 +261,8 @@ class _Validator:
                 low, high = integers[name]
                 values[name] = int(self.number(value, f"fetch.{name}", low=low, high=high, integer=True))
             else:
-                values[name] = self.number(value, f"fetch.{name}", low=0, high=3600)
+                high = 86400 if name == "run_timeout" else 3600
+                values[name] = self.number(value, f"fetch.{name}", low=0, high=high)
         return FetchSettings(**values)
 
     def search(self, node: Node) -> SearchSettings:

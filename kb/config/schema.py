@@ -91,6 +91,8 @@ class FetchSettings:
     backoff_seconds: float = 1.0
     #: Longest Retry-After kb honours within a run; a longer one ends the source for this run.
     max_retry_after: float = 60.0
+    #: Seconds a whole run may take; sources not finished by then end as "skipped: run timeout".
+    run_timeout: float = 600.0
 
 
 #: The search engines kb can run (kept in step with kb.index.ENGINES; config may not import kb.index).

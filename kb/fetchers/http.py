@@ -14,7 +14,9 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 
 from kb.config import FetchSettings
-from kb.fetchers.pacing import Pacer, backoff_delay
+from kb.fetchers.hosts import HostBoard
+from kb.fetchers.pacing import Pacer, backoff_delay, parse_retry_after
+from kb.fetchers.proxies import Proxies
 from kb.models import FeedState
 
 MAX_REDIRECTS = 10
@@ -50,6 +52,7 @@ class _Transient:
     message: str
     status: int | None = None
     retry_after: str | None = None
+    network: bool = False  # timed out, refused or reset: the host is down for the rest of the run
 
 
 @dataclass(frozen=True)
@@ -65,12 +68,21 @@ class _BodyError(Exception):
 class Downloader:
     """GETs feeds with one shared httpx client (thread-safe, keeps connections alive)."""
 
-    def __init__(self, settings: FetchSettings, user_agent: str, max_connections: int = 10) -> None:
+    def __init__(
+        self, settings: FetchSettings, user_agent: str, max_connections: int = 10, hosts: HostBoard | None = None
+    ) -> None:
         self.settings = settings
+        #: What this run learned about each host (down, paused) and the run's deadline (hosts.py).
+        self.hosts = hosts or HostBoard()
+        #: The proxy variables, checked (a bad one is a UsageError naming it) and applied by kb (proxies.py).
+        self.proxies = Proxies.from_environment()
+        limits = httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections)
         self._client = httpx.Client(
             headers={"User-Agent": user_agent},
             follow_redirects=False,
-            limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections),
+            limits=limits,
+            trust_env=False,  # proxies come from self.proxies, not from httpx's own reading of the variables
+            mounts=self.proxies.mounts(limits),
         )
 
     def close(self) -> None:
@@ -78,25 +90,69 @@ class Downloader:
         self._client.close()
 
     def get(self, url: str, state: FeedState | None = None, pacer: Pacer | None = None) -> Download:
-        """Fetch ``url``, conditionally when ``state`` has validators, retrying transient failures."""
-        deadline = time.monotonic() + self.settings.total_timeout
+        """Fetch ``url``, conditionally when ``state`` has validators, retrying transient failures.
+
+        A host found down earlier in the run is not asked again; one that stays down through this source's
+        retries is marked down for the rest of the run (hosts.py).
+        """
+        skipped = self._skip(url)
+        if skipped:
+            return skipped
+        deadline, budget = self._deadline()
         attempt = 0
         while True:
+            paused = self.hosts.wait_for(url)  # the host asked every source of it to wait (Retry-After)
+            if paused:
+                if time.monotonic() + paused > deadline:
+                    return _failed(url, f"the host asked to wait {paused:.0f} s more, over {budget}")
+                time.sleep(paused)
             outcome = self._attempt(url, _conditional_headers(state), pacer, deadline)
             if isinstance(outcome, Download):
                 return _keep_validators(outcome, state)
+            asked = parse_retry_after(outcome.retry_after) if outcome.retry_after else None
+            if asked is not None and outcome.status in (429, 503):
+                self.hosts.pause(url, min(asked, self.settings.max_retry_after))
+            if self.hosts.over_time():  # the run's deadline cut it: not the host's fault
+                return _failed(url, f"{outcome.message}; {self.hosts.cut_message()}", outcome.status)
             tries = f"{attempt + 1} {'try' if attempt == 0 else 'tries'}"
             if attempt >= self.settings.retries:
+                self._host_gave_up(url, outcome)
                 return _failed(url, f"{outcome.message} (gave up after {tries})", outcome.status)
             wait = backoff_delay(attempt, self.settings, outcome.retry_after)
             if wait is None:
                 message = f"{outcome.message}: the server asks to retry after {outcome.retry_after}"
+                self.hosts.mark_down(url, f"asks to retry after {outcome.retry_after}")
                 return _failed(url, f"{message}, longer than {self.settings.max_retry_after:g} s", outcome.status)
             if time.monotonic() + wait > deadline:
-                message = f"{outcome.message} (gave up after {tries}: over {self.settings.total_timeout:g} s)"
+                self._host_gave_up(url, outcome)
+                message = f"{outcome.message} (gave up after {tries}: over {budget})"
                 return _failed(url, message, outcome.status)
             time.sleep(wait)
             attempt += 1
+
+    def _skip(self, url: str) -> Download | None:
+        """A Download that ends this source at once (its host is down, the run is over time), or None."""
+        down = self.hosts.down_reason(url)
+        if down:
+            return _failed(url, f"skipped: host down ({down}); tried next run")
+        if self.hosts.over_time():
+            return _failed(url, self.hosts.cut_message())
+        return None
+
+    def _deadline(self) -> tuple[float, str]:
+        """When this source must end: its total_timeout, or the run's deadline when that comes first."""
+        own = time.monotonic() + self.settings.total_timeout
+        run = self.hosts.deadline
+        if run is not None and run < own:
+            return run, f"fetch.run_timeout ({self.hosts.run_timeout or 0:g} s)"
+        return own, f"{self.settings.total_timeout:g} s"
+
+    def _host_gave_up(self, url: str, outcome: _Transient) -> None:
+        """The host failed this source through its retries: down for the run if it hung, refused or asked to wait."""
+        if outcome.network:
+            self.hosts.mark_down(url, outcome.message)
+        elif outcome.status in (429, 503):
+            self.hosts.mark_down(url, f"HTTP {outcome.status}: asks kb to slow down")
 
     def get_once(self, url: str, pacer: Pacer | None = None) -> Download:
         """One try at ``url`` (redirects followed, each hop paced), never retried.
@@ -105,7 +161,10 @@ class Downloader:
         failure that may pass is ``transient`` (with the server's ``retry_after``); any other HTTP error keeps
         its body, where a server explains itself (arXiv's 400 names what was wrong with the query).
         """
-        outcome = self._attempt(url, {}, pacer, time.monotonic() + self.settings.total_timeout)
+        skipped = self._skip(url)
+        if skipped:
+            return skipped
+        outcome = self._attempt(url, {}, pacer, self._deadline()[0])
         if isinstance(outcome, _Transient):
             return Download(
                 url, url, outcome.status, error=outcome.message, transient=True, retry_after=outcome.retry_after
@@ -151,15 +210,21 @@ class Downloader:
             with self._client.stream("GET", current, headers=headers, timeout=timeout) as response:
                 return self._response(url, current, response, deadline)
         except httpx.TimeoutException as exc:
-            return _Transient(_describe_timeout(exc, timeout, current))
+            return _Transient(self._via(current, _describe_timeout(exc, timeout, current)), network=True)
         except httpx.DecodingError as exc:
             return _failed(url, f"corrupt compressed body ({_first_line(exc)})")
-        except (httpx.NetworkError, httpx.RemoteProtocolError) as exc:
-            return _Transient(f"connection failed: {_first_line(exc) or type(exc).__name__}")
+        except (httpx.NetworkError, httpx.RemoteProtocolError, httpx.ProxyError) as exc:
+            message = f"connection failed: {_first_line(exc) or type(exc).__name__}"
+            return _Transient(self._via(current, message), network=True)
         except (httpx.InvalidURL, httpx.UnsupportedProtocol, httpx.LocalProtocolError) as exc:
             return _failed(url, f"cannot request {current}: {_first_line(exc)}")
         except _BodyError as exc:
             return _failed(url, str(exc))
+
+    def _via(self, url: str, message: str) -> str:
+        """``message`` naming the proxy the request went through, if any: a dead proxy is not a dead host."""
+        proxy = self.proxies.describe(url)
+        return f"{message} (through the {proxy})" if proxy else message
 
     def _response(
         self, url: str, current: str, response: httpx.Response, deadline: float

@@ -2,7 +2,8 @@
 
 The caller writes SQLite, whose connections belong to one thread, so workers never call back: they put
 results on a queue that the calling thread drains. Blogs are grouped into one lane per host (scheme, host
-and port) so that no host is asked twice at once; lanes run concurrently, longest first.
+and port) so that no host is asked twice at once; lanes run concurrently, longest first. The run is bounded
+by ``fetch.run_timeout``: what has not ended by then is reported as cut (hosts.py says how hosts are spared).
 """
 
 from __future__ import annotations
@@ -10,19 +11,23 @@ from __future__ import annotations
 import functools
 import queue
 import threading
+import time
 from collections.abc import Callable, Collection, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
 
 from kb.config import BlogFeed
 from kb.errors import NotFound
-from kb.models import FeedState, SourceResult
+from kb.fetchers.hosts import origin
+from kb.models import FeedState, SourceKind, SourceResult
 
 if TYPE_CHECKING:
     from kb.fetchers.fetcher import Fetcher
 
-_Job = Callable[[], SourceResult]
+_Named = tuple[str, SourceKind, Callable[[], SourceResult]]
+
+#: Seconds past fetch.run_timeout the run waits for sources in flight before cutting them.
+_GRACE = 2.0
 
 #: Runs over fewer feeds parse in-thread: starting parser processes costs more than it saves.
 POOLED_PARSING_MIN_FEEDS = 16
@@ -44,28 +49,36 @@ def run_all(
             hint="sources are the arXiv announcements, saved queries and feeds of feeds.yaml",
         )
     wanted = set(known if names is None else names)
-    arxiv_jobs: list[_Job] = []
+    arxiv_jobs: list[_Named] = []
     if config.arxiv.categories and config.arxiv.rss_source_name in wanted:
-        arxiv_jobs.append(functools.partial(fetcher.fetch_announcements, states.get(config.arxiv.rss_source_name)))
+        job = functools.partial(fetcher.fetch_announcements, states.get(config.arxiv.rss_source_name))
+        arxiv_jobs.append((config.arxiv.rss_source_name, SourceKind.ARXIV_RSS, job))
     for query in config.arxiv.queries:
         if query.name in wanted:
-            arxiv_jobs.append(functools.partial(fetcher.fetch_query, query, states.get(query.name)))
+            job = functools.partial(fetcher.fetch_query, query, states.get(query.name))
+            arxiv_jobs.append((query.name, SourceKind.ARXIV_QUERY, job))
     lanes = _lanes([feed for feed in config.feeds if feed.name in wanted])
     feed_count = sum(len(lane) for lane in lanes)
-    expected = len(arxiv_jobs) + feed_count
+    hosts = fetcher.downloader.hosts
+    hosts.start_run(config.fetch.run_timeout)
 
     results: queue.Queue[SourceResult] = queue.Queue()
     stop = threading.Event()  # set when the caller stops listening (its callback raised, or Ctrl-C)
 
-    def run_lane(jobs: Sequence[_Job]) -> None:
-        for job in jobs:
+    def run_lane(jobs: Sequence[_Named]) -> None:
+        for _name, _kind, job in jobs:
             if stop.is_set():
                 return
             results.put(job())
 
     blog_jobs = [
-        [functools.partial(fetcher.fetch_feed, feed, states.get(feed.name)) for feed in lane] for lane in lanes
+        [
+            (feed.name, SourceKind.FEED, functools.partial(fetcher.fetch_feed, feed, states.get(feed.name)))
+            for feed in lane
+        ]
+        for lane in lanes
     ]
+    pending = {name: kind for name, kind, _job in [*arxiv_jobs, *(job for lane in blog_jobs for job in lane)]}
     arxiv_thread = threading.Thread(target=run_lane, args=(arxiv_jobs,), name="kb-fetch-arxiv", daemon=True)
     pool = ThreadPoolExecutor(max_workers=max(1, min(config.fetch.concurrency, len(lanes))))
     finished = False
@@ -75,26 +88,33 @@ def run_all(
         arxiv_thread.start()
         for jobs in blog_jobs:
             pool.submit(run_lane, jobs)
-        for _ in range(expected):
-            on_result(results.get())
-        finished = True
+        while pending:
+            try:
+                # A little past the deadline: a source in flight then ends on its own, with its own words.
+                result = results.get(timeout=max(0.0, (hosts.deadline or 0) - time.monotonic()) + _GRACE)
+            except queue.Empty:
+                break
+            pending.pop(result.source, None)
+            on_result(result)
+        for name, kind in pending.items():  # still running at the deadline: cut, and said so
+            on_result(SourceResult(source=name, kind=kind, ok=False, error=hosts.cut_message()))
+        finished = not pending
     finally:
         stop.set()
-        # After a failure, in-flight fetches end on their own timeouts; nobody waits for them.
+        # After a failure or a cut, in-flight fetches end on their own timeouts; nobody waits for them.
         pool.shutdown(wait=finished, cancel_futures=not finished)
         if finished:
             arxiv_thread.join()
             fetcher.parsers.close()
 
 
+def _feed_job(fetcher: Fetcher, feed: BlogFeed, states: Mapping[str, FeedState]) -> _Named:
+    return feed.name, SourceKind.FEED, functools.partial(fetcher.fetch_feed, feed, states.get(feed.name))
+
+
 def _lanes(feeds: list[BlogFeed]) -> list[list[BlogFeed]]:
     """Feeds grouped by origin, the longest lane first so it starts early."""
     by_origin: dict[str, list[BlogFeed]] = {}
     for feed in feeds:
-        by_origin.setdefault(_origin(feed.url), []).append(feed)
+        by_origin.setdefault(origin(feed.url), []).append(feed)
     return sorted(by_origin.values(), key=len, reverse=True)
-
-
-def _origin(url: str) -> str:
-    parts = urlsplit(url.strip())
-    return f"{parts.scheme.lower()}://{parts.netloc.lower()}"

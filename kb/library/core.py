@@ -7,6 +7,7 @@ step through the store's queue), each opened when first needed, so `kb list` nev
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Collection, Iterator, Sequence
 from datetime import date, datetime
 from pathlib import Path
@@ -16,13 +17,14 @@ from typing import TYPE_CHECKING
 from filelock import FileLock
 
 from kb.config import Config, MuteRule, load_config
-from kb.errors import FetchLocked, KbError, NotFound, UsageError
+from kb.errors import FetchLocked, KbError, NotFound, StoreError, UsageError
 from kb.library.fetching import FetchReport, FetchRun, Progress, check_source_names, fetch_lock
 from kb.library.indexing import IndexKeeper
 from kb.library.logs import run_logger
 from kb.library.notebook import Notebook
 from kb.library.sources.gaps import Gap, find_gaps
 from kb.library.sources.health import SourceHealth, all_health, due_sources, status_report
+from kb.library.storeguard import open_store
 from kb.models import FetchRunSummary, Item, ItemFilter, Note, SearchResult, Status, TriageChange, parse_arxiv_id
 from kb.notes import NoteSnapshot
 from kb.paths import Workspace, find_workspace
@@ -30,6 +32,7 @@ from kb.store import Store
 
 if TYPE_CHECKING:
     from kb.index import SearchIndex
+    from kb.library.doctor import DoctorReport
     from kb.library.formats.digest import Digest
 
 #: Changes waiting for the index above which `kb status` calls the index behind (the next command catches up).
@@ -43,6 +46,7 @@ class Library:
         self.workspace = workspace
         self.config = config
         self._opened_store: Store | None = None
+        self._wrote_triage = False  # checkpointed on close
         self.logger = run_logger(workspace.log)
         self.notes = Notebook(workspace, lambda: self._store, self.get_item, self.logger)
         self._indexer = IndexKeeper(workspace, config.search.engine, lambda: self._store, self.notes, self.logger)
@@ -61,7 +65,7 @@ class Library:
     def _store(self) -> Store:
         """The store. Private to kb.library: the CLI and the TUI use the methods (tests/test_facade.py)."""
         if self._opened_store is None:
-            self._opened_store = Store.open(self.workspace.database)
+            self._opened_store = open_store(self.workspace)  # a store that vanished is noticed (storeguard.py)
         return self._opened_store
 
     @property
@@ -80,7 +84,21 @@ class Library:
     def rebuild_progress(self, progress: Callable[[int | None], None] | None) -> None:
         self._indexer.rebuild_progress = progress
 
+    def doctor(self, new_store: bool = False) -> DoctorReport:
+        """Check the store, salvage a damaged one, rebuild the derived data (`kb doctor`, library/doctor.py)."""
+        from kb.library.doctor import run_doctor
+
+        return run_doctor(self, new_store)
+
+    def checkpoint(self) -> None:
+        """Copy recent store changes out of the WAL into the store file (the TUI calls this when triage goes idle)."""
+        if self._opened_store is not None:
+            self._opened_store.checkpoint()
+
     def close(self) -> None:
+        if self._wrote_triage:  # a CLI triage command ends with its changes in the store file, not only the WAL
+            with contextlib.suppress(StoreError):  # e.g. a full disk: the changes stay safe in the WAL
+                self.checkpoint()
         self._indexer.close()
         if self._opened_store is not None:
             self._opened_store.close()
@@ -187,6 +205,7 @@ class Library:
 
         The TUI passes ``catch_up=False`` and drains the queue when the keys pause (one commit for a burst).
         """
+        self._wrote_triage = True
         item = self._store.set_triage(item_id, change)
         if catch_up:
             self._follow(f"triage of {item_id}")

@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import quote
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import URL
@@ -36,13 +37,23 @@ def _is_busy(error: BaseException | None) -> bool:
 class Database:
     """One SQLite file, its engine, and the transaction helpers every store module goes through."""
 
-    def __init__(self, path: Path, busy_timeout: float = DEFAULT_BUSY_TIMEOUT) -> None:
+    def __init__(self, path: Path, busy_timeout: float = DEFAULT_BUSY_TIMEOUT, read_only: bool = False) -> None:
         self.path = path
         self.busy_timeout = busy_timeout
+        #: Opened with mode=ro (a read-only workspace): reads work, a write is one StoreError line.
+        self.read_only = read_only
         self.engine = self._create_engine()
 
     def _create_engine(self) -> Engine:
-        url = URL.create("sqlite", database=str(self.path))
+        if self.read_only:
+            # SQLite cannot create the -shm beside a WAL file in a read-only folder; with no -wal left over
+            # nothing is pending, so the file is read as immutable (no shared memory needed).
+            query = {"mode": "ro", "uri": "true"}
+            if not Path(f"{self.path}-wal").exists():
+                query["immutable"] = "1"
+            url = URL.create("sqlite", database=f"file:{quote(str(self.path))}", query=query)
+        else:
+            url = URL.create("sqlite", database=str(self.path))
         # check_same_thread off: the TUI reads from worker threads, each with its own pooled connection.
         engine = create_engine(url, connect_args={"timeout": self.busy_timeout, "check_same_thread": False})
         event.listen(engine, "connect", self._on_connect)
@@ -118,6 +129,11 @@ class Database:
             return StoreError(
                 f"the store {self.path} stayed locked by another kb process for too long",
                 hint="try again when the other fetch or import has finished",
+            )
+        if "readonly database" in detail or "read-only" in detail:
+            return StoreError(
+                f"cannot write the store {self.path}: its folder is read-only (or not yours)",
+                hint=f"make {self.path.parent} writable by you, e.g. `sudo chown -R $USER {self.path.parent}`",
             )
         if "not a database" in detail or "malformed" in detail:
             return StoreError(

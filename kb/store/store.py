@@ -8,6 +8,7 @@ tests and imports can say when something happened.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from datetime import date, datetime
@@ -57,14 +58,22 @@ class Store:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as error:
             raise StoreError(f"cannot create {path.parent}: {error.strerror or error}") from error
-        db = Database(path, busy_timeout)
+        read_only = path.exists() and not os.access(path.parent, os.W_OK)  # a read-only mount, another's .kb/
+        db = Database(path, busy_timeout, read_only=read_only)
         try:
-            db.enable_wal()
-            migrate(db)
+            if not read_only:
+                db.enable_wal()
+                migrate(db)
         except BaseException:
             db.close()
             raise
         return cls(db)
+
+    def checkpoint(self) -> bool:
+        """Copy the WAL into the store file (checkpoint.py): after triage, so little is ever only in the -wal."""
+        from kb.store.checkpoint import checkpoint
+
+        return checkpoint(self._db)
 
     @property
     def path(self) -> Path:

@@ -13,9 +13,10 @@ would make this one skip items it never stored, and its runs would mislead `kb s
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from kb.errors import UsageError
@@ -27,6 +28,13 @@ if TYPE_CHECKING:
     from kb.library.core import Library
 
 FORMAT_VERSION = 1
+#: What an import accepts: a file is data from elsewhere, and a merge must not let it grow or own the store.
+MAX_TAG_LENGTH = 100
+MAX_TAGS = 100
+#: Changes dated later than this past now are from a wrong clock (or crafted): clamped to now, with a warning,
+#: so that they cannot win every later merge.
+FUTURE_TOLERANCE = timedelta(minutes=5)
+_POST_ID = re.compile(r"post:[0-9A-Za-z_-]{1,64}")
 #: Sources named when an imported post has no feed.
 IMPORT_SOURCE = "kb import"
 _ALL = 2**62  # "no limit" for the log queries
@@ -43,6 +51,7 @@ class ImportedItem:
     summary: str = ""
     feed: str | None = None
     published: datetime | None = None
+    clamped: tuple[str, ...] = ()  # the *_changed keys that were in the future, clamped to now
 
 
 @dataclass
@@ -55,6 +64,7 @@ class ImportReport:
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (id, why)
     merge: TriageMerge = field(default_factory=TriageMerge)
     index_error: str | None = None
+    clamped: list[tuple[str, str]] = field(default_factory=list)  # (id, key): a future time taken as now
 
     def summary(self) -> str:
         """One line for the person."""
@@ -66,6 +76,8 @@ class ImportReport:
         )
         if self.skipped:
             line += f"; {len(self.skipped)} skipped"
+        if self.clamped:
+            line += f"; warning: {len(self.clamped)} change times in the future were taken as now"
         return line
 
     def as_json(self) -> dict[str, Any]:
@@ -80,6 +92,7 @@ class ImportReport:
             "created_posts": self.created_posts,
             "skipped": [{"id": item_id, "reason": reason} for item_id, reason in self.skipped],
             "index_error": self.index_error,
+            "clamped": [{"id": item_id, "key": key} for item_id, key in self.clamped],
         }
 
 
@@ -151,8 +164,10 @@ def export_state(library: Library, now: datetime | None = None) -> dict[str, Any
 class _Reader:
     """Checks an export file's items, each error naming the file, the item and the key."""
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, now: datetime | None = None) -> None:
         self.name = name
+        self.latest = (now or datetime.now(UTC)) + FUTURE_TOLERANCE
+        self.now = now or datetime.now(UTC)
 
     def fail(self, where: str, problem: str) -> UsageError:
         return UsageError(f"{self.name}: {where}: {problem}", hint="nothing was imported")
@@ -188,17 +203,23 @@ class _Reader:
         starred = data.get("starred", False)
         if not isinstance(starred, bool):
             raise self.fail(f"{where}.starred", f"expected true or false, got {json_type(starred)}")
-        tags = data.get("tags") or []
-        if not isinstance(tags, list) or not all(isinstance(tag, str) for tag in tags):
-            raise self.fail(f"{where}.tags", "expected a list of strings")
+        tags = self.tags(data, where)
+        clamped: list[str] = []
+        changed = {}
+        for key in ("status_changed", "starred_changed", "tags_changed"):
+            moment = self.moment(data, key, where)
+            if moment is not None and moment > self.latest:
+                moment = self.now
+                clamped.append(key)
+            changed[key] = moment
         record = TriageRecord(
             id=item_id,
             status=status,
-            status_changed=self.moment(data, "status_changed", where),
+            status_changed=changed["status_changed"],
             starred=starred,
-            starred_changed=self.moment(data, "starred_changed", where),
-            tags=tuple(tags),
-            tags_changed=self.moment(data, "tags_changed", where),
+            starred_changed=changed["starred_changed"],
+            tags=tags,
+            tags_changed=changed["tags_changed"],
         )
         return ImportedItem(
             record=record,
@@ -208,11 +229,25 @@ class _Reader:
             summary=self.text(data, "summary", where) or "",
             feed=self.text(data, "feed", where),
             published=self.moment(data, "published", where),
+            clamped=tuple(clamped),
         )
+
+    def tags(self, data: dict[str, Any], where: str) -> tuple[str, ...]:
+        tags = data.get("tags") or []
+        if not isinstance(tags, list) or not all(isinstance(tag, str) for tag in tags):
+            raise self.fail(f"{where}.tags", "expected a list of strings")
+        if len(tags) > MAX_TAGS:
+            raise self.fail(f"{where}.tags", f"{len(tags)} tags; an item has at most {MAX_TAGS}")
+        for i, tag in enumerate(tags):
+            if len(tag) > MAX_TAG_LENGTH:
+                raise self.fail(f"{where}.tags[{i}]", f"a tag of {len(tag)} characters; at most {MAX_TAG_LENGTH}")
+        return tuple(tags)
 
     def item_id(self, data: dict[str, Any], where: str) -> str:
         item_id = self.text(data, "id", where, required=True) or ""
-        if item_id.startswith("post:") and len(item_id) > len("post:"):
+        if item_id.startswith("post:"):
+            if not _POST_ID.fullmatch(item_id):
+                raise self.fail(f"{where}.id", f"'{item_id[:80]}' is not a kb post id (post: and up to 64 letters)")
             return item_id
         parsed = parse_arxiv_id(item_id)
         if parsed is None:
@@ -226,9 +261,9 @@ def json_type(value: object) -> str:
     return names.get(type(value), "a number")
 
 
-def read_export(data: object, name: str) -> list[ImportedItem]:
+def read_export(data: object, name: str, now: datetime | None = None) -> list[ImportedItem]:
     """The checked items of an export file's parsed JSON; UsageError (naming ``name``) for anything wrong."""
-    reader = _Reader(name)
+    reader = _Reader(name, now)
     if not isinstance(data, dict) or "kb_export" not in data:
         raise UsageError(f'{name}: not a kb export file (no "kb_export" key)', hint="make one with `kb export`")
     version = data["kb_export"]
@@ -252,6 +287,9 @@ def import_state(library: Library, items: list[ImportedItem]) -> ImportReport:
     """Merge checked export items into the workspace's store, then bring the index up to date."""
     store = library._store
     report = ImportReport(items=len(items))
+    report.clamped = [(item.record.id, key) for item in items for key in item.clamped]
+    for item_id, key in report.clamped:
+        library.logger.warning("import: %s %s was in the future: taken as now", item_id, key)
     wanted = [item for item in items if _has_changes(item.record)]
     present = {item.id for item in store.get_items([item.record.id for item in wanted])}
     absent = [item for item in wanted if item.record.id not in present]
