@@ -10,6 +10,7 @@ for a burst of triage. Quitting before that costs nothing: the next command catc
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -136,6 +137,9 @@ class Triage:
             self.library.catch_up_index()
         except Exception as error:  # the index is a cache; the triage is stored and stays queued
             self.target.post_message(self.Failed(f"search index not updated: {_describe(error)}"))
+        # The burst is over: copy it out of the WAL into the store file, so a lost -wal cannot take it along.
+        with contextlib.suppress(KbError):  # e.g. a full disk: the changes stay safe in the WAL
+            self.library.checkpoint()
 
 
 def _describe(error: BaseException, item_id: str | None = None) -> str:
