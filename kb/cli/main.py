@@ -14,6 +14,7 @@ from typing import NoReturn
 import click
 
 from kb import __version__
+from kb.cli.backfill import backfill_command
 from kb.cli.exchange import exchange_commands
 from kb.cli.fetch import add_command, fetch_command
 from kb.cli.items import list_command, show_command
@@ -102,6 +103,7 @@ for command in (
     status_command,
     *triage_commands,
     *exchange_commands,
+    backfill_command,
 ):
     main.add_command(command)
 

@@ -15,6 +15,7 @@ from sqlalchemy import Connection
 
 from kb.errors import StoreError
 
+from . import harvest
 from .convert import utc_now
 from .db import Database
 
@@ -237,6 +238,8 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("0002_initial_indexes", _run_all(_INITIAL_INDEXES)),
     ("0003_alerts_and_gaps", _run_all(_ALERTS_AND_GAPS)),
     ("0004_item_dated_order", _run_all(_DATED_ORDER)),
+    # `kb backfill`: where each OAI-PMH harvest stands (issue 15). Renumber freely on merge; never reuse a name.
+    ("0005_backfill_harvest", harvest.create_table),
 ]
 
 
