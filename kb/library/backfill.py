@@ -139,9 +139,12 @@ def run_backfill(
         state = library._store.harvest_state(state.key) or state
         clock = _Clock()
         restarts = 0
+        if state.token and state.token_expires and datetime.now(UTC) >= state.token_expires:
+            # A token kept from an earlier run died at midnight: asking with it would only earn badResumptionToken.
+            # Checked once, here: within a run each token is fresh, and a clock that disagrees with arXiv's must
+            # not restart every page.
+            state = _restart(state)
         while not state.complete:
-            if state.token and state.token_expires and datetime.now(UTC) >= state.token_expires:
-                state = _restart(state)  # asking with a dead token would only earn badResumptionToken
             try:
                 page = _ask(fetcher.oai, state)
             except HarvestFailed as failed:

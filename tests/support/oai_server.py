@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import itertools
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -77,15 +77,21 @@ class OaiRepository:
     _tokens: dict[str, _Listing] = field(default_factory=dict)
     _counter: itertools.count[int] = field(default_factory=itertools.count)
     _failures: list[Response] = field(default_factory=list)
+    _answers_before_failing: int = 0
+    #: Called with the number of each request (from 1) as it arrives: tests kill a harvest at a page this way.
+    on_request: Callable[[int], None] | None = None
+    _served: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def now(self) -> datetime:
         return self.clock or datetime.now(UTC)
 
-    def fail_next(self, status: int = 503, retry_after: str | None = "0", times: int = 1) -> None:
-        """The next ``times`` requests get ``status`` (with Retry-After), as arXiv's flow control does."""
+    def fail_next(self, status: int = 503, retry_after: str | None = "0", times: int = 1, after: int = 0) -> None:
+        """``times`` requests, once ``after`` more have been answered, get ``status`` (with Retry-After), as arXiv's
+        flow control does."""
         headers = {**_XML, **({"Retry-After": retry_after} if retry_after is not None else {})}
         with self._lock:
+            self._answers_before_failing = after
             self._failures += [Response(b"<html>Retry later</html>", status, headers) for _ in range(times)]
 
     def forget_tokens(self) -> None:
@@ -95,8 +101,12 @@ class OaiRepository:
 
     def handle(self, exchange: Exchange) -> Response:
         with self._lock:
-            if self._failures:
+            self._served += 1
+            if self.on_request is not None:
+                self.on_request(self._served)
+            if self._failures and self._answers_before_failing <= 0:
                 return self._failures.pop(0)
+            self._answers_before_failing -= 1
             query = {name: values[0] for name, values in exchange.request.query.items()}
             repeated = [name for name, values in exchange.request.query.items() if len(values) > 1]
             return self._answer(query, repeated)
