@@ -44,7 +44,10 @@ def _page(body: str) -> OaiPage:
 
 
 def test_an_arxiv_record_becomes_a_paper_with_split_authors_doi_and_journal() -> None:
-    token = '<resumptionToken cursor="0" completeListSize="3000" expirationDate="2026-01-02T00:00:00Z">x|1001</resumptionToken>'
+    token = (
+        '<resumptionToken cursor="0" completeListSize="3000" expirationDate="2026-01-02T00:00:00Z">'
+        "x|1001</resumptionToken>"
+    )
     page = _page(ARXIV_RECORD + token)
     [record] = page.records
     assert (record.arxiv_id, record.datestamp, record.deleted, record.created) == (

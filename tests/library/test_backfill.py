@@ -194,7 +194,8 @@ def test_a_refused_token_restarts_at_the_last_datestamp_never_from_scratch(
         assert len(facts) == len({item.id for item in facts})
     queries = _queries(http_server)[before:]
     assert queries[0] == {"verb": "ListRecords", "resumptionToken": first.state.token}
-    assert queries[1] == {"verb": "ListRecords", "metadataPrefix": "arXiv", "set": "cs", "from": first.state.last_datestamp}
+    restarted = {"verb": "ListRecords", "metadataPrefix": "arXiv", "set": "cs", "from": first.state.last_datestamp}
+    assert queries[1] == restarted
     assert first.state.last_datestamp > "2000-01-01"
 
 
@@ -202,7 +203,8 @@ def test_an_expired_token_is_not_even_tried_the_window_restarts_at_the_last_date
     tmp_path: Path, http_server: HttpServer, corpus: Path
 ) -> None:
     # The repository's day is in the past: its tokens expired at that day's midnight, long ago.
-    repository = OaiRepository(corpus_records(corpus, DELETED), page_size=PAGE, clock=datetime(2025, 6, 1, 12, tzinfo=UTC))
+    past = datetime(2025, 6, 1, 12, tzinfo=UTC)
+    repository = OaiRepository(corpus_records(corpus, DELETED), page_size=PAGE, clock=past)
     root = _workspace(tmp_path, http_server, repository)
     repository.fail_next(503, retry_after="0", times=10, after=2)
     with Library.open(root) as library:

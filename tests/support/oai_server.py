@@ -230,7 +230,8 @@ def _record_xml(record: Record) -> str:
 
 def _author_xml(name: str, affiliations: tuple[str, ...]) -> str:
     forenames, _, keyname = name.rpartition(" ")
-    parts = f"<keyname>{escape(keyname)}</keyname>" + (f"<forenames>{escape(forenames)}</forenames>" if forenames else "")
+    parts = f"<keyname>{escape(keyname)}</keyname>"
+    parts += f"<forenames>{escape(forenames)}</forenames>" if forenames else ""
     parts += "".join(f"<affiliation>{escape(a)}</affiliation>" for a in affiliations)
     return f"<author>{parts}</author>"
 
