@@ -171,14 +171,17 @@ def test_records_rendered_from_the_corpus_read_back_as_the_api_papers(corpus: Pa
         assert api.published is not None and record.created == api.published.date()
 
 
-def test_the_test_repository_pages_with_tokens_and_refuses_a_spent_one(corpus: Path) -> None:
+def test_the_test_repository_pages_with_idempotent_tokens_and_refuses_a_forgotten_one(corpus: Path) -> None:
     repository = OaiRepository(corpus_records(corpus), page_size=40)
     first = parse_oai_response(repository._answer({"verb": "ListRecords", "metadataPrefix": "arXiv"}, []).body)
     assert isinstance(first, OaiPage) and first.token and first.cursor == 0 and first.complete_size
     second = parse_oai_response(repository._answer({"verb": "ListRecords", "resumptionToken": first.token}, []).body)
     assert isinstance(second, OaiPage) and second.cursor == 40
     again = parse_oai_response(repository._answer({"verb": "ListRecords", "resumptionToken": first.token}, []).body)
-    assert isinstance(again, OaiError) and again.code == "badResumptionToken"
+    assert isinstance(again, OaiPage) and (again.records, again.cursor) == (second.records, second.cursor)
+    repository.forget_tokens()
+    gone = parse_oai_response(repository._answer({"verb": "ListRecords", "resumptionToken": first.token}, []).body)
+    assert isinstance(gone, OaiError) and gone.code == "badResumptionToken"
     mixed = {"verb": "ListRecords", "resumptionToken": "x", "set": "cs"}
     refused = parse_oai_response(repository._answer(mixed, []).body)
     assert isinstance(refused, OaiError) and refused.code == "badArgument"

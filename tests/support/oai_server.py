@@ -6,8 +6,8 @@ Written from the protocol's specification (https://www.openarchives.org/OAI/open
   ``from``/``until`` (day granularity, compared with the record's datestamp) and ``set``, or a
   ``resumptionToken`` alone (anything beside it is ``badArgument``); an empty selection is ``noRecordsMatch``;
 - an incomplete list ends each page with ``<resumptionToken completeListSize cursor expirationDate>``, and the
-  last page with an empty ``<resumptionToken>`` carrying the size and cursor; a token that is unknown, spent
-  or past its expiry is ``badResumptionToken``;
+  last page with an empty ``<resumptionToken>`` carrying the size and cursor; a token may be asked again while
+  valid (idempotent); one that is unknown or past its expiry is ``badResumptionToken``;
 - deleted records keep their header (``status="deleted"``) and carry no metadata;
 - sets are hierarchical (``cs`` holds ``cs:cs:LG``): a record belongs to the set of each of its categories and
   to every set above them.
@@ -126,7 +126,8 @@ class OaiRepository:
         if "resumptionToken" in query:
             if set(query) != {"verb", "resumptionToken"}:
                 return self._error(query, "badArgument", "resumptionToken is an exclusive argument")
-            listing = self._tokens.pop(query["resumptionToken"], None)
+            # Idempotent (OAI-PMH 3.5.1): a valid token may be asked again and lists the same records again.
+            listing = self._tokens.get(query["resumptionToken"])
             if listing is None or self.now() >= listing.expires:
                 return self._error(query, "badResumptionToken", "the token is invalid or expired")
             return self._page(query, listing)
