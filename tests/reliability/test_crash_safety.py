@@ -1,6 +1,7 @@
-"""Promise 3: `kb fetch`, `kb reindex` and note saves killed with SIGKILL at seeded random moments lose nothing.
+"""Promise 3: `kb fetch`, `kb reindex`, note saves and `kb backfill` killed with SIGKILL at seeded random moments
+lose nothing.
 
-50 trials in one workspace (the kinds shuffled by the seed), each followed by the checks of
+56 trials in one workspace (the kinds shuffled by the seed), each followed by the checks of
 tests/reliability/crashes.py; then one ordinary fetch and search must find everything.
 """
 
@@ -20,7 +21,7 @@ from tests.reliability.crashes import CrashLab, KillReport
 from tests.reliability.helpers import kb, kb_env
 
 SEED = 20261122
-FETCHES, REINDEXES, SAVES = 14, 14, 22
+FETCHES, REINDEXES, SAVES, BACKFILLS = 14, 14, 22, 6
 
 
 @pytest.fixture(scope="module")
@@ -31,7 +32,7 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> KillReport:
     lab = CrashLab(tmp_path_factory.mktemp("crash"), corpus, SEED)
     with lab.running():
         lab.prepare()
-        trials = lab.run(FETCHES, REINDEXES, SAVES)
+        trials = lab.run(FETCHES, REINDEXES, SAVES, BACKFILLS)
         report = lab.finish()
     report.trials = trials
     return report
@@ -44,6 +45,7 @@ def test_every_kill_leaves_a_sound_store_its_triage_and_whole_notes(report: Kill
         "kb fetch": FETCHES,
         "kb reindex": REINDEXES,
         "note save": SAVES,
+        "kb backfill": BACKFILLS,
     }
     # The moments are drawn within each command's measured duration: most kills land mid-work.
     assert report.killed >= 0.75 * len(report.trials), [(t.kind, t.delay, t.killed) for t in report.trials]
