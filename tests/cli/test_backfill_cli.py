@@ -8,15 +8,18 @@ import signal
 import sqlite3
 import threading
 import time
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 import pytest
 import yaml
 
-from tests.reliability.helpers import index_ids, kb, kb_popen, reap_group, store_facts
+from kb.models import Author, FetchedItem, Kind
+from tests.reliability.helpers import assert_inert, index_ids, kb, kb_popen, reap_group, store_facts
+from tests.reliability.hostile import XML_LEGAL
 from tests.support.httpserver import HttpServer, http_server
-from tests.support.oai_server import OaiRepository, corpus_papers, corpus_records
+from tests.support.oai_server import OaiRepository, Record, corpus_papers, corpus_records, sets_of
 from tests.support.workspace import make_workspace
 
 __all__ = ["http_server"]
@@ -141,3 +144,50 @@ def test_killed_at_a_random_page_the_next_run_resumes_without_duplicates_or_loss
     assert data["stored"] == len(stored)  # a page's papers and the harvest's position are stored together
     _, indexed = index_ids(root)
     assert set(stored) <= indexed
+
+
+def test_hostile_records_are_stored_faithfully_and_printed_inert(tmp_path: Path, http_server: HttpServer) -> None:
+    records = []
+    for number, fragment in enumerate(XML_LEGAL):
+        paper = FetchedItem(
+            id=f"arxiv:2401.{10000 + number}",
+            kind=Kind.PAPER,
+            title=f"{fragment} paper{number}",
+            summary=f"{fragment} abstract{number}",
+            url="",
+            authors=(Author(f"{fragment} Author{number}", (fragment,)),),
+            published=datetime(2024, 1, 2, tzinfo=UTC),
+            categories=("cs.LG",),
+            comment=fragment,
+            journal_ref=fragment,
+            doi=fragment,
+        )
+        records.append(Record(paper.id.removeprefix("arxiv:"), date(2024, 1, 3), paper, sets_of(paper.categories)))
+    repository = OaiRepository(records, page_size=3)
+    root = _workspace(tmp_path, http_server, repository)
+    result = kb("backfill", "cs.LG", "--since", "2024-01-01", root=root)
+    assert result.returncode == 0, result.stderr
+    assert_inert(result.stdout + result.stderr, "kb backfill")
+    for number, fragment in enumerate(XML_LEGAL):
+        shown = kb("show", f"2401.{10000 + number}", root=root)
+        assert_inert(shown.stdout + shown.stderr, "kb show")
+        data = json.loads(kb("show", f"2401.{10000 + number}", "--json", root=root).stdout)
+        assert (data["title"], data["comment"], data["doi"]) == (f"{fragment} paper{number}", fragment, fragment)
+        assert data["authors"] == [f"{fragment} Author{number}"] and data["affiliations"] == [[fragment]]
+    listed = kb("list", "--source", "backfill", root=root)
+    assert_inert(listed.stdout + listed.stderr, "kb list")
+
+
+def test_a_hostile_refusal_is_one_inert_line(tmp_path: Path, http_server: HttpServer) -> None:
+    message = "".join(XML_LEGAL)
+    body = (
+        '<OAI-PMH xmlns="http://www.openarchives.org/OAI/2.0/"><responseDate>2026-01-01T00:00:00Z</responseDate>'
+        f'<request>x</request><error code="badArgument">{escape(message)}\nsecond line</error></OAI-PMH>'
+    ).encode()
+    root = _workspace(tmp_path, http_server, OaiRepository([]))
+    http_server.add("/oai", body, headers={"Content-Type": "text/xml"})
+    result = kb("backfill", "cs", "--since", "2024-01-01", "-q", root=root)
+    assert result.returncode == 1
+    assert_inert(result.stderr, "kb backfill")
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 2 and "badArgument" in lines[0] and "resume with" in lines[1]
