@@ -134,11 +134,11 @@ def run_backfill(
 
     wanted = HarvestSet(state.set_spec, state.category)
     error: str | None = None
+    restarts = 0  # lost tokens this run, each restarting the window at the last datestamp
     with _backfill_lock(library), Fetcher(library.config) as fetcher:
         library._store.save_harvest(state)  # a run killed before its first page is still resumable
         state = library._store.harvest_state(state.key) or state
         clock = _Clock()
-        restarts = 0
         if state.token and state.token_expires and datetime.now(UTC) >= state.token_expires:
             # A token kept from an earlier run died at midnight: asking with it would only earn badResumptionToken.
             # Checked once, here: within a run each token is fresh, and a clock that disagrees with arXiv's must
@@ -152,13 +152,7 @@ def run_backfill(
                 break
             if isinstance(page, OaiError):
                 if page.code == "badResumptionToken" and state.token and restarts < MAX_RESTARTS:
-                    restarts += 1
-                    logger.info(
-                        "backfill %s: token refused (%s); restarting at %s",
-                        state.set_spec,
-                        page.message,
-                        state.last_datestamp or state.since,
-                    )
+                    restarts += 1  # counted in the run's log line
                     state = _restart(state)
                     continue
                 if page.code == "noRecordsMatch":
@@ -176,9 +170,9 @@ def run_backfill(
     s = state
     logger.info(
         "backfill set=%s since=%s until=%s pages=%d records=%d stored=%d new=%d deleted=%d skipped=%d complete=%s "
-        "resumed=%s%s",
+        "resumed=%s token_restarts=%d%s",
         s.set_spec, s.since, s.until or "-", s.pages, s.records, s.stored, s.new, s.deleted, s.skipped,
-        s.complete, resumed, f" error={error!r}" if error else "",
+        s.complete, resumed, restarts, f" error={error!r}" if error else "",
     )  # fmt: skip
     return report
 

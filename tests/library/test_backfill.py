@@ -196,6 +196,8 @@ def test_a_refused_token_restarts_at_the_last_datestamp_never_from_scratch(
     assert queries[0] == {"verb": "ListRecords", "resumptionToken": first.state.token}
     restarted = {"verb": "ListRecords", "metadataPrefix": "arXiv", "set": "cs", "from": first.state.last_datestamp}
     assert queries[1] == restarted
+    log = [line for line in (root / ".kb" / "kb.log").read_text().splitlines() if " backfill " in line]
+    assert len(log) == 2 and "token_restarts=0" in log[0] and "token_restarts=1" in log[1]  # one line per run
     assert first.state.last_datestamp > "2000-01-01"
 
 
