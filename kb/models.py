@@ -10,7 +10,7 @@ import hashlib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
 
 
@@ -282,6 +282,33 @@ def newest_first(item: Item) -> tuple[float, float, str]:
     dated = -item.dated.timestamp() if item.dated else float("inf")
     first_seen = -item.first_seen.timestamp() if item.first_seen else float("inf")
     return (dated, first_seen, item.id)
+
+
+@dataclass(frozen=True)
+class HarvestState:
+    """Where one `kb backfill` harvest stands, kept in the store after each page so a killed run resumes.
+
+    ``key`` names the harvest by what the person asked (set, since, until): the same arguments continue it.
+    """
+
+    key: str
+    set_spec: str  # the OAI set: cs, physics:hep-th, cs:cs:LG
+    category: str | None  # a category's records are filtered to it (cs.LG)
+    since: date  # papers submitted (version 1) on or after this day are kept
+    until: date | None  # ... and on or before this one
+    harvest_from: date  # the OAI ``from`` of the current pass: since, or the last datestamp after a lost token
+    token: str | None = None  # where the next page starts; None before the first page and after the last
+    token_expires: datetime | None = None
+    last_datestamp: str | None = None  # the latest record datestamp seen (YYYY-MM-DD)
+    pages: int = 0
+    records: int = 0  # records read (deleted ones included)
+    stored: int = 0  # papers in the window handed to the store
+    new: int = 0  # of those, papers kb did not have
+    deleted: int = 0  # deleted records (skipped: nothing to store)
+    skipped: int = 0  # records outside the window or the category
+    complete: bool = False
+    started: datetime | None = None
+    updated: datetime | None = None
 
 
 @dataclass(frozen=True)

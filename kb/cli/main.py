@@ -60,6 +60,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "doctor_command",
         "Check the store (integrity_check), salvage a damaged one into a new file, and rebuild the index.",
     ),
+    "backfill": (
+        "kb.cli.backfill",
+        "backfill_command",
+        "Harvest the history of an arXiv category (cs.LG), archive (hep-th) or group (cs) over OAI-PMH.",
+    ),
     "muted": ("kb.cli.exchange", "muted_command", "Items mute rules filed as skipped on arrival, by rule."),
 }
 

@@ -4,10 +4,11 @@ Every mistake a person can make in the file becomes one ConfigError naming the f
 with a hint. Loading never writes anything; kb.config.edit is the one module that edits the file.
 """
 
-from kb.config.loader import load_config, parse_config_text
+from kb.config.loader import known_categories, load_config, parse_config_text
 from kb.config.schema import (
     DEFAULT_API_URL,
     DEFAULT_DELAY_SECONDS,
+    DEFAULT_OAI_URL,
     DEFAULT_RSS_URL,
     SEARCH_ENGINES,
     ArxivQuery,
@@ -22,6 +23,7 @@ from kb.config.schema import (
 __all__ = [
     "DEFAULT_API_URL",
     "DEFAULT_DELAY_SECONDS",
+    "DEFAULT_OAI_URL",
     "DEFAULT_RSS_URL",
     "SEARCH_ENGINES",
     "ArxivQuery",
@@ -31,6 +33,7 @@ __all__ = [
     "FetchSettings",
     "MuteRule",
     "SearchSettings",
+    "known_categories",
     "load_config",
     "parse_config_text",
 ]

@@ -31,7 +31,7 @@ from kb.errors import ConfigError
 
 _TOP_KEYS = ("arxiv", "feeds", "mute", "fetch", "search")
 _SEARCH_KEYS = ("engine",)
-_ARXIV_KEYS = ("categories", "queries", "api_url", "rss_url", "delay_seconds", "page_size", "retries")
+_ARXIV_KEYS = ("categories", "queries", "api_url", "rss_url", "oai_url", "delay_seconds", "page_size", "retries")
 _QUERY_KEYS = ("name", "query", "first_run_days", "max_results")
 _FEED_KEYS = ("name", "url", "tags")
 _MUTE_KEYS = ("title", "abstract", "author", "category", "feed")
@@ -186,7 +186,7 @@ class _Validator:
                 values[name] = tuple(
                     self.query(item, f"{key}[{i}]") for i, item in enumerate(self.sequence(value, key))
                 )
-            elif name in ("api_url", "rss_url"):
+            elif name in ("api_url", "rss_url", "oai_url"):
                 values[name] = self.url(value, key)
             elif name == "delay_seconds":
                 values[name] = self.number(value, key, low=0, high=600)
@@ -316,6 +316,11 @@ def _shape(node: Node) -> str:
     if _is_null(node):
         return "nothing"
     return f"'{node.value}'"
+
+
+def known_categories() -> frozenset[str]:
+    """arXiv's category taxonomy as kb ships it (archives such as ``hep-th`` and ``cs`` included)."""
+    return _categories()
 
 
 @functools.cache

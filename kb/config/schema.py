@@ -7,6 +7,7 @@ from pathlib import Path
 
 DEFAULT_API_URL = "https://export.arxiv.org/api/query"
 DEFAULT_RSS_URL = "https://rss.arxiv.org/rss/"
+DEFAULT_OAI_URL = "https://oaipmh.arxiv.org/oai"
 DEFAULT_DELAY_SECONDS = 3.0
 
 
@@ -56,6 +57,8 @@ class ArxivSettings:
     queries: tuple[ArxivQuery, ...] = ()
     api_url: str = DEFAULT_API_URL
     rss_url: str = DEFAULT_RSS_URL
+    #: arXiv's OAI-PMH endpoint, for `kb backfill` (bulk harvesting, the way arXiv asks for it).
+    oai_url: str = DEFAULT_OAI_URL
     #: Seconds between any two requests to arXiv (RSS and API share it). arXiv asks for 3.
     delay_seconds: float = DEFAULT_DELAY_SECONDS
     #: Results per API page.

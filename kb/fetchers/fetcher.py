@@ -16,6 +16,7 @@ from kb.config import ArxivQuery, BlogFeed, Config
 from kb.fetchers.arxiv_api import ArxivApi
 from kb.fetchers.arxiv_rss import parse_announcements
 from kb.fetchers.http import Download, Downloader
+from kb.fetchers.oai_client import OaiClient
 from kb.fetchers.pacing import Pacer
 from kb.fetchers.parsing import ParserPool, default_workers
 from kb.fetchers.schedule import run_all
@@ -60,6 +61,8 @@ class Fetcher:
         self.pacer = Pacer(config.arxiv.delay_seconds)
         self.downloader = Downloader(config.fetch, user_agent, max_connections=config.fetch.concurrency + 2)
         self.arxiv_api = ArxivApi(config.arxiv, config.fetch, self.pacer, self.downloader)
+        #: arXiv's OAI-PMH endpoint (`kb backfill`), on the same pace.
+        self.oai = OaiClient(config.arxiv, config.fetch, self.pacer, self.downloader)
         self.parsers = parsers or ParserPool()
         #: Parser processes fetch_all may start for a run over many feeds (0: parse in-thread).
         self.parse_workers = default_workers()

@@ -32,6 +32,8 @@ from kb.store import Store
 
 if TYPE_CHECKING:
     from kb.index import SearchIndex
+    from kb.library.backfill import BackfillReport
+    from kb.library.backfill import Progress as BackfillProgress
     from kb.library.doctor import DoctorReport
     from kb.library.formats.digest import Digest
 
@@ -404,6 +406,30 @@ class Library:
             report = run.finish()
         self._index_after_fetch(report)
         return report
+
+    def backfill(
+        self,
+        target: str | None,
+        since: date | None,
+        until: date | None = None,
+        resume: bool = False,
+        progress: BackfillProgress | None = None,
+    ) -> BackfillReport:
+        """Harvest a category's, archive's or group's history from arXiv's OAI-PMH (`kb backfill`).
+
+        ``target`` as a person types it (cs.LG, hep-th, cs, physics:hep-th); None with ``resume`` continues the
+        unfinished harvest advanced most recently. The same arguments continue an unfinished harvest.
+        UsageError for an unknown category or impossible dates; a page that cannot be had ends the run with
+        the harvest incomplete and resumable (the report's ``error``).
+        """
+        from kb.fetchers.oai import resolve_set
+        from kb.library.backfill import run_backfill, starting_state
+
+        if target is None and not resume:
+            raise UsageError("kb backfill needs a category, archive or group (e.g. cs.LG, hep-th, cs)")
+        wanted = resolve_set(target) if target is not None else None
+        state, resumed = starting_state(self, wanted, since, until, resume)
+        return run_backfill(self, state, resumed, progress, self.logger)
 
     def _fetch_lock(self) -> FileLock:
         try:

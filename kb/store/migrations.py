@@ -15,6 +15,7 @@ from sqlalchemy import Connection
 
 from kb.errors import StoreError
 
+from . import harvest
 from .convert import utc_now
 from .db import Database
 
@@ -259,6 +260,8 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("0004_item_dated_order", _run_all(_DATED_ORDER)),
     ("0005_index_pending", _run_all(_INDEX_PENDING)),
     ("0006_judgement_order_indexes", _run_all(_SCALE_INDEXES)),
+    # `kb backfill`: where each OAI-PMH harvest stands (issue 15).
+    ("0007_backfill_harvest", harvest.create_table),
 ]
 
 

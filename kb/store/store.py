@@ -24,6 +24,7 @@ from kb.models import (
     FeedState,
     FetchedItem,
     FetchRunSummary,
+    HarvestState,
     IndexBacklog,
     Item,
     ItemFilter,
@@ -36,7 +37,7 @@ from kb.models import (
     UpsertReport,
 )
 
-from . import alerts, exchange, fetchlog, notecache, pending, queries, triage, upsert
+from . import alerts, exchange, fetchlog, harvest, notecache, pending, queries, triage, upsert
 from .convert import coerce_status, utc_now
 from .db import DEFAULT_BUSY_TIMEOUT, Database
 from .exchange import TriageMerge, TriageRecord
@@ -108,10 +109,32 @@ class Store:
 
     # --- items --------------------------------------------------------------------------------
 
-    def upsert_items(self, items: Sequence[FetchedItem], source: str, now: datetime | None = None) -> UpsertReport:
-        """Store items fetched from ``source``: new ones added, newer versions updated, triage untouched."""
+    def upsert_items(
+        self, items: Sequence[FetchedItem], source: str, now: datetime | None = None, new_status: Status = Status.NEW
+    ) -> UpsertReport:
+        """Store items fetched from ``source``: new ones added (as ``new_status``), newer versions updated, triage
+        untouched."""
         at = utc_now(now)
-        return self._write(lambda conn: upsert.upsert_items(conn, items, source, at))
+        return self._write(lambda conn: upsert.upsert_items(conn, items, source, at, new_status))
+
+    # --- backfill harvests ----------------------------------------------------------------------
+
+    def harvest_state(self, key: str | None) -> HarvestState | None:
+        """The backfill harvest named ``key``; with None, the unfinished one advanced most recently."""
+        return self._read(lambda conn: harvest.load(conn, key))
+
+    def save_harvest(self, state: HarvestState, now: datetime | None = None) -> None:
+        """Record where a harvest stands."""
+        at = utc_now(now)
+        self._write(lambda conn: harvest.save(conn, state, at))
+
+    def store_harvest_page(
+        self, items: Sequence[FetchedItem], source: str, state: HarvestState, now: datetime | None = None
+    ) -> tuple[UpsertReport, HarvestState]:
+        """One transaction: a page's papers (the normal upsert; new ones filed as skipped history) and ``state``
+        (its ``new`` count advanced by the papers the store did not have), as saved."""
+        at = utc_now(now)
+        return self._write(lambda conn: harvest.store_page(conn, items, source, state, at))
 
     def get_item(self, item_id: str) -> Item | None:
         """One item, or None."""

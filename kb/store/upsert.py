@@ -24,8 +24,14 @@ from .merge import Change, Decision, Stored, decide
 from .tables import ITEM, ITEM_AUTHOR, ITEM_CATEGORY, ITEM_SOURCE, PAPER_VERSION, TRIAGE
 
 
-def upsert_items(conn: Connection, items: Sequence[FetchedItem], source: str, now: datetime) -> UpsertReport:
-    """Store ``items`` seen in ``source`` (see kb.store.merge for the rules)."""
+def upsert_items(
+    conn: Connection, items: Sequence[FetchedItem], source: str, now: datetime, new_status: Status = Status.NEW
+) -> UpsertReport:
+    """Store ``items`` seen in ``source`` (see kb.store.merge for the rules).
+
+    Items kb did not have start with ``new_status`` (a backfill files history as skipped, with no time of
+    change: nobody triaged it); items already stored, placeholders included, keep their triage.
+    """
     if not source.strip():
         raise UsageError("cannot store items without the name of the source they came from")
     batch = _one_per_id(items)
@@ -33,7 +39,7 @@ def upsert_items(conn: Connection, items: Sequence[FetchedItem], source: str, no
         return UpsertReport()
     stored = _load_stored(conn, list(batch))
     decisions = {item_id: decide(stored.get(item_id), item, now) for item_id, item in batch.items()}
-    _write_new(conn, batch, decisions, now)
+    _write_new(conn, batch, decisions, now, new_status)
     _write_updates(conn, batch, decisions, now)
     newly_sourced = _touch_sources(conn, list(batch), source, now)
     new = tuple(i for i, d in decisions.items() if d.change in (Change.NEW, Change.FILL))
@@ -76,12 +82,14 @@ def _load_stored(conn: Connection, ids: list[str]) -> dict[str, Stored]:
     return stored
 
 
-def _write_new(conn: Connection, batch: dict[str, FetchedItem], decisions: dict[str, Decision], now: datetime) -> None:
+def _write_new(
+    conn: Connection, batch: dict[str, FetchedItem], decisions: dict[str, Decision], now: datetime, status: Status
+) -> None:
     rows = [d.row for d in decisions.values() if d.change is Change.NEW and d.row is not None]
     if not rows:
         return
     conn.execute(insert(ITEM), rows)
-    triage = [{"item_id": row["id"], "status": Status.NEW.value, "starred": False} for row in rows]
+    triage = [{"item_id": row["id"], "status": status.value, "starred": False} for row in rows]
     conn.execute(insert(TRIAGE), triage)
     new_items = [batch[row["id"]] for row in rows]
     _insert_lists(conn, new_items, new_items)

@@ -1,4 +1,5 @@
-"""Promise 3 as a scenario: `kb fetch`, `kb reindex`, note saves and triage killed with SIGKILL at seeded moments.
+"""Promise 3 as a scenario: `kb fetch`, `kb reindex`, note saves, triage and `kb backfill` killed with SIGKILL at
+seeded random moments.
 
 Shared by tests/reliability/test_crash_safety.py and benchmarks/reliability.py. After every kill the lab
 checks what a person would lose: the store's integrity, duplicated items, the triage state set before the
@@ -36,6 +37,7 @@ from tests.reliability.helpers import (
 from tests.reliability.note_driver import note_text, version_of
 from tests.reliability.triage_driver import STATUSES
 from tests.support.httpserver import HttpServer
+from tests.support.oai_server import OaiRepository, corpus_records
 from tests.support.workspace import FIXTURES
 
 NOTES = ("alpha", "beta", "gamma")
@@ -55,6 +57,8 @@ BLOGS = (
     "adam-scherlis_wordpress_rss2.xml",
 )
 RSS = "application/rss+xml"
+#: The backfill the lab kills and resumes (served from the corpus's API papers, 8 records a page).
+BACKFILL = ("backfill", "cs", "--since", "2000-01-01", "-q")
 
 
 @dataclass
@@ -105,6 +109,7 @@ class CrashLab:
         self.fetch_seconds = 1.0
         self.reindex_seconds = 1.0
         self.log_start = 0  # kb.log lines written before the trials
+        self.backfill_seconds = 1.0
 
     # --- set up -----------------------------------------------------------------------------------
 
@@ -119,13 +124,19 @@ class CrashLab:
         """feeds.yaml: each recorded blog once, spread over two hosts, and the arXiv announcements."""
         first = self.servers[0]
         first.add_file("/rss/cs.CL", FIXTURES / "rss_attention_v7.xml")
+        first.add_handler("/oai", OaiRepository(corpus_records(self.corpus), page_size=8).handle)
         feeds = []
         for number, name in enumerate(BLOGS):
             path = self.corpus / "blogs" / name
             server = self.servers[number % 2]
             feeds.append({"name": path.stem, "url": server.add_file(f"/{path.name}", path, RSS)})
         return {
-            "arxiv": {"categories": ["cs.CL"], "rss_url": first.url("/rss/"), "delay_seconds": 0},
+            "arxiv": {
+                "categories": ["cs.CL"],
+                "rss_url": first.url("/rss/"),
+                "oai_url": first.url("/oai"),
+                "delay_seconds": 0,
+            },
             "feeds": feeds,
             "fetch": {"connect_timeout": 2, "read_timeout": 2, "total_timeout": 10, "retries": 1},
         }
@@ -139,6 +150,10 @@ class CrashLab:
         started = time.monotonic()
         result = kb("fetch", "-q", root=reference)
         self.fetch_seconds = time.monotonic() - started
+        assert result.returncode == 0, result.stderr
+        started = time.monotonic()
+        result = kb(*BACKFILL, root=reference)
+        self.backfill_seconds = time.monotonic() - started
         assert result.returncode == 0, result.stderr
         self.reference = set(store_facts(reference).ids)
 
@@ -188,6 +203,13 @@ class CrashLab:
         trial.problems = self.check()
         return trial
 
+    def backfill_trial(self) -> Trial:
+        """A backfill killed anywhere: the next one resumes (a complete one catches up from its last datestamp)."""
+        trial = Trial("kb backfill", round(self.random.uniform(0.5, self.backfill_seconds * 1.05), 3))
+        trial.killed = self.kill_after(kb_popen(*BACKFILL, root=self.root), trial.delay)
+        trial.problems = self.check()
+        return trial
+
     def note_trial(self) -> Trial:
         trial = Trial("note save", round(self.random.uniform(0.0, 0.6), 3))
         command = [sys.executable, "-m", "tests.reliability.note_driver", str(self.root), *NOTES]
@@ -218,15 +240,17 @@ class CrashLab:
         killed = self.kill_after(driver, delay)
         return killed, [] if killed else [f"driver ended by itself: {driver.stderr.read()[-500:]!r}"]
 
-    def run(self, fetches: int, reindexes: int, saves: int, triages: int = 0) -> list[Trial]:
+    def run(self, fetches: int, reindexes: int, saves: int, triages: int = 0, backfills: int = 0) -> list[Trial]:
         """The trials, in a seeded random order."""
         kinds = ["fetch"] * fetches + ["reindex"] * reindexes + ["note"] * saves + ["triage"] * triages
+        kinds += ["backfill"] * backfills
         self.random.shuffle(kinds)
         by_kind = {
             "fetch": self.fetch_trial,
             "reindex": self.reindex_trial,
             "note": self.note_trial,
             "triage": self.triage_trial,
+            "backfill": self.backfill_trial,
         }
         return [by_kind[kind]() for kind in kinds]
 
@@ -292,6 +316,9 @@ class CrashLab:
     def finish(self) -> KillReport:
         """One ordinary fetch and search after all the kills: everything must be there and findable."""
         report = KillReport()
+        backfilled = kb(*BACKFILL, root=self.root)  # resumes a killed harvest; must then hold every paper
+        if backfilled.returncode != 0 or backfilled.stderr:
+            report.final_problems.append(f"the next backfill: exit {backfilled.returncode}: {backfilled.stderr[-500:]}")
         fetched = kb("fetch", "-q", root=self.root)
         if fetched.returncode != 0 or fetched.stderr:
             report.final_problems.append(f"the next fetch: exit {fetched.returncode}: {fetched.stderr[-500:]}")

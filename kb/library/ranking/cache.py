@@ -47,8 +47,13 @@ def history(library: Library) -> tuple[list[Item], set[str]]:
         found.update((i.id, i) for i in store.list_items(ItemFilter(status=Status.NEW, limit=PASSED_OVER_SAMPLE)))
     # A skip filed by a mute rule is the rule's judgement, not the person's: learning from it would count
     # the rule twice and teach the model things the person never said.
+    # Nor is a skip nobody made (no time of change): `kb backfill` files history that way, unread by anyone.
     rules = library.config.mute
-    items = [item for item in found.values() if not (_skip_only(item, noted) and matching_rule(item, rules))]
+    items = [
+        item
+        for item in found.values()
+        if not (_skip_only(item, noted) and (item.status_changed is None or matching_rule(item, rules)))
+    ]
     return sorted(items, key=lambda item: item.id), noted
 
 
