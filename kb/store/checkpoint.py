@@ -20,14 +20,7 @@ def checkpoint(db: Database) -> bool:
         return False
 
     def run() -> bool:
-        raw = db.engine.raw_connection()
-        try:
-            cursor = raw.cursor()
-            cursor.execute("PRAGMA wal_checkpoint(PASSIVE)")
-            row = cursor.fetchone()
-            cursor.close()
-        finally:
-            raw.close()
+        row = db.pragma("PRAGMA wal_checkpoint(PASSIVE)")
         busy, logged, copied = (int(value) for value in row) if row else (1, 0, -1)
         return busy == 0 and logged == copied
 

@@ -77,19 +77,25 @@ class Database:
         def switch() -> None:
             # On the driver connection: SQLAlchemy would open a transaction first, and SQLite cannot change
             # the journal mode inside one.
-            raw = self.engine.raw_connection()
-            try:
-                cursor = raw.cursor()
-                cursor.execute("PRAGMA journal_mode = WAL")
-                row = cursor.fetchone()
-                cursor.close()
-            finally:
-                raw.close()
+            row = self.pragma("PRAGMA journal_mode = WAL")
             mode = str(row[0]).lower() if row else "unknown"
             if mode != "wal":
                 raise StoreError(f"{self.path}: SQLite refused WAL mode (journal mode is {mode})")
 
         self._guarded(switch)
+
+    def pragma(self, statement: str) -> tuple[Any, ...] | None:
+        """Run a PRAGMA on a driver connection, outside any transaction (some PRAGMAs refuse to run inside
+        one); its first row."""
+        raw = self.engine.raw_connection()
+        try:
+            cursor = raw.cursor()
+            cursor.execute(statement)
+            row = cursor.fetchone()
+            cursor.close()
+        finally:
+            raw.close()
+        return tuple(row) if row else None
 
     def write(self, work: Callable[[Connection], T]) -> T:
         """Run ``work`` in one write transaction (BEGIN IMMEDIATE), retried whole if the store is busy."""
