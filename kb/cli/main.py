@@ -16,6 +16,7 @@ from kb.cli.exchange import exchange_commands
 from kb.cli.fetch import add_command, fetch_command
 from kb.cli.items import list_command, show_command
 from kb.cli.notes import bib_command, note_command, notes_command
+from kb.cli.path import path_command
 from kb.cli.search import reindex_command, search_command
 from kb.cli.status import status_command
 from kb.cli.triage import triage_commands
@@ -81,6 +82,7 @@ for command in (
     notes_command,
     bib_command,
     status_command,
+    path_command,
     *triage_commands,
     *exchange_commands,
 ):
