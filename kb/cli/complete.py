@@ -13,6 +13,7 @@ import click
 from click.shell_completion import CompletionItem
 
 from kb.library import Library
+from kb.models import ItemFilter
 
 
 def _candidates(ctx: click.Context, names: Callable[[Library], list[str]], incomplete: str) -> list[CompletionItem]:
@@ -37,3 +38,8 @@ def complete_source(ctx: click.Context, _param: click.Parameter, incomplete: str
 def complete_tag(ctx: click.Context, _param: click.Parameter, incomplete: str) -> list[CompletionItem]:
     """The tags in use."""
     return _candidates(ctx, lambda library: [tag for tag, _count in library.all_tags()], incomplete)
+
+
+def complete_id(ctx: click.Context, _param: click.Parameter, incomplete: str) -> list[CompletionItem]:
+    """The ids of the newest stored items (bounded, so Tab stays fast on a large store)."""
+    return _candidates(ctx, lambda library: [item.id for item in library.list_items(ItemFilter(limit=500))], incomplete)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from kb.cli.complete import complete_source, complete_tag
+from kb.cli.complete import complete_id, complete_source, complete_tag
 from kb.cli.context import open_library
 from kb.cli.output import echo_json, item_details, item_row
 from kb.errors import UsageError
@@ -100,7 +100,7 @@ def list_ranked(ranked: list[tuple[Item, float, str]], as_json: bool) -> None:
 
 
 @click.command("show")
-@click.argument("item_id", metavar="ID")
+@click.argument("item_id", metavar="ID", shell_complete=complete_id)
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON object.")
 @click.pass_obj
 def show_command(root: Path | None, item_id: str, as_json: bool) -> None:
