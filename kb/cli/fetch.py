@@ -8,6 +8,7 @@ from typing import NoReturn
 
 import click
 
+from kb.cli.complete import complete_source
 from kb.cli.context import open_library
 from kb.errors import FetchLocked, NotFound
 from kb.library import FetchReport, Library, SourceOutcome
@@ -40,7 +41,14 @@ def _finish(report: FetchReport, quiet: bool) -> NoReturn:
 
 @click.command("fetch")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing when all went well (for cron).")
-@click.option("--source", "sources", multiple=True, metavar="NAME", help="Fetch only this source (repeatable).")
+@click.option(
+    "--source",
+    "sources",
+    multiple=True,
+    metavar="NAME",
+    shell_complete=complete_source,
+    help="Fetch only this source (repeatable).",
+)
 @click.option("--repair", is_flag=True, help="Refetch only what `kb status` lists as gaps (of the --source given).")
 @click.pass_obj
 def fetch_command(root: Path | None, quiet: bool, sources: tuple[str, ...], repair: bool) -> None:

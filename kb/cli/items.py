@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from kb.cli.complete import complete_id, complete_source, complete_tag
 from kb.cli.context import open_library
 from kb.cli.output import echo_json, echo_json_list, item_details, item_row
 from kb.errors import UsageError
@@ -35,10 +36,15 @@ def parse_since(text: str | None) -> datetime | None:
 @click.command("list")
 @click.option("--status", type=click.Choice([s.value for s in Status]), help="Only items with this triage status.")
 @click.option("--kind", type=click.Choice([Kind.PAPER.value, Kind.POST.value]), help="Only papers or only posts.")
-@click.option("--source", metavar="NAME", help="Only items from this source (a feed or search name, or 'arxiv').")
+@click.option(
+    "--source",
+    metavar="NAME",
+    shell_complete=complete_source,
+    help="Only items from this source (a feed or search name, or 'arxiv').",
+)
 @click.option("--since", metavar="DATE", help="Only items first seen since DATE (YYYY-MM-DD, or 7d).")
 @click.option("--starred", is_flag=True, default=None, help="Only starred items.")
-@click.option("--tag", metavar="TAG", help="Only items with this tag.")
+@click.option("--tag", metavar="TAG", shell_complete=complete_tag, help="Only items with this tag.")
 @click.option("--limit", type=click.IntRange(min=1), default=None, help="At most N items.")
 @click.option(
     "--sort",
@@ -96,7 +102,7 @@ def list_ranked(ranked: list[tuple[Item, float, str]], as_json: bool) -> None:
 
 
 @click.command("show")
-@click.argument("item_id", metavar="ID")
+@click.argument("item_id", metavar="ID", shell_complete=complete_id)
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON object.")
 @click.pass_obj
 def show_command(root: Path | None, item_id: str, as_json: bool) -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from kb.cli.complete import complete_tag
 from kb.cli.context import open_library
 from kb.cli.output import echo_json
 from kb.errors import UsageError
@@ -102,7 +103,7 @@ def notes_command(root: Path | None, as_json: bool) -> None:
 
 @click.command("bib")
 @click.argument("selection", nargs=-1, metavar="[QUERY | NOTE_PATH]")
-@click.option("--tag", metavar="TAG", help="Papers with this tag.")
+@click.option("--tag", metavar="TAG", shell_complete=complete_tag, help="Papers with this tag.")
 @click.option("--starred", is_flag=True, help="Starred papers.")
 @click.option("--limit", type=click.IntRange(min=1), default=1000, show_default=True, help="At most N papers.")
 @click.pass_obj

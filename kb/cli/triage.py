@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from kb.cli.complete import complete_id
 from kb.cli.context import open_library
 from kb.library import Library
 from kb.models import Status, normalise_tags
@@ -14,7 +15,7 @@ from kb.models import Status, normalise_tags
 
 def _each(action: Callable[[Library, str], None], name: str, help_text: str) -> click.Command:
     @click.command(name, help=help_text)
-    @click.argument("ids", nargs=-1, required=True, metavar="ID...")
+    @click.argument("ids", nargs=-1, required=True, metavar="ID...", shell_complete=complete_id)
     @click.pass_obj
     def command(root: Path | None, ids: tuple[str, ...]) -> None:
         with open_library(root) as library:
@@ -48,7 +49,7 @@ triage_commands = [
 
 
 @click.command("tag")
-@click.argument("item_id", metavar="ID")
+@click.argument("item_id", metavar="ID", shell_complete=complete_id)
 @click.argument("tags", nargs=-1)
 @click.option("--remove", is_flag=True, help="Remove these tags instead of adding them.")
 @click.pass_obj

@@ -6,13 +6,14 @@ from pathlib import Path
 
 import click
 
+from kb.cli.complete import complete_id
 from kb.cli.context import open_library
 from kb.cli.output import echo_json
 from kb.text import one_line
 
 
 @click.command("why")
-@click.argument("item_id", metavar="ID")
+@click.argument("item_id", metavar="ID", shell_complete=complete_id)
 @click.option("--json", "as_json", is_flag=True, help='Print {"id", "score", "why"}.')
 @click.pass_obj
 def why_command(root: Path | None, item_id: str, as_json: bool) -> None:
