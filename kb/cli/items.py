@@ -36,7 +36,12 @@ def parse_since(text: str | None) -> datetime | None:
 @click.option("--status", type=click.Choice([s.value for s in Status]), help="Only items with this triage status.")
 @click.option("--kind", type=click.Choice([Kind.PAPER.value, Kind.POST.value]), help="Only papers or only posts.")
 @click.option("--source", metavar="NAME", help="Only items from this source (a feed or search name, or 'arxiv').")
-@click.option("--since", metavar="DATE", help="Only items first seen since DATE (YYYY-MM-DD, or 7d).")
+@click.option(
+    "--since",
+    metavar="DATE",
+    help="Only items dated on or after DATE (YYYY-MM-DD, or 7d): the date the rows show "
+    "(published, else announced, else first seen).",
+)
 @click.option("--starred", is_flag=True, default=None, help="Only starred items.")
 @click.option("--tag", metavar="TAG", help="Only items with this tag.")
 @click.option("--limit", type=click.IntRange(min=1), default=None, help="At most N items.")
@@ -61,17 +66,23 @@ def list_command(
     as_json: bool,
 ) -> None:
     """List stored papers and posts, newest first (or --sort foryou)."""
+    moment = parse_since(since)
     flt = ItemFilter(
         status=Status(status) if status else None,
         kind=Kind(kind) if kind else None,
         source=source,
-        since=parse_since(since),
+        # The store narrows on first_seen (never before an item's date), the rows' date decides below.
+        since=moment,
         starred=starred,
         tag=tag.lower() if tag else None,
-        limit=None if sort == "foryou" else limit,  # rank everything, then keep the best
+        # rank everything then keep the best; with --since, keep the first N of those dated since
+        limit=None if sort == "foryou" or moment is not None else limit,
     )
     with open_library(root) as library:
         items = library.list_items(flt)
+        if moment is not None:
+            items = [item for item in items if item.dated is not None and item.dated >= moment]
+            items = items if limit is None or sort == "foryou" else items[:limit]
         if sort == "foryou":
             list_ranked(library.rank(items)[:limit], as_json)
             return
