@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import shutil
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -42,7 +44,12 @@ def parse_since(text: str | None) -> datetime | None:
     shell_complete=complete_source,
     help="Only items from this source (a feed or search name, or 'arxiv').",
 )
-@click.option("--since", metavar="DATE", help="Only items first seen since DATE (YYYY-MM-DD, or 7d).")
+@click.option(
+    "--since",
+    metavar="DATE",
+    help="Only items dated on or after DATE (YYYY-MM-DD, or 7d): the date the rows show "
+    "(published, else announced, else first seen).",
+)
 @click.option("--starred", is_flag=True, default=None, help="Only starred items.")
 @click.option("--tag", metavar="TAG", shell_complete=complete_tag, help="Only items with this tag.")
 @click.option("--limit", type=click.IntRange(min=1), default=None, help="At most N items.")
@@ -67,28 +74,34 @@ def list_command(
     as_json: bool,
 ) -> None:
     """List stored papers and posts, newest first (or --sort foryou)."""
+    moment = parse_since(since)
     flt = ItemFilter(
         status=Status(status) if status else None,
         kind=Kind(kind) if kind else None,
         source=source,
-        since=parse_since(since),
+        # The store narrows on first_seen (never before an item's date), the rows' date decides below.
+        since=moment,
         starred=starred,
         tag=tag.lower() if tag else None,
-        limit=None if sort == "foryou" else limit,  # rank everything, then keep the best
+        # rank everything then keep the best; with --since, keep the first N of those dated since
+        limit=None if sort == "foryou" or moment is not None else limit,
     )
     with open_library(root) as library:
         if sort == "foryou":
+            candidates = [item for item in library.list_items(flt) if _dated_since(item, moment)]
             # The text list shows no reasons: explaining 2,000 items would cost a third of the time.
-            list_ranked(library.rank(library.list_items(flt), explain=as_json)[:limit], as_json)
+            list_ranked(library.rank(candidates, explain=as_json)[:limit], as_json)
             return
-        pages = library.list_pages(flt)  # a page of items at a time: a million rows never sit in memory
+        # A page of items at a time: a million rows never sit in memory.
+        rows: Iterator[Item] = (item for page in library.list_pages(flt) for item in page)
+        if moment is not None:
+            rows = itertools.islice((item for item in rows if _dated_since(item, moment)), limit)
         if as_json:
-            echo_json_list(item_json(item) for page in pages for item in page)
+            echo_json_list(item_json(item) for item in rows)
             return
         width = shutil.get_terminal_size((120, 24)).columns
-        for page in pages:
-            for item in page:
-                click.echo(item_row(item, width))
+        for item in rows:
+            click.echo(item_row(item, width))
 
 
 def list_ranked(ranked: list[tuple[Item, float, str]], as_json: bool) -> None:
@@ -136,3 +149,8 @@ def show_command(root: Path | None, item_id: str, as_json: bool) -> None:
         echo_json(data)
     else:
         click.echo(text)
+
+
+def _dated_since(item: Item, moment: datetime | None) -> bool:
+    """Whether the date ``item``'s row shows (Item.dated) is on or after ``moment`` (always, without one)."""
+    return moment is None or (item.dated is not None and item.dated >= moment)

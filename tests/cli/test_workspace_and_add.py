@@ -85,3 +85,16 @@ def test_a_paper_a_note_links_is_known_at_once_and_fetched_at_the_next_fetch(
     assert paper.has_metadata and paper.title == "Attention Is All You Need" and paper.version == 7
     shown = json.loads(kb("show", "1706.03762", "--json", root=root).stdout)
     assert shown["notes"] == ["reading.md"]
+
+
+def test_kb_list_since_filters_on_the_date_the_rows_show(tmp_path: Path, http_server: HttpServer, corpus: Path) -> None:
+    """A 2017 paper added today was first seen today, but its rows say 2017: --since 7d leaves it out."""
+    http_server.add_handler("/api/query", arxiv_api(corpus, {"1706.03762": ATTENTION}))
+    root = make_workspace(tmp_path / "ws", http_server)
+    assert kb("add", "1706.03762", root=root).exit_code == 0
+    row = kb("list", root=root).stdout
+    assert "2017-" in row
+    assert kb("list", "--since", "7d", root=root).stdout == ""
+    assert kb("list", "--since", "2017-01-01", "--limit", "1", root=root).stdout == row
+    assert kb("list", "--since", "2017-07-01", root=root).stdout == ""
+    assert "the date the rows show" in kb("list", "--help").stdout
