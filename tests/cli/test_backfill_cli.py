@@ -13,29 +13,17 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 import pytest
-import yaml
 
 from kb.models import Author, FetchedItem, Kind
 from tests.reliability.helpers import assert_inert, index_ids, kb, kb_popen, reap_group, store_facts
 from tests.reliability.hostile import XML_LEGAL
 from tests.support.httpserver import HttpServer, http_server
-from tests.support.oai_server import OaiRepository, Record, corpus_papers, corpus_records, sets_of
-from tests.support.workspace import make_workspace
+from tests.support.oai_server import OaiRepository, Record, corpus_papers, corpus_records, oai_workspace, sets_of
 
 __all__ = ["http_server"]
 
 KEYS = ["set", "since", "until", "pages", "records", "stored", "new", "deleted", "skipped", "complete", "resumed"]
 DELETED = (("2301.99999", date(2024, 1, 5)),)
-
-
-def _workspace(tmp_path: Path, server: HttpServer, repository: OaiRepository) -> Path:
-    server.add_handler("/oai", repository.handle)
-    root = make_workspace(tmp_path / "ws", server)
-    config = yaml.safe_load((root / "feeds.yaml").read_text())
-    config["arxiv"]["oai_url"] = server.url("/oai")
-    config["fetch"]["max_retry_after"] = 1
-    (root / "feeds.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
-    return root
 
 
 def _backfilled(root: Path) -> list[str]:
@@ -51,7 +39,7 @@ def _expected(corpus: Path) -> set[str]:
 
 
 def test_quiet_and_json(tmp_path: Path, http_server: HttpServer, corpus: Path) -> None:
-    root = _workspace(tmp_path, http_server, OaiRepository(corpus_records(corpus, DELETED), page_size=25))
+    root = oai_workspace(tmp_path, http_server, OaiRepository(corpus_records(corpus, DELETED), page_size=25))
     quiet = kb("backfill", "cs", "--since", "2000-01-01", "-q", root=root)
     assert (quiet.returncode, quiet.stdout, quiet.stderr) == (0, "", "")
     again = kb("backfill", "cs:cs:LG", "--since", "2020-01-01", "--until", "2024-12-31", "--json", root=root)
@@ -85,7 +73,7 @@ def test_quiet_and_json(tmp_path: Path, http_server: HttpServer, corpus: Path) -
 def test_usage_errors_exit_2_with_one_line(
     tmp_path: Path, http_server: HttpServer, corpus: Path, args: tuple[str, ...], words: str
 ) -> None:
-    root = _workspace(tmp_path, http_server, OaiRepository(corpus_records(corpus)))
+    root = oai_workspace(tmp_path, http_server, OaiRepository(corpus_records(corpus)))
     result = kb("backfill", *args, root=root)
     assert result.returncode == 2 and result.stdout == ""
     assert len(result.stderr.strip().splitlines()) == 1 and words in result.stderr, result.stderr
@@ -96,7 +84,7 @@ def test_flow_control_that_does_not_end_exits_1_saying_how_to_resume(
     tmp_path: Path, http_server: HttpServer, corpus: Path
 ) -> None:
     repository = OaiRepository(corpus_records(corpus), page_size=10)
-    root = _workspace(tmp_path, http_server, repository)
+    root = oai_workspace(tmp_path, http_server, repository)
     repository.fail_next(503, retry_after="3600", times=1, after=2)  # longer than fetch.max_retry_after
     result = kb("backfill", "cs", "--since", "2000-01-01", "-q", "--json", root=root)
     assert result.returncode == 1
@@ -116,7 +104,7 @@ def test_killed_at_a_random_page_the_next_run_resumes_without_duplicates_or_loss
 ) -> None:
     chance = random.Random(seed)
     repository = OaiRepository(corpus_records(corpus, DELETED), page_size=8)
-    root = _workspace(tmp_path, http_server, repository)
+    root = oai_workspace(tmp_path, http_server, repository)
     pages = -(-len([r for r in repository.records if "cs" in r.sets]) // 8)
     kill_at = chance.randint(2, pages - 1)
     reached = threading.Event()
@@ -164,7 +152,7 @@ def test_hostile_records_are_stored_faithfully_and_printed_inert(tmp_path: Path,
         )
         records.append(Record(paper.id.removeprefix("arxiv:"), date(2024, 1, 3), paper, sets_of(paper.categories)))
     repository = OaiRepository(records, page_size=3)
-    root = _workspace(tmp_path, http_server, repository)
+    root = oai_workspace(tmp_path, http_server, repository)
     result = kb("backfill", "cs.LG", "--since", "2024-01-01", root=root)
     assert result.returncode == 0, result.stderr
     assert_inert(result.stdout + result.stderr, "kb backfill")
@@ -184,7 +172,7 @@ def test_a_hostile_refusal_is_one_inert_line(tmp_path: Path, http_server: HttpSe
         '<OAI-PMH xmlns="http://www.openarchives.org/OAI/2.0/"><responseDate>2026-01-01T00:00:00Z</responseDate>'
         f'<request>x</request><error code="badArgument">{escape(message)}\nsecond line</error></OAI-PMH>'
     ).encode()
-    root = _workspace(tmp_path, http_server, OaiRepository([]))
+    root = oai_workspace(tmp_path, http_server, OaiRepository([]))
     http_server.add("/oai", body, headers={"Content-Type": "text/xml"})
     result = kb("backfill", "cs", "--since", "2024-01-01", "-q", root=root)
     assert result.returncode == 1

@@ -8,15 +8,13 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-import yaml
 
 from kb.errors import UsageError
 from kb.library import Library
 from kb.library.ranking.cache import history
 from kb.models import FetchedItem, ItemFilter, Status
 from tests.support.httpserver import HttpServer, http_server
-from tests.support.oai_server import OaiRepository, Record, corpus_papers, corpus_records
-from tests.support.workspace import make_workspace
+from tests.support.oai_server import OaiRepository, Record, corpus_papers, corpus_records, oai_workspace
 
 __all__ = ["http_server"]
 
@@ -27,16 +25,6 @@ PAGE = 10
 @pytest.fixture
 def repository(corpus: Path) -> OaiRepository:
     return OaiRepository(corpus_records(corpus, DELETED), page_size=PAGE)
-
-
-def _workspace(tmp_path: Path, server: HttpServer, repository: OaiRepository) -> Path:
-    server.add_handler("/oai", repository.handle)
-    root = make_workspace(tmp_path / "ws", server)
-    config = yaml.safe_load((root / "feeds.yaml").read_text())
-    config["arxiv"]["oai_url"] = server.url("/oai")
-    config["fetch"]["max_retry_after"] = 1
-    (root / "feeds.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
-    return root
 
 
 def _expected(corpus: Path, category: str | None, since: date, until: date | None = None) -> set[str]:
@@ -62,7 +50,7 @@ def _queries(server: HttpServer) -> list[dict[str, str]]:
 def test_a_group_is_harvested_whole_filed_as_history_and_searchable(
     tmp_path: Path, http_server: HttpServer, repository: OaiRepository, corpus: Path
 ) -> None:
-    root = _workspace(tmp_path, http_server, repository)
+    root = oai_workspace(tmp_path, http_server, repository)
     with Library.open(root) as library:
         report = library.backfill("cs", date(2000, 1, 1))
         expected = _expected(corpus, "cs", date(2000, 1, 1))
@@ -100,7 +88,7 @@ def test_a_group_is_harvested_whole_filed_as_history_and_searchable(
 def test_a_category_and_a_window_are_filtered_by_the_records_own_dates(
     tmp_path: Path, http_server: HttpServer, repository: OaiRepository, corpus: Path
 ) -> None:
-    root = _workspace(tmp_path, http_server, repository)
+    root = oai_workspace(tmp_path, http_server, repository)
     since, until = date(2017, 1, 1), date(2023, 12, 31)
     with Library.open(root) as library:
         report = library.backfill("cs.LG", since, until)
@@ -123,7 +111,7 @@ def test_papers_already_stored_keep_their_triage_and_deleted_records_leave_them_
     records = [r for r in corpus_records(corpus) if r.arxiv_id != "1706.03762"]
     records.append(Record("1706.03762", date(2024, 3, 1), None, ("cs", "cs:cs", "cs:cs:CL")))
     repository = OaiRepository(records, page_size=PAGE)
-    root = _workspace(tmp_path, http_server, repository)
+    root = oai_workspace(tmp_path, http_server, repository)
     with Library.open(root) as library:
         library._store.upsert_items([papers["arxiv:1706.03762"], papers["arxiv:2301.05651"]], "arxiv")
         library.set_starred("arxiv:2301.05651", True)
@@ -144,7 +132,7 @@ def test_papers_already_stored_keep_their_triage_and_deleted_records_leave_them_
 def test_a_503_with_retry_after_is_waited_out_and_retried(
     tmp_path: Path, http_server: HttpServer, repository: OaiRepository, corpus: Path
 ) -> None:
-    root = _workspace(tmp_path, http_server, repository)
+    root = oai_workspace(tmp_path, http_server, repository)
     repository.fail_next(503, retry_after="0", times=1, after=3)  # the workspace allows one retry (arxiv.retries)
     with Library.open(root) as library:
         report = library.backfill("cs", date(2000, 1, 1))
@@ -157,7 +145,7 @@ def test_a_503_with_retry_after_is_waited_out_and_retried(
 def test_flow_control_that_does_not_end_leaves_it_resumable_and_the_resume_loses_nothing(
     tmp_path: Path, http_server: HttpServer, repository: OaiRepository, corpus: Path
 ) -> None:
-    root = _workspace(tmp_path, http_server, repository)
+    root = oai_workspace(tmp_path, http_server, repository)
     repository.fail_next(503, retry_after="0", times=10, after=4)
     with Library.open(root) as library:
         first = library.backfill("cs", date(2000, 1, 1))
@@ -178,7 +166,7 @@ def test_flow_control_that_does_not_end_leaves_it_resumable_and_the_resume_loses
 def test_a_refused_token_restarts_at_the_last_datestamp_never_from_scratch(
     tmp_path: Path, http_server: HttpServer, repository: OaiRepository, corpus: Path
 ) -> None:
-    root = _workspace(tmp_path, http_server, repository)
+    root = oai_workspace(tmp_path, http_server, repository)
     repository.fail_next(503, retry_after="0", times=10, after=3)
     with Library.open(root) as library:
         first = library.backfill("cs", date(2000, 1, 1))
@@ -207,7 +195,7 @@ def test_an_expired_token_is_not_even_tried_the_window_restarts_at_the_last_date
     # The repository's day is in the past: its tokens expired at that day's midnight, long ago.
     past = datetime(2025, 6, 1, 12, tzinfo=UTC)
     repository = OaiRepository(corpus_records(corpus, DELETED), page_size=PAGE, clock=past)
-    root = _workspace(tmp_path, http_server, repository)
+    root = oai_workspace(tmp_path, http_server, repository)
     repository.fail_next(503, retry_after="0", times=10, after=2)
     with Library.open(root) as library:
         first = library.backfill("cs", date(2000, 1, 1))
@@ -225,7 +213,7 @@ def test_an_expired_token_is_not_even_tried_the_window_restarts_at_the_last_date
 def test_no_records_is_a_complete_empty_harvest_and_a_rerun_catches_up_from_the_last_datestamp(
     tmp_path: Path, http_server: HttpServer, repository: OaiRepository
 ) -> None:
-    root = _workspace(tmp_path, http_server, repository)
+    root = oai_workspace(tmp_path, http_server, repository)
     with Library.open(root) as library:
         empty = library.backfill("hep-lat", date(2000, 1, 1))
         assert empty.complete and empty.state.records == 0
@@ -259,7 +247,7 @@ def test_usage_errors_are_refused_before_any_request(
     resume: bool,
     words: str,
 ) -> None:
-    root = _workspace(tmp_path, http_server, repository)
+    root = oai_workspace(tmp_path, http_server, repository)
     with Library.open(root) as library, pytest.raises(UsageError) as raised:
         library.backfill(target, since, until, resume)
     assert words in str(raised.value)

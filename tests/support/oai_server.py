@@ -28,10 +28,12 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+import yaml
+
 from kb.fetchers.arxiv_atom import UnreadableResponse, parse_api_response
 from kb.fetchers.oai import PHYSICS_ARCHIVES
 from kb.models import FetchedItem
-from tests.support.httpserver import Exchange, Response
+from tests.support.httpserver import Exchange, HttpServer, Response
 
 _ENVELOPE = (
     '<?xml version="1.0" encoding="UTF-8"?>\n'
@@ -260,3 +262,16 @@ def corpus_records(corpus: Path, deleted: Iterable[tuple[str, date]] = ()) -> li
     for arxiv_id, day in deleted:
         records.append(Record(arxiv_id, day, None, sets_of(["cs.LG"])))
     return records
+
+
+def oai_workspace(tmp_path: Path, server: HttpServer, repository: OaiRepository) -> Path:
+    """A workspace whose `arxiv.oai_url` is ``repository`` served by ``server`` (Retry-After capped at 1 s)."""
+    from tests.support.workspace import make_workspace
+
+    server.add_handler("/oai", repository.handle)
+    root = make_workspace(tmp_path / "ws", server)
+    config = yaml.safe_load((root / "feeds.yaml").read_text())
+    config["arxiv"]["oai_url"] = server.url("/oai")
+    config["fetch"]["max_retry_after"] = 1
+    (root / "feeds.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
+    return root
