@@ -371,6 +371,145 @@ class Note:
         return note_id(self.path)
 
 
+# --- full text (issue 14) ------------------------------------------------------------------------
+
+
+class SectionKind(StrEnum):
+    """What a section of a paper is, guessed from its heading: the values of the ``in:`` filter."""
+
+    ABSTRACT = "abstract"
+    INTRODUCTION = "introduction"
+    BACKGROUND = "background"
+    RELATED = "related"
+    METHOD = "method"
+    EXPERIMENTS = "experiments"
+    RESULTS = "results"
+    DISCUSSION = "discussion"
+    CONCLUSION = "conclusion"
+    ACKNOWLEDGMENTS = "acknowledgments"
+    REFERENCES = "references"
+    APPENDIX = "appendix"
+    OTHER = "other"
+
+
+# First match wins, tried on the lower-cased heading without its number; order matters ("related work" before
+# "work", "experimental results" is results). Headings no rule knows are OTHER: an author's own title for the
+# method section ("Out-of-context reasoning") cannot be told apart from any other section by its words.
+_SECTION_RULES: tuple[tuple[SectionKind, tuple[str, ...]], ...] = (
+    (SectionKind.ABSTRACT, ("abstract",)),
+    (SectionKind.REFERENCES, ("references", "bibliography", "works cited", "literature cited")),
+    (SectionKind.ACKNOWLEDGMENTS, ("acknowledg", "funding")),
+    (SectionKind.APPENDIX, ("appendix", "appendices", "supplementary", "supplemental")),
+    (SectionKind.INTRODUCTION, ("introduction", "overview", "motivation")),
+    (SectionKind.RELATED, ("related work", "related literature", "prior work", "previous work", "literature review")),
+    (SectionKind.BACKGROUND, ("background", "preliminar", "problem setting", "problem formulation", "notation")),
+    (SectionKind.RESULTS, ("results", "evaluation", "findings", "ablation", "analysis")),
+    (SectionKind.EXPERIMENTS, ("experiment", "empirical", "setup", "benchmark")),
+    (
+        SectionKind.METHOD,
+        ("method", "approach", "model", "architecture", "algorithm", "framework", "proposed", "training"),
+    ),
+    (SectionKind.DISCUSSION, ("discussion", "limitation", "broader impact", "future work", "ethic")),
+    (SectionKind.CONCLUSION, ("conclusion", "concluding", "summary")),
+)
+
+
+def section_kind(heading: str, in_appendix: bool = False) -> SectionKind:
+    """The kind of a section with this heading (without its number).
+
+    Inside an appendix every section is APPENDIX, but references and acknowledgments keep their kind: ``in:method``
+    should not find the appendix's extra ablations, ``in:references`` should find the references wherever they are.
+    """
+    words = heading.strip().lower()
+    for kind, keys in _SECTION_RULES:
+        if any(key in words for key in keys):
+            if in_appendix and kind not in (SectionKind.REFERENCES, SectionKind.ACKNOWLEDGMENTS):
+                return SectionKind.APPENDIX
+            return kind
+    return SectionKind.APPENDIX if in_appendix else SectionKind.OTHER
+
+
+class FullTextSource(StrEnum):
+    """Where a paper's full text came from."""
+
+    HTML = "html"  # arXiv's LaTeXML rendering
+    PDF = "pdf"  # text extracted from the PDF
+
+
+@dataclass(frozen=True)
+class Section:
+    """One section of a paper's full text, in reading order.
+
+    ``text`` is Markdown: paragraphs, figure and table captions (``Table 1: ...``), footnotes and list items, with
+    math as its LaTeX between ``$`` signs (so ``\\mathcal{L}`` is findable). ``number`` is the paper's own
+    numbering ("3.2", "A.1") or "" when it has none; ``level`` is 1 for a section, 2 for a subsection, and so on.
+    The text before the first heading (a PDF's title page, say) is a section with an empty heading.
+    """
+
+    heading: str
+    text: str
+    kind: SectionKind = SectionKind.OTHER
+    number: str = ""
+    level: int = 1
+
+    @property
+    def anchor(self) -> str:
+        """How a note links this section: its number when it has one, else its heading."""
+        return self.number or self.heading
+
+
+@dataclass(frozen=True)
+class FullText:
+    """A paper's full text: the arXiv version it came from and its sections in order."""
+
+    item_id: str
+    source: FullTextSource
+    version: int | None
+    sections: tuple[Section, ...]
+
+    @property
+    def text(self) -> str:
+        """The whole text as Markdown, headings included (for ``kb fulltext --text`` and grep)."""
+        parts: list[str] = []
+        for section in self.sections:
+            if section.heading:
+                title = f"{section.number} {section.heading}".strip()
+                parts.append(f"{'#' * min(max(section.level, 1) + 1, 6)} {title}")
+            if section.text:
+                parts.append(section.text)
+        return "\n\n".join(parts)
+
+    @property
+    def size(self) -> int:
+        """Bytes of text held (UTF-8), the figure ``kb show --json`` reports as ``bytes``."""
+        return sum(len(s.heading.encode()) + len(s.text.encode()) for s in self.sections)
+
+    def section(self, anchor: str) -> Section | None:
+        """The section a link names: by number ("3.2"), else by heading, case-insensitively."""
+        wanted = anchor.strip().lower()
+        for section in self.sections:
+            if section.number and section.number.lower() == wanted:
+                return section
+        for section in self.sections:
+            if section.heading.lower() == wanted:
+                return section
+        return None
+
+
+@dataclass(frozen=True)
+class FullTextInfo:
+    """What the store knows of a stored full text without loading it (``kb show --json``'s ``fulltext``)."""
+
+    item_id: str
+    source: FullTextSource
+    version: int | None
+    sections: int
+    bytes: int  # text size, uncompressed
+    stored_bytes: int  # compressed, as held in the store
+    fetched: datetime
+    last_used: datetime
+
+
 # --- search --------------------------------------------------------------------------------------
 
 
@@ -394,6 +533,7 @@ class IndexDoc:
     journal_ref: str | None = None
     linked_papers: tuple[str, ...] = ()  # for notes: ids of papers they link
     linked_titles: tuple[str, ...] = ()  # for notes: titles of those papers
+    sections: tuple[Section, ...] = ()  # for papers whose full text kb holds (issue 14)
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from filelock import FileLock
 from kb.config import Config, MuteRule, load_config
 from kb.errors import FetchLocked, KbError, NotFound, StoreError, UsageError
 from kb.library.fetching import FetchReport, FetchRun, Progress, check_source_names, fetch_lock
+from kb.library.fulltexts import FullTexts
 from kb.library.indexing import IndexKeeper
 from kb.library.logs import run_logger
 from kb.library.notebook import Notebook
@@ -52,6 +53,7 @@ class Library:
         self.logger = run_logger(workspace.log)
         self.notes = Notebook(workspace, lambda: self._store, self.get_item, self.logger)
         self._indexer = IndexKeeper(workspace, config.search.engine, lambda: self._store, self.notes, self.logger)
+        self.fulltexts = FullTexts(lambda: self._store, self._follow)
 
     @classmethod
     def open(cls, root: str | Path | None = None, cwd: Path | None = None) -> Library:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 
-from kb.models import IndexDoc, Item, Kind, Note
+from kb.models import FullText, IndexDoc, Item, Kind, Note
 
 
-def item_document(item: Item, noted: Collection[str]) -> IndexDoc:
-    """The index document of a paper or post; ``noted`` holds the ids of papers some note links."""
+def item_document(item: Item, noted: Collection[str], text: FullText | None = None) -> IndexDoc:
+    """The index document of a paper or post; ``noted`` holds the ids of papers some note links, ``text`` is the
+    paper's full text when the store holds one."""
     return IndexDoc(
         id=item.id,
         kind=item.kind,
@@ -26,6 +27,7 @@ def item_document(item: Item, noted: Collection[str]) -> IndexDoc:
         published=item.dated,  # RSS replacements: the announcement, as everywhere
         comment=item.comment,
         journal_ref=item.journal_ref,
+        sections=text.sections if text is not None else (),
     )
 
 

@@ -23,7 +23,7 @@ from filelock import FileLock, Timeout
 from kb.errors import KbError
 from kb.library.documents import item_document
 from kb.library.notebook import Notebook
-from kb.models import IndexDoc
+from kb.models import IndexDoc, Kind
 from kb.paths import Workspace
 from kb.store import Store
 
@@ -119,7 +119,8 @@ class IndexKeeper:
         paths = [doc_id.removeprefix("note:") for doc_id in ids if doc_id.startswith("note:")]
         items = store.get_items(item_ids)
         noted = store.papers_with_notes() if items else set()
-        docs = [item_document(item, noted) for item in items]
+        texts = store.fulltexts([item.id for item in items if item.kind is Kind.PAPER])
+        docs = [item_document(item, noted, texts.get(item.id)) for item in items]
         found = {item.id for item in items}
         note_docs, missing = self.notes.documents_at(paths)
         gone = [doc_id for doc_id in item_ids if doc_id not in found] + [f"note:{path}" for path in missing]
@@ -144,7 +145,8 @@ class IndexKeeper:
         yield from self.notes.all_note_documents()  # first: it corrects the note cache that has_note reads
         noted = store.papers_with_notes()
         for batch in store.iter_items():
-            yield [item_document(item, noted) for item in batch]
+            texts = store.fulltexts([item.id for item in batch if item.kind is Kind.PAPER])
+            yield [item_document(item, noted, texts.get(item.id)) for item in batch]
 
     @contextlib.contextmanager
     def _turn(self) -> Iterator[None]:

@@ -24,6 +24,8 @@ from kb.models import (
     FeedState,
     FetchedItem,
     FetchRunSummary,
+    FullText,
+    FullTextInfo,
     HarvestState,
     IndexBacklog,
     Item,
@@ -37,7 +39,7 @@ from kb.models import (
     UpsertReport,
 )
 
-from . import alerts, exchange, fetchlog, harvest, notecache, pending, queries, triage, upsert
+from . import alerts, exchange, fetchlog, fulltext, harvest, notecache, pending, queries, triage, upsert
 from .convert import coerce_status, utc_now
 from .db import DEFAULT_BUSY_TIMEOUT, Database
 from .exchange import TriageMerge, TriageRecord
@@ -135,6 +137,38 @@ class Store:
         (its ``new`` count advanced by the papers the store did not have), as saved."""
         at = utc_now(now)
         return self._write(lambda conn: harvest.store_page(conn, items, source, state, at))
+
+    # --- full texts -------------------------------------------------------------------------------
+
+    def save_fulltext(self, text: FullText, now: datetime | None = None) -> FullTextInfo:
+        """Store a paper's full text (replacing an earlier version's), queued for the index in the same transaction."""
+        at = utc_now(now)
+        return self._write(lambda conn: fulltext.save(conn, text, at))
+
+    def fulltexts(self, item_ids: Sequence[str]) -> dict[str, FullText]:
+        """The full texts of those of ``item_ids`` that have a readable one."""
+        return self._read(lambda conn: fulltext.load(conn, item_ids))
+
+    def fulltext_infos(self, item_ids: Sequence[str]) -> dict[str, FullTextInfo]:
+        """What is stored of these papers' full texts, without reading the texts."""
+        return self._read(lambda conn: fulltext.infos(conn, item_ids))
+
+    def touch_fulltexts(self, item_ids: Sequence[str], now: datetime | None = None) -> None:
+        """Mark these full texts as used now: eviction keeps the most recently used."""
+        at = utc_now(now)
+        self._write(lambda conn: fulltext.touch(conn, item_ids, at))
+
+    def fulltext_usage(self) -> tuple[int, int]:
+        """(how many full texts, their stored size in bytes)."""
+        return self._read(fulltext.usage)
+
+    def evict_fulltexts(self, max_bytes: int, keep: Sequence[str] = ()) -> list[str]:
+        """Delete the least recently used full texts until the rest fit in ``max_bytes``; returns the evicted ids."""
+        return self._write(lambda conn: fulltext.evict(conn, max_bytes, keep))
+
+    def remove_fulltexts(self, item_ids: Sequence[str]) -> None:
+        """Delete these papers' full texts (queued for the index)."""
+        self._write(lambda conn: fulltext.remove(conn, item_ids))
 
     def get_item(self, item_id: str) -> Item | None:
         """One item, or None."""
