@@ -226,3 +226,18 @@ def listed_ids(conn: Connection, flt: ItemFilter) -> list[str]:
     if flt.limit is not None or flt.offset:
         statement = statement.limit(-1 if flt.limit is None else max(flt.limit, 0)).offset(max(flt.offset, 0))
     return list(conn.execute(statement).scalars())
+
+
+def new_by_source(conn: Connection) -> dict[str, int]:
+    """How many items each source brought that are still new: one GROUP BY over the new items' sources.
+
+    The new items come from ix_triage_status, each one's sources from item_source's primary key (item, source),
+    so the cost follows the number of new items, not of sources or of all items.
+    """
+    statement = (
+        select(ITEM_SOURCE.c.source, func.count())
+        .select_from(TRIAGE.join(ITEM_SOURCE, ITEM_SOURCE.c.item_id == TRIAGE.c.item_id))
+        .where(TRIAGE.c.status == Status.NEW.value)
+        .group_by(ITEM_SOURCE.c.source)
+    )
+    return {str(source): int(count) for source, count in conn.execute(statement)}
