@@ -22,6 +22,7 @@ from kb.tui.filters import DEFAULT_FILTER, InboxQuery, parse_filter
 from kb.tui.ordering import FOR_YOU, NEWEST, Ordered, next_order, ordered, orders, why
 from kb.tui.paging import IdListing, ItemPages, StoreListing
 from kb.tui.screens.items import ItemScreen
+from kb.tui.triage import TriageState
 from kb.tui.watch import StoreWatch
 from kb.tui.widgets.item_list import ItemList
 from kb.tui.widgets.reader import Reader
@@ -326,3 +327,32 @@ class InboxScreen(ItemScreen):
         self._retitle()
         if added:
             self.say(f"{added} new item{'s' if added != 1 else ''} in the inbox")
+        self.reread_rows([item.id for item in pages.items], self.kb.triage.writes)
+
+    class Reread(Message):
+        """The rows' items as the store holds them now (triage done elsewhere), read after ``writes`` writes."""
+
+        def __init__(self, items: list[Item], writes: int) -> None:
+            super().__init__()
+            self.items = items
+            self.writes = writes
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="inbox-rows")
+    def reread_rows(self, ids: list[str], writes: int) -> None:
+        """Read the loaded rows again, by id, off the event loop (triage from the CLI or another TUI)."""
+        try:
+            fresh = self.kb.library.items(ids)
+        except KbError:
+            return  # the next look tries again
+        self.post_message(self.Reread(fresh, writes))
+
+    def on_inbox_screen_reread(self, message: Reread) -> None:
+        # Our own writes since the read (or still queued) are newer than what it saw: the next look re-reads.
+        if message.writes != self.kb.triage.writes or self.kb.background.busy:
+            return
+        pages = self.items.pages
+        for item in message.items:
+            index = pages.index_of(item.id) if pages is not None else None
+            shown = pages.items[index] if pages is not None and index is not None else None
+            if shown is not None and TriageState.of(shown) != TriageState.of(item):
+                self.show_item(item)
