@@ -31,7 +31,7 @@ from kb.tui.screens.search import SearchScreen
 from kb.tui.screens.sources import SourcesScreen
 from kb.tui.triage import Triage
 from kb.tui.watch import POLL_SECONDS, StoreWatch
-from kb.tui.wiring import Done, Problem, Wiring
+from kb.tui.wiring import Done, IndexLost, Problem, Wiring
 
 
 class KbApp(App[None]):
@@ -154,6 +154,9 @@ class KbApp(App[None]):
 
     def on_done(self, message: Done) -> None:
         message.callback()
+
+    def on_index_lost(self, message: IndexLost) -> None:
+        self.wiring.index_lost()
 
     def on_problem(self, message: Problem) -> None:
         self.notify(message.text, severity="error", markup=False)
