@@ -174,6 +174,12 @@ class InboxScreen(ItemScreen):
         self.apply_filter(event.value)
         self.items.focus()
 
+    def show_filter(self, text: str) -> None:
+        """Put ``text`` in the filter line and show what it selects (the Sources screen's enter)."""
+        self.query_one("#filter", Input).value = text
+        self.apply_filter(text)
+        self.items.focus()
+
     def action_filter(self) -> None:
         """Edit the filter line (enter applies it, escape goes back)."""
         self.query_one("#filter", Input).focus()
