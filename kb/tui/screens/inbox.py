@@ -11,7 +11,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Container
 from textual.message import Message
 from textual.timer import Timer
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 from textual.worker import get_current_worker
 
 from kb.config import MuteRule
@@ -24,6 +24,7 @@ from kb.tui.paging import IdListing, ItemPages, StoreListing
 from kb.tui.screens.items import ItemScreen
 from kb.tui.triage import TriageState
 from kb.tui.watch import StoreWatch
+from kb.tui.widgets.footer import KbFooter
 from kb.tui.widgets.item_list import ItemList
 from kb.tui.widgets.reader import Reader
 
@@ -64,7 +65,7 @@ class InboxScreen(ItemScreen):
         with Container(id="inbox-body"):
             yield ItemList(clock=self.kb.clock, id="items")
             yield Reader(id="reader")
-        yield Footer()
+        yield KbFooter()
 
     @property
     def items(self) -> ItemList:

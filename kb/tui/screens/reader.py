@@ -7,11 +7,12 @@ from typing import ClassVar
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from kb.models import Item
 from kb.tui.screens.items import ItemScreen
 from kb.tui.triage import TriageState
+from kb.tui.widgets.footer import KbFooter
 from kb.tui.widgets.reader import Reader
 
 
@@ -28,7 +29,7 @@ class ReaderScreen(ItemScreen):
     def compose(self) -> ComposeResult:
         yield Static(self.title_text(), classes="title")
         yield Reader(id="reader")
-        yield Footer()
+        yield KbFooter()
 
     @property
     def reader(self) -> Reader:

@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.timer import Timer
-from textual.widgets import Footer, Input, OptionList, Static
+from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
@@ -20,6 +20,7 @@ from kb.text import counted, one_line
 from kb.tui.render import KIND_LABELS, STAR, STATUS_MARKS, marked_text
 from kb.tui.screens.items import ItemScreen
 from kb.tui.triage import TriageState
+from kb.tui.widgets.footer import KbFooter
 
 #: Seconds of no typing before a query runs.
 DEBOUNCE = 0.25
@@ -65,7 +66,7 @@ class SearchScreen(ItemScreen):
         yield Input(placeholder='words, "phrases", author:, cat:, tag:, status:, is:starred, year:…', id="query")
         yield Static(Text("Type to search papers, posts and notes."), id="search-status")
         yield OptionList(id="hits")
-        yield Footer()
+        yield KbFooter()
 
     @property
     def box(self) -> Input:

@@ -8,7 +8,7 @@ from typing import ClassVar
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.widgets import DataTable, Footer, Log, ProgressBar, Static
+from textual.widgets import DataTable, Log, ProgressBar, Static
 
 from kb.config import Config
 from kb.library.sources.health import SourceHealth
@@ -17,6 +17,7 @@ from kb.tui.fetching import FetchService, outcome_line
 from kb.tui.filters import source_filter
 from kb.tui.screens.base import KbScreen
 from kb.tui.screens.inbox import InboxScreen
+from kb.tui.widgets.footer import KbFooter
 
 
 def source_rows(config: Config) -> list[tuple[str, str, str]]:
@@ -65,7 +66,7 @@ class SourcesScreen(KbScreen):
         yield Static(id="gaps")
         yield ProgressBar(id="fetch-progress", show_eta=False)
         yield Log(id="fetch-log", max_lines=500)
-        yield Footer()
+        yield KbFooter()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
