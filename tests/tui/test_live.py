@@ -9,6 +9,7 @@ from kb.models import ItemFilter, Status
 from kb.tui.app import KbApp
 from kb.tui.screens.inbox import InboxScreen
 from kb.tui.screens.reader import ReaderScreen
+from kb.tui.screens.search import SearchScreen
 from kb.tui.widgets.reader import Reader
 from tests.tui.helpers import settle, until
 
@@ -43,4 +44,21 @@ async def test_triage_from_another_library_shows_in_the_open_inbox_and_reader(
         with Library.open(workspace) as other:
             other.set_tags(second.id, ["elsewhere"])
         await until(pilot, lambda: "#elsewhere" in app.screen.query_one(Reader).text())
+    app.finish_writes()
+
+
+async def test_triage_from_another_library_shows_in_the_search_results(library: Library, workspace: Path) -> None:
+    app = KbApp(library, poll_seconds=0.2)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"attention")
+        screen = app.screen
+        assert isinstance(screen, SearchScreen)
+        await until(pilot, lambda: screen.shown_query == "attention" and bool(screen.items))
+        index, hit = next((n, hit) for n, hit in enumerate(screen.hits) if hit.id in screen.items)
+        assert str(screen.hit_list.get_option_at_index(index).prompt).startswith("• ")
+        with Library.open(workspace) as other:
+            other.set_status(hit.id, Status.SKIPPED)
+            other.set_starred(hit.id, True)
+        await until(pilot, lambda: str(screen.hit_list.get_option_at_index(index).prompt).startswith("-★"))
     app.finish_writes()
