@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from datetime import timedelta
 from typing import ClassVar
 
@@ -148,8 +149,10 @@ class InboxScreen(ItemScreen):
     @work(thread=True, exclusive=True, exit_on_error=False, group="inbox-search")
     def load_ordered(self, query: InboxQuery, order: str, keep: str | None = None) -> None:
         """Search or rank off the event loop (taking turns with index writes); post the ids back."""
+        # A search takes turns with index writes; a ranking of a store filter reads only the store.
+        gate = self.kb.background.index_gate if query.search is not None else contextlib.nullcontext()
         try:
-            with self.kb.background.index_gate:
+            with gate:
                 result = ordered(self.kb.library, query, order)
         except KbError as error:
             self.post_message(self.Listed(None, error, order, keep))
