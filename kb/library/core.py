@@ -185,6 +185,28 @@ class Library:
         """Open the search index now, rebuilding it if it must be (a TUI worker calls this before any search)."""
         _ = self._index
 
+    def unread_by_source(self) -> dict[str, int]:
+        """How many still-new items each source brought, by source name (one indexed GROUP BY: Sources screen)."""
+        return self._store.new_by_source()
+
+    def change_count(self) -> int:
+        """A number that grows with every change to items, triage or notes, made by any process: an open TUI
+        polls it to notice triage done from the CLI or another TUI (one row read, whatever the store's size)."""
+        return self._store.change_count()
+
+    def index_lost(self) -> bool:
+        """True when the search index this library opened has since vanished or been damaged (deleted while
+        the TUI is open); ``ensure_index`` then rebuilds it."""
+        return self._indexer.lost()
+
+    def ranking_untrained(self) -> str | None:
+        """None once the for-you order has learned from your triage; before that, the one line saying what it
+        still needs (the line `kb why` prints), while the order is newest first."""
+        from kb.library.ranking.cache import workspace_ranker
+
+        ranker = workspace_ranker(self)
+        return None if ranker.learned else ranker.untrained_line()
+
     # --- end of the reads ----------------------------------------------------------------------------
 
     def list_items(self, flt: ItemFilter) -> list[Item]:

@@ -36,6 +36,8 @@ CATCH_UP_BATCH = 5000
 LOCK_WAIT_SECONDS = 900.0
 #: The reason logged when a library rebuilds the index by itself (the crash trials count these: none expected).
 REBUILT_BY_ITSELF = "index missing, of an older schema or damaged"
+#: The reason logged when an index vanished (or was damaged) while a library had it open.
+REBUILT_WHILE_OPEN = "index vanished while open"
 
 
 class IndexKeeper:
@@ -57,12 +59,14 @@ class IndexKeeper:
     @property
     def index(self) -> SearchIndex:
         """The index: rebuilt first when it is missing, of an older schema or damaged, else caught up."""
-        if self._index is None:
+        lost = self.lost()  # deleted or damaged while this library had it open (an open TUI): rebuild, never
+        # write into the empty generation opening it again would create
+        if self._index is None or lost:
             index = self._open()
             if index.needs_rebuild:
                 progress = self.rebuild_progress
                 self.logger.info("index missing or out of date: rebuilding (engine %s)", self.engine)
-                self.rebuild(progress, reason=REBUILT_BY_ITSELF)
+                self.rebuild(progress, reason=REBUILT_WHILE_OPEN if lost else REBUILT_BY_ITSELF)
                 if progress is not None:
                     progress(None)
             else:
@@ -71,6 +75,11 @@ class IndexKeeper:
                 except KbError as error:  # searching what the index holds beats not searching at all
                     self.logger.warning("index catch-up on opening failed: %s", error)
         return self._open()
+
+    def lost(self) -> bool:
+        """True when the index this keeper opened has since vanished or become unusable (its folder deleted
+        while a TUI was open): the next use rebuilds it."""
+        return self._index is not None and self._index.needs_rebuild
 
     def _open(self) -> SearchIndex:
         if self._index is None:

@@ -71,3 +71,13 @@ def last_position(conn: Connection) -> int:
 def count(conn: Connection) -> int:
     """How many rows wait."""
     return int(conn.execute(select(func.count()).select_from(INDEX_PENDING)).scalar_one())
+
+
+def high_water(conn: Connection) -> int:
+    """The highest position ever queued (0 before the first): it only grows, even after the rows are cleared.
+
+    Every triage change, fetch batch and note update queues a row, in any process, so a change of this number
+    says "the store changed" for the price of one row of ``sqlite_sequence`` (the open TUI polls it).
+    """
+    row = conn.exec_driver_sql("SELECT seq FROM sqlite_sequence WHERE name = 'index_pending'").first()
+    return int(row[0]) if row is not None else 0

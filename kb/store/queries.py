@@ -226,3 +226,19 @@ def listed_ids(conn: Connection, flt: ItemFilter) -> list[str]:
     if flt.limit is not None or flt.offset:
         statement = statement.limit(-1 if flt.limit is None else max(flt.limit, 0)).offset(max(flt.offset, 0))
     return list(conn.execute(statement).scalars())
+
+
+def new_by_source(conn: Connection) -> dict[str, int]:
+    """How many items each source brought that are still new: one GROUP BY over the new items' sources.
+
+    CROSS JOIN fixes the order (SQLite never reorders one): the new items from triage, each one's sources from
+    item_source's primary key (item, source). Left to itself the planner walks item_source by source to save
+    the GROUP BY's sort and looks every row up in triage: 19-22 s at a million items and 10,000 sources, where
+    this order takes 0.3 s with 50,000 of them new and 0.8 s with half of them new (a loaded 2-core machine).
+    """
+    rows = conn.exec_driver_sql(
+        "SELECT s.source, count(*) FROM triage AS t CROSS JOIN item_source AS s ON s.item_id = t.item_id "
+        "WHERE t.status = ? GROUP BY s.source",
+        (Status.NEW.value,),
+    )
+    return {str(source): int(count) for source, count in rows}

@@ -205,6 +205,10 @@ class Store:
         """How many papers and posts are in each triage status (indexed counts: no item is loaded)."""
         return self._read(queries.status_counts)
 
+    def new_by_source(self) -> dict[str, int]:
+        """How many still-new items each source brought (one indexed GROUP BY)."""
+        return self._read(queries.new_by_source)
+
     def count_items(self, flt: ItemFilter) -> int:
         """How many items match ``flt``, ignoring its limit and offset."""
         return self._read(lambda conn: queries.count_items(conn, flt))
@@ -288,6 +292,10 @@ class Store:
     def index_position(self) -> int:
         """The highest queue position so far: a rebuild starting now covers every change up to it."""
         return self._read(pending.last_position)
+
+    def change_count(self) -> int:
+        """A number that grows with every change queued for the index, in any process (kb.store.pending)."""
+        return self._read(pending.high_water)
 
     def index_backlog_size(self) -> int:
         """How many queued changes wait for the index."""

@@ -31,7 +31,7 @@ from kb.tui.screens.search import SearchScreen
 from kb.tui.screens.sources import SourcesScreen
 from kb.tui.triage import Triage
 from kb.tui.watch import POLL_SECONDS, StoreWatch
-from kb.tui.wiring import Done, Problem, Wiring
+from kb.tui.wiring import Done, IndexLost, Problem, Wiring
 
 
 class KbApp(App[None]):
@@ -50,13 +50,13 @@ class KbApp(App[None]):
     #: Narrow terminals put the reader below the list, wide ones beside it.
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]  # noqa: RUF012 (declared by App)
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("1", "switch_mode('inbox')", "Inbox"),
-        Binding("2", "switch_mode('reader')", "Reader"),
-        Binding("3", "switch_mode('search')", "Search"),
-        Binding("4", "switch_mode('notes')", "Notes"),
-        Binding("5", "switch_mode('sources')", "Sources"),
-        Binding("slash", "search", "Search", show=False),
-        Binding("f", "fetch", "Fetch all"),
+        Binding("1", "switch_mode('inbox')", "Inbox screen", show=False),
+        Binding("2", "switch_mode('reader')", "Reader screen", show=False),
+        Binding("3", "switch_mode('search')", "Search screen", show=False),
+        Binding("4", "switch_mode('notes')", "Notes screen", show=False),
+        Binding("5", "switch_mode('sources')", "Sources screen", show=False),
+        Binding("slash", "search", "Search"),
+        Binding("f", "fetch", "Fetch all", show=False),
         Binding("question_mark,f1", "help", "Keys"),
         Binding("q", "quit", "Quit"),
     ]
@@ -147,13 +147,21 @@ class KbApp(App[None]):
             self.notify("fetching every source (5 shows progress)", markup=False)
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
-        yield from palette_commands(self, screen)
+        """kb's keys of this screen, then Textual's own commands (theme, screenshot ...), each title once:
+        kb's `Keys` and `Quit` stand for Textual's."""
+        seen: set[str] = set()
+        for command in [*palette_commands(self, screen), *super().get_system_commands(screen)]:
+            if command.title.casefold() not in seen:
+                seen.add(command.title.casefold())
+                yield command
 
     # --- what the background threads post, handed to the wiring on the event loop -------------------
 
     def on_done(self, message: Done) -> None:
         message.callback()
+
+    def on_index_lost(self, message: IndexLost) -> None:
+        self.wiring.index_lost()
 
     def on_problem(self, message: Problem) -> None:
         self.notify(message.text, severity="error", markup=False)

@@ -79,3 +79,11 @@ def _kind(value: str) -> Kind:
 def _search_text(text: str) -> str:
     # "status:all" means "no status condition"; the index does not know it.
     return " ".join(word for word in text.split() if word.lower() != "status:all") or "*"
+
+
+def source_filter(name: str) -> str:
+    """The inbox filter of a source's new items: ``status:new source:NAME``, quoted when the name needs it."""
+    if name and not any(char.isspace() or char in "\"'\\" for char in name):
+        return f"{DEFAULT_FILTER} source:{name}"
+    escaped = name.replace("\\", "\\\\").replace('"', '\\"')
+    return f'{DEFAULT_FILTER} source:"{escaped}"'

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import partial
@@ -24,12 +25,29 @@ class KeyHelp:
     where: str
 
 
+#: The widgets keys can belong to, in words (by the widget's id), for the help's "where" column.
+WIDGET_NAMES = {
+    "items": "the list",
+    "reader": "the reader",
+    "filter": "the filter line",
+    "query": "the query box",
+    "hits": "the results",
+    "note-list": "the note list",
+    "note-editor": "the note editor",
+    "sources": "the sources table",
+}
+
+
 def _where(node: DOMNode) -> str:
+    """Where a key applies, in words: everywhere, this screen, or the widget ("the list", "the reader")."""
     if isinstance(node, App):
         return "everywhere"
     if isinstance(node, Screen):
         return "this screen"
-    return type(node).__name__
+    if node.id in WIDGET_NAMES:
+        return WIDGET_NAMES[node.id]
+    # A widget kb has not named: its class name in words ("OptionList" -> "the option list").
+    return "the " + re.sub(r"(?<!^)(?=[A-Z])", " ", type(node).__name__).lower()
 
 
 def kb_actions(node: DOMNode) -> set[str]:

@@ -22,6 +22,8 @@ STAR = "★"
 DAY_WIDTH = 8
 NOTE_MARK = "✎"
 VERSION_MARK = "↑"
+#: A row selected with `v` for triage all at once.
+SELECTED_MARK = "▶"
 KIND_LABELS = {Kind.PAPER: "P", Kind.POST: "B", Kind.NOTE: "N"}
 STATUS_MARKS = {Status.NEW: "•", Status.READ: " ", Status.SKIPPED: "-"}
 
@@ -86,8 +88,17 @@ def _fit(text: str, width: int) -> str:
     return flat + " " * max(width - len(flat), 0)
 
 
-def row_text(item: Item, width: int, day: str, has_note: bool, styles: RowStyles) -> Text:
-    """One inbox row: status, marks (star, note, new version), day, kind, title, authors, category or feed."""
+def row_text(
+    item: Item,
+    width: int,
+    day: str,
+    has_note: bool,
+    styles: RowStyles,
+    score: float | None = None,
+    selected: bool = False,
+) -> Text:
+    """One inbox row: status, marks (star, note, new version, selected), day, kind, title, authors, category or
+    feed; in the for-you order the score (0..1) leads the day."""
     muted = item.status is not Status.NEW
     base = styles.dim if muted else styles.base
     text = Text(style=styles.base, no_wrap=True, overflow="ellipsis", end="")
@@ -98,7 +109,9 @@ def row_text(item: Item, width: int, day: str, has_note: bool, styles: RowStyles
     text.append(
         "!" if item.alert else (VERSION_MARK if item.previous_version else " "), styles.star if item.alert else base
     )
-    text.append(" ")
+    text.append(SELECTED_MARK if selected else " ", styles.star)
+    if score is not None:
+        text.append(f"{score:.2f} ", styles.meta)
     text.append(_fit(day, DAY_WIDTH), styles.day)
     text.append(" ")
     text.append(KIND_LABELS.get(item.kind, "?") + " ", styles.meta)
@@ -125,8 +138,9 @@ def _line(text: Text, label: str, value: str | None) -> None:
         text.append(terminal_safe(value) + "\n")
 
 
-def reader_header(item: Item, notes: list[Note] | None = None) -> Text:
-    """The reader's metadata block: title, authors with affiliations, categories, dates, versions, refs."""
+def reader_header(item: Item, notes: list[Note] | None = None, why: str | None = None) -> Text:
+    """The reader's metadata block: title, authors with affiliations, categories, dates, versions, refs; in the
+    for-you order, ``why`` (the `kb why` line)."""
     text = Text()
     text.append(one_line(item.title) or item.id, "bold")
     text.append("\n")
@@ -159,6 +173,7 @@ def reader_header(item: Item, notes: list[Note] | None = None) -> Text:
     _line(text, "triage", " ".join(state))
     if notes:
         _line(text, "notes", ", ".join(f"{one_line(n.title)} ({n.path})" for n in notes))
+    _line(text, "for you", why)
     return text
 
 

@@ -73,34 +73,54 @@ class Triage:
         self.library = library
         self.background = background
         self.target = target
-        self.undo_stack: list[Change] = []
+        #: One entry per action: the changes it made (several for a bulk action, undone together).
+        self.undo_stack: list[list[Change]] = []
+        #: How many writes were queued so far (a look at the store older than the last one may miss them).
+        self.writes = 0
 
     def apply(
         self, item: Item, status: Status | None = None, starred: bool | None = None, tags: Sequence[str] | None = None
     ) -> Item:
         """Change ``item``'s triage state: the new copy now, the store write queued in order."""
-        before = TriageState.of(item)
-        after = TriageState(
-            status if status is not None else before.status,
-            starred if starred is not None else before.starred,
-            normalise_tags(tags) if tags is not None else before.tags,
-        )
-        if after == before:
-            return item
-        self.undo_stack.append(Change(item.id, before, after))
-        del self.undo_stack[:-UNDO_DEPTH]
-        self._write(item.id, before, after)
-        return after.on(item)
+        return self.apply_many([item], status, starred, tags)[0]
 
-    def undo(self) -> Change | None:
-        """Take back the last action (its store write queued); None when there is nothing to undo."""
+    def apply_many(
+        self,
+        items: Sequence[Item],
+        status: Status | None = None,
+        starred: bool | None = None,
+        tags: Sequence[str] | None = None,
+    ) -> list[Item]:
+        """Change every item of ``items`` as one action (one `u` takes it all back); the new copies, in order."""
+        changes: list[Change] = []
+        updated: list[Item] = []
+        for item in items:
+            before = TriageState.of(item)
+            after = TriageState(
+                status if status is not None else before.status,
+                starred if starred is not None else before.starred,
+                normalise_tags(tags) if tags is not None else before.tags,
+            )
+            if after != before:
+                changes.append(Change(item.id, before, after))
+                self._write(item.id, before, after)
+            updated.append(after.on(item))
+        if changes:
+            self.undo_stack.append(changes)
+            del self.undo_stack[:-UNDO_DEPTH]
+        return updated
+
+    def undo(self) -> list[Change] | None:
+        """Take back the last action, all its changes (their store writes queued); None when nothing is left."""
         if not self.undo_stack:
             return None
-        change = self.undo_stack.pop()
-        self._write(change.item_id, change.after, change.before)
-        return change
+        changes = self.undo_stack.pop()
+        for change in reversed(changes):
+            self._write(change.item_id, change.after, change.before)
+        return changes
 
     def _write(self, item_id: str, before: TriageState, after: TriageState) -> None:
+        self.writes += 1
         self.background.store(lambda: self._store(item_id, before, after))
 
     def _store(self, item_id: str, before: TriageState, after: TriageState) -> None:

@@ -1,7 +1,9 @@
-"""Noticing what another process (a cron `kb fetch`, `kb add`) stored while the TUI is open.
+"""Noticing what another process (a cron `kb fetch`, `kb add`, `kb read`, another TUI) stored while the TUI is open.
 
-Every few seconds a thread compares a cheap signature of the store: the latest fetch run and how many items
-there are. When it changes, the app tells the screens, which merge the new items in without moving the cursor.
+Every few seconds a thread compares a cheap signature of the store: the latest fetch run, how many items there
+are, and the store's change count (``Library.change_count``: one row, grown by every triage change, fetch batch
+and note update of any process). When it changes, the app tells the screens, which merge the new items in
+without moving the cursor and re-read the triage of the rows they hold (a few hundred at most, by id).
 """
 
 from __future__ import annotations
@@ -23,20 +25,21 @@ MARGIN = timedelta(minutes=2)
 
 @dataclass(frozen=True)
 class Signature:
-    """What changes when items are added: the newest fetch run and the item count."""
+    """What changes when items are added or triaged: the newest fetch run, the item count, the change count."""
 
     run: tuple[object, ...]
     items: int
+    changes: int
 
 
 def signature(library: Library) -> Signature:
-    """The store's signature now (two small queries)."""
+    """The store's signature now (three small queries)."""
     runs = library.recent_runs(1)
     run: tuple[object, ...] = ()
     if runs:
         latest = runs[0]
         run = (latest.run_id, latest.finished, latest.new, latest.updated)
-    return Signature(run, library.count_items(ItemFilter()))
+    return Signature(run, library.count_items(ItemFilter()), library.change_count())
 
 
 class StoreWatch:

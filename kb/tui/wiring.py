@@ -46,6 +46,10 @@ class Problem(Message):
         self.text = text
 
 
+class IndexLost(Message):
+    """The search index the library opened has vanished or been damaged since."""
+
+
 class Wiring:
     """Starts the app's background work and turns what it reports into signals and notifications."""
 
@@ -53,6 +57,7 @@ class Wiring:
         self.app = app
         self._index_timer: Timer | None = None
         self._started = False
+        self._rebuilding = False  # a rebuild of a lost index is queued or running
 
     def start(self) -> None:
         """Sync notes, then open (or rebuild) the index, off the event loop; once, after the first paint.
@@ -83,6 +88,37 @@ class Wiring:
         change = self.app.store_watch.check()
         if change is not None:
             self.app.post_message(change)
+        # Only when no index work or search holds the gate: a poll must never queue up behind a rebuild.
+        gate = self.app.background.index_gate
+        if not self._rebuilding and gate.acquire(blocking=False):
+            try:
+                lost = self.app.library.index_lost()
+            finally:
+                gate.release()
+            if lost:
+                self.app.post_message(IndexLost())
+
+    def index_lost(self) -> None:
+        """The search index vanished (or was damaged) under the open app: say so once, rebuild it in the background.
+
+        The rebuild holds the index gate, so searches started meanwhile wait for it and then answer.
+        """
+        if self._rebuilding:
+            return
+        self._rebuilding = True
+        self.app.notify(
+            "the search index is gone (deleted?): rebuilding it in the background; searches answer when it is done",
+            severity="warning",
+            markup=False,
+        )
+
+        def rebuild() -> None:
+            try:
+                self.app.library.ensure_index()
+            finally:  # failed or not, the next look may try again
+                self._rebuilding = False
+
+        self.run_indexed(rebuild, lambda _none: self.app.notify("search index rebuilt", markup=False), "search index")
 
     def run_indexed(self, job: Callable[[], T], done: Callable[[T], None], what: str) -> None:
         """Run ``job`` on the index thread (notes and index work), then ``done(result)`` on the event loop.

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
+
 from kb.library import Library
 from kb.models import ItemFilter, Status
 from kb.tui.app import KbApp
-from kb.tui.keys import kb_actions, screen_keys
+from kb.tui.keys import WIDGET_NAMES, kb_actions, screen_keys
 from kb.tui.screens.help import HelpScreen
 from kb.tui.screens.inbox import InboxScreen
 from kb.tui.screens.notes import NotesScreen
@@ -55,7 +57,7 @@ async def test_the_palette_offers_every_key_and_runs_it(app: KbApp, library: Lib
         commands = {command.title: command for command in app.get_system_commands(app.screen)}
         for entry in screen_keys(app.screen):
             assert entry.description in commands
-        for title in ("Read+next", "Skip+next", "Star", "Tag", "Undo", "Inbox", "Search", "Fetch all", "Keys"):
+        for title in ("Read+next", "Skip+next", "Star", "Tag", "Undo", "Inbox screen", "Search", "Fetch all", "Keys"):
             assert title in commands
         await commands["Star"].callback()
         await settle(pilot)
@@ -82,3 +84,48 @@ async def test_both_default_themes_render_the_screens(app: KbApp) -> None:
             for style in (styles.base, styles.dim, styles.meta):
                 assert style.color is not None and style.color != background  # text never vanishes
             assert "kb · Inbox" in screen_text(app)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 40)])
+async def test_the_footer_keeps_search_help_and_quit_at_80_columns_on_every_screen(
+    app: KbApp, size: tuple[int, int]
+) -> None:
+    if True:
+        async with app.run_test(size=size) as pilot:
+            await settle(pilot)
+            for key, kind in SCREENS:
+                await pilot.press(key)
+                await settle(pilot)
+                assert isinstance(app.screen, kind)
+                if isinstance(app.screen, SearchScreen):
+                    app.screen.hit_list.focus()  # in the query box, / ? q are text
+                    await settle(pilot)
+                footer = screen_text(app).splitlines()[-1]
+                assert footer.lstrip().startswith("/ Search") or footer.lstrip().startswith("/ Query"), footer
+                assert " ? Keys " in footer and " q Quit " in footer, footer
+                if kind is InboxScreen:
+                    assert " r Read+next " in footer and " x Skip+next " in footer, footer
+
+
+async def test_help_names_widgets_in_words_and_the_palette_offers_each_command_once(app: KbApp) -> None:
+    async with app.run_test(size=(120, 50)) as pilot:
+        await settle(pilot)
+        for key, _kind in SCREENS:
+            await pilot.press(key)
+            await settle(pilot)
+            if isinstance(app.screen, SearchScreen):
+                app.screen.hit_list.focus()
+                await settle(pilot)
+            wheres = {entry.where for entry in screen_keys(app.screen)}
+            assert wheres <= {"everywhere", "this screen", *WIDGET_NAMES.values()}, wheres
+            titles = [command.title.casefold() for command in app.get_system_commands(app.screen)]
+            assert len(titles) == len(set(titles)), titles
+            await pilot.press("f1")
+            await settle(pilot)
+            text = screen_text(app)
+            for class_name in ("ItemList", "OptionList", "DataTable", "TextArea", "VerticalScroll"):
+                assert class_name not in text
+            for where in wheres:
+                assert where in text
+            await pilot.press("escape")
+            await settle(pilot)

@@ -182,14 +182,16 @@ async def test_the_filter_line_narrows_by_store_fields_and_by_search(app: KbApp,
         await settle(pilot)
         assert "status:maybe: expected new|read|skipped|all" in notifications(app)
         assert rows(app) == found
-        # S: best match first, for a search filter only.
-        await pilot.press("S")
+        # S cycles newest, for you and (for a search filter only) best match.
+        await pilot.press("S", "S")
         await settle(pilot)
         assert inbox(app).sort == "relevance" and "· relevance" in screen_text(app)
         inbox(app).apply_filter("kind:post")
-        await pilot.press("S")
         await settle(pilot)
-        assert "relevance needs a search" in notifications(app)
+        assert inbox(app).sort == "newest"  # a store filter has no best match
+        await pilot.press("S", "S")
+        await settle(pilot)
+        assert inbox(app).sort == "newest" and "· newest" in screen_text(app)
 
 
 async def test_hostile_titles_show_as_text_and_no_escape_reaches_the_terminal(app: KbApp) -> None:

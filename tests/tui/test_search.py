@@ -128,3 +128,47 @@ async def test_one_hit_is_counted_in_the_singular(app: KbApp) -> None:
         await settle(pilot)
         text = screen_text(app)
         assert "1 hit ·" in text and "1 hits" not in text
+
+
+async def test_escape_leaves_the_box_for_the_results_where_slash_and_S_are_keys(app: KbApp) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"attention")
+        screen = search_screen(app)
+        await until(pilot, lambda: screen.shown_query == "attention")
+        await pilot.press("escape")
+        assert screen.hit_list.has_focus and screen.hit_list.highlighted == 0
+        await pilot.press("S")
+        await settle(pilot)
+        assert screen.sort == "date" and screen.box.value == "attention"
+        await pilot.press("slash")
+        assert screen.box.has_focus and screen.box.value == "attention"
+        await pilot.press("escape", "j")
+        assert screen.hit_list.has_focus and screen.box.value == "attention"
+
+
+async def test_hits_show_their_triage_marks_and_the_title_counts_what_is_left(app: KbApp, library: Library) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        screen = await query(pilot, "attention")
+        await settle(pilot)
+        items = [hit for hit in screen.hits if hit.kind is not Kind.NOTE]
+        total = len(items)
+        assert total >= 2
+        assert f"attention · {total} of {total} items new" in screen_text(app)
+
+        def marks(index: int) -> str:
+            return str(screen.hit_list.get_option_at_index(index).prompt)[:2]
+
+        first = next(index for index, hit in enumerate(screen.hits) if hit.kind is not Kind.NOTE)
+        assert marks(first) == "• "
+        screen.hit_list.focus()
+        screen.hit_list.highlighted = first
+        await pilot.press("s", "r")  # star, then read (and move on)
+        await settle(pilot)
+        assert marks(first) == " ★"
+        assert f"attention · {total - 1} of {total} items new" in screen_text(app)
+        stored = library.get_item(screen.hits[first].id)
+        assert stored.starred and stored.status is Status.READ
+        note = next(index for index, hit in enumerate(screen.hits) if hit.kind is Kind.NOTE)
+        assert marks(note) == "  "

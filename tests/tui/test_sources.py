@@ -136,3 +136,35 @@ async def test_the_sources_screen_lists_what_kb_may_have_missed(app: KbApp, libr
         text = screen_text(app)
         assert "possible gaps" in text and "kb fetch --repair" in text
         assert "search:" in text and "testing" in text
+
+
+async def test_each_source_shows_its_unread_count_and_enter_opens_its_inbox(app: KbApp, library: Library) -> None:
+    expected = {
+        name: library.count_items(ItemFilter(status=Status.NEW, source=name))
+        for name in ("arxiv", "testing", "Lil'Log", "Hostile")
+    }
+    assert all(expected.values())
+    assert library.unread_by_source() == {**library.unread_by_source(), **expected}
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        screen = await sources(pilot, app)
+        table = screen.query_one(DataTable)
+        counts = {str(table.get_row_at(i)[0]): str(table.get_row_at(i)[2]) for i in range(table.row_count)}
+        assert counts == {name: f"{count:,}" for name, count in expected.items()}
+        await pilot.press("j", "j", "enter")  # Lil'Log: a name that needs quoting in the filter
+        await settle(pilot)
+        inbox = app.screen
+        assert isinstance(inbox, InboxScreen)
+        assert inbox.query_text == 'status:new source:"Lil\'Log"'
+        pages = inbox.items.pages
+        assert pages is not None and len(pages) == expected["Lil'Log"]
+        assert all("Lil'Log" in item.sources and item.status is Status.NEW for item in pages.items)
+        assert inbox.items.has_focus
+        # Triage there lowers the count the Sources screen shows.
+        await pilot.press("r")
+        await settle(pilot)
+        await pilot.press("5")
+        await settle(pilot)
+        table = app.screen.query_one(DataTable)
+        left = expected["Lil'Log"] - 1
+        assert str(table.get_row_at(2)[2]) == f"{left:,}"

@@ -100,15 +100,19 @@ class Ranker:
     def assess(self, item: Item) -> tuple[float, str]:
         """``score`` and ``explain`` at once (the item's features are computed once)."""
         if self._model is None or self._vectorizer is None:
-            return NEUTRAL, (
-                f"newest first: kb learns your taste once you have triaged {MIN_LABELLED} items, "
-                f"{MIN_EACH} or more of them read or starred and {MIN_EACH} or more skipped "
-                f"(so far {self.wanted} wanted, {self.unwanted} not)"
-            )
+            return NEUTRAL, self.untrained_line()
         vector = self._vectorizer.vector(item)
         similar = similar_note(self._noted, item.id, vector, item.id in self.noted)
         why = explanation(vector, self._model.weights, self._names, similar)
         return self._model.probability(vector), why
+
+    def untrained_line(self) -> str:
+        """While there is too little history: the one line saying what kb still needs (what `kb why` prints)."""
+        return (
+            f"newest first: kb learns your taste once you have triaged {MIN_LABELLED} items, "
+            f"{MIN_EACH} or more of them read or starred and {MIN_EACH} or more skipped "
+            f"(so far {self.wanted} wanted, {self.unwanted} not)"
+        )
 
     # --- the cache's view: a plain dict -----------------------------------------------------------
 

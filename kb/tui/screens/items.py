@@ -11,11 +11,13 @@ from typing import ClassVar, Protocol
 from textual.binding import Binding, BindingType
 
 from kb.errors import KbError
+from kb.library.formats.bib import bibtex
 from kb.models import Item, Kind, Status
 from kb.notes.editor import editor_command as find_editor
+from kb.tui.clipboard import copy_text
 from kb.tui.outside import check_url, edit_file, open_url
 from kb.tui.screens.base import KbScreen
-from kb.tui.screens.prompts import ChooseNote, TagPrompt
+from kb.tui.screens.prompts import ChooseNote, CopyPrompt, TagPrompt
 from kb.tui.wiring import Problem
 
 
@@ -40,6 +42,7 @@ class ItemScreen(KbScreen):
         Binding("p", "open_pdf", "PDF"),
         Binding("n", "note", "Note"),
         Binding("b", "linked_notes", "Linked notes"),
+        Binding("y", "copy", "Copy id/URL/BibTeX", show=False),
     ]
 
     # --- what a screen provides ---------------------------------------------------------------------
@@ -47,6 +50,14 @@ class ItemScreen(KbScreen):
     def current_item(self) -> Item | None:
         """The item the keys act on."""
         raise NotImplementedError
+
+    def chosen_items(self) -> list[Item]:
+        """The items a triage key acts on: the selected rows where a screen has them, else the current item."""
+        item = self.current_item()
+        return [item] if item is not None else []
+
+    def selection_done(self) -> None:
+        """A triage key acted on the selected rows: unselect them (nothing by default)."""
 
     def advance(self) -> None:
         """Move on after read or skip (nothing by default)."""
@@ -69,13 +80,21 @@ class ItemScreen(KbScreen):
         return item
 
     def _triage(self, advance: bool = False, **change: object) -> None:
-        item = self._item_or_say()
-        if item is None:
+        chosen = self.chosen_items()
+        if not chosen:
+            self.say("no item selected")
             return
-        updated = self.kb.triage.apply(item, **change)  # type: ignore[arg-type]
-        self.kb.item_changed.publish(updated)
-        if advance:
+        self.triage_many(chosen, **change)
+        if len(chosen) > 1:
+            self.selection_done()
+            self.say(f"{len(chosen)} items changed (u undoes all of them)")
+        elif advance:
             self.advance()
+
+    def triage_many(self, items: list[Item], **change: object) -> None:
+        """Change ``items`` as one action (one `u` undoes it) and show the new copies everywhere."""
+        for updated in self.kb.triage.apply_many(items, **change):  # type: ignore[arg-type]
+            self.kb.item_changed.publish(updated)
 
     # --- the keys -----------------------------------------------------------------------------------
 
@@ -88,9 +107,9 @@ class ItemScreen(KbScreen):
         self._triage(advance=True, status=Status.SKIPPED)
 
     def action_star(self) -> None:
-        """Star or unstar."""
-        item = self.current_item()
-        self._triage(starred=not item.starred if item else True)
+        """Star or unstar (the selected rows: star them all, or unstar them when all are starred)."""
+        chosen = self.chosen_items()
+        self._triage(starred=not all(item.starred for item in chosen) if chosen else True)
 
     def action_tag(self) -> None:
         """Edit the tags, with completion of tags in use."""
@@ -108,14 +127,37 @@ class ItemScreen(KbScreen):
 
     def action_undo(self) -> None:
         """Take back the last triage action (any screen's)."""
-        change = self.kb.triage.undo()
-        if change is None:
+        changes = self.kb.triage.undo()
+        if changes is None:
             self.say("nothing to undo")
             return
-        item = self.kb.library.item_or_none(change.item_id)
+        stored = {item.id: item for item in self.kb.library.items([change.item_id for change in changes])}
+        for change in changes:
+            item = stored.get(change.item_id)
+            if item is not None:
+                self.kb.item_changed.publish(change.before.on(item))
+        if changes:
+            self.reveal(changes[0].item_id)
+        if len(changes) > 1:
+            self.say(f"{len(changes)} items back as they were")
+
+    def action_copy(self) -> None:
+        """Copy the item's id, URL or BibTeX entry to the clipboard (then i, u or b)."""
+        item = self._item_or_say()
         if item is not None:
-            self.kb.item_changed.publish(change.before.on(item))
-            self.reveal(change.item_id)
+            self.app.push_screen(CopyPrompt(), lambda what: self.copy_item(item, what) if what else None)
+
+    def copy_item(self, item: Item, what: str) -> None:
+        """Copy ``item``'s ``what`` ("id", "url", "bibtex") to the clipboard."""
+        if what == "url":
+            if not item.url:
+                self.say("this item has no URL")
+                return
+            copy_text(self.app, item.url, "URL")
+        elif what == "bibtex":
+            copy_text(self.app, bibtex([item]).strip(), "BibTeX entry")
+        else:
+            copy_text(self.app, item.id, "id")
 
     def action_open_page(self) -> None:
         """Open the abstract page (or the post) in the browser."""

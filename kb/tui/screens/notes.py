@@ -9,7 +9,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Footer, Markdown, OptionList, Static, TextArea
+from textual.widgets import Markdown, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
 from kb.errors import KbError
@@ -18,6 +18,7 @@ from kb.text import counted, one_line, terminal_safe
 from kb.tui.outside import edit_file
 from kb.tui.screens.base import KbScreen
 from kb.tui.screens.prompts import TextPrompt
+from kb.tui.widgets.footer import KbFooter
 
 
 def body_of(text: str) -> str:
@@ -63,7 +64,7 @@ class NotesScreen(KbScreen):
                 with VerticalScroll(id="note-preview-scroll"):
                     yield Markdown("", id="note-preview", open_links=False)
                 yield TextArea("", id="note-editor", language=None, soft_wrap=True)
-        yield Footer()
+        yield KbFooter()
 
     @property
     def editor(self) -> TextArea:

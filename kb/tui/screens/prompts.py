@@ -126,3 +126,22 @@ class ChooseNote(ModalScreen[str | None]):
     def action_cancel(self) -> None:
         """Close without choosing."""
         self.dismiss(None)
+
+
+class CopyPrompt(ModalScreen[str | None]):
+    """Which of an item's identifiers to copy: i the id, u the URL, b the BibTeX entry."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("i", "choose('id')", "Copy the id"),
+        Binding("u", "choose('url')", "Copy the URL"),
+        Binding("b", "choose('bibtex')", "Copy the BibTeX entry"),
+        Binding("escape,q", "choose('')", "Cancel"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(Text("Copy to the clipboard: i the id, u the URL, b the BibTeX entry (escape cancels)"))
+
+    def action_choose(self, what: str) -> None:
+        """Close with the choice ("" for none)."""
+        self.dismiss(what or None)

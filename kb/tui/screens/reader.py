@@ -7,10 +7,12 @@ from typing import ClassVar
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from kb.models import Item
 from kb.tui.screens.items import ItemScreen
+from kb.tui.triage import TriageState
+from kb.tui.widgets.footer import KbFooter
 from kb.tui.widgets.reader import Reader
 
 
@@ -27,15 +29,28 @@ class ReaderScreen(ItemScreen):
     def compose(self) -> ComposeResult:
         yield Static(self.title_text(), classes="title")
         yield Reader(id="reader")
-        yield Footer()
+        yield KbFooter()
 
     @property
     def reader(self) -> Reader:
         return self.query_one(Reader)
 
+    def on_mount(self) -> None:
+        # (ItemScreen's on_mount runs too: Textual calls each class's handler.)
+        self.kb.store_changed.subscribe(self, lambda _change: self.reread())
+
     def on_screen_resume(self) -> None:
         self.show_reading()
         self.reader.focus()
+
+    def reread(self) -> None:
+        """The store changed (perhaps this item's triage, from elsewhere): show it as stored now."""
+        item = self.reader.item
+        if item is None or self.kb.background.busy:
+            return
+        fresh = self.kb.library.item_or_none(item.id)
+        if fresh is not None and TriageState.of(fresh) != TriageState.of(item):
+            self.reader.show(fresh, self.reader.notes, self.reader.why)
 
     def show_reading(self) -> None:
         """Show the app's current item (re-read from the store: its triage may have changed)."""

@@ -10,15 +10,17 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.timer import Timer
-from textual.widgets import Footer, Input, OptionList, Static
+from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
 from kb.errors import KbError, QueryError
-from kb.models import Hit, Item, Kind, SearchResult
+from kb.models import Hit, Item, Kind, SearchResult, Status
 from kb.text import counted, one_line
-from kb.tui.render import KIND_LABELS, marked_text
+from kb.tui.render import KIND_LABELS, STAR, STATUS_MARKS, marked_text
 from kb.tui.screens.items import ItemScreen
+from kb.tui.triage import TriageState
+from kb.tui.widgets.footer import KbFooter
 
 #: Seconds of no typing before a query runs.
 DEBOUNCE = 0.25
@@ -34,17 +36,20 @@ class SearchScreen(ItemScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "focus_query", "Query"),
         Binding("S", "sort", "Sort"),
-        Binding("escape", "focus_query", "Query", show=False),
+        Binding("escape", "switch_focus", "Query/results", show=False),
     ]
 
     class Results(Message):
-        """A query's hits (or its error) are ready."""
+        """A query's hits (or its error) are ready, with the stored items among them (their triage marks)."""
 
-        def __init__(self, query: str, result: SearchResult | None, error: KbError | None) -> None:
+        def __init__(
+            self, query: str, result: SearchResult | None, error: KbError | None, items: dict[str, Item] | None = None
+        ) -> None:
             super().__init__()
             self.query = query
             self.result = result
             self.error = error
+            self.items = items or {}
 
     def __init__(self) -> None:
         super().__init__()
@@ -52,6 +57,8 @@ class SearchScreen(ItemScreen):
         #: The query whose outcome (hits or error) is on screen.
         self.shown_query: str | None = None
         self.sort = "relevance"
+        #: The stored items among the hits, as triaged now (their ★/read/skipped marks), by id.
+        self.items: dict[str, Item] = {}
         self._timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
@@ -59,7 +66,7 @@ class SearchScreen(ItemScreen):
         yield Input(placeholder='words, "phrases", author:, cat:, tag:, status:, is:starred, year:…', id="query")
         yield Static(Text("Type to search papers, posts and notes."), id="search-status")
         yield OptionList(id="hits")
-        yield Footer()
+        yield KbFooter()
 
     @property
     def box(self) -> Input:
@@ -69,6 +76,10 @@ class SearchScreen(ItemScreen):
     def hit_list(self) -> OptionList:
         return self.query_one("#hits", OptionList)
 
+    def on_mount(self) -> None:
+        # (ItemScreen's on_mount runs too: Textual calls each class's handler.)
+        self.kb.store_changed.subscribe(self, lambda _change: self.reread())
+
     def on_screen_resume(self) -> None:
         if not self.hits:
             self.box.focus()
@@ -76,6 +87,15 @@ class SearchScreen(ItemScreen):
     def action_focus_query(self) -> None:
         """Back to the query box."""
         self.box.focus()
+
+    def action_switch_focus(self) -> None:
+        """From the query box to the results (where `/`, `S` and the triage keys work), and back."""
+        if self.box.has_focus:
+            self.hit_list.focus()
+            if self.hits and self.hit_list.highlighted is None:
+                self.hit_list.highlighted = 0
+        else:
+            self.box.focus()
 
     def action_sort(self) -> None:
         """Toggle best match first / newest first."""
@@ -119,11 +139,12 @@ class SearchScreen(ItemScreen):
                 if get_current_worker().is_cancelled:
                     return
                 result = self.kb.library.search(query, limit=LIMIT, sort=sort, marks=MARKS)
+            items = {item.id: item for item in self.kb.library.items([hit.id for hit in result.hits])}
         except KbError as error:
             self.post_message(self.Results(query, None, error))
             return
         if not get_current_worker().is_cancelled:
-            self.post_message(self.Results(query, result, None))
+            self.post_message(self.Results(query, result, None, items))
 
     def on_search_screen_results(self, message: Results) -> None:
         if message.query != self.box.value:
@@ -135,13 +156,41 @@ class SearchScreen(ItemScreen):
             return
         result = message.result
         self.hits = list(result.hits)
+        self.items = message.items
         self.hit_list.clear_options()
-        self.hit_list.add_options([Option(hit_text(hit), id=hit.id) for hit in self.hits])
+        self.hit_list.add_options([Option(hit_text(hit, self.items.get(hit.id)), id=hit.id) for hit in self.hits])
         if self.hits and self.hit_list.has_focus:
             self.hit_list.highlighted = 0
         shown = f"{len(self.hits):,} of " if result.total > len(self.hits) else ""
         hits = counted(result.total, "hit")
         status.update(Text(f"{shown}{hits} · {result.elapsed * 1000:.0f} ms · by {self.sort}", "dim"))
+        self._retitle()
+
+    def _retitle(self) -> None:
+        """The title counts the papers and posts among the hits still new: what is left as you triage."""
+        detail = ""
+        if self.shown_query and self.hits:
+            left = sum(1 for item in self.items.values() if item.status is Status.NEW)
+            detail = f"{one_line(self.shown_query, 40)} · {left} of {counted(len(self.items), 'item')} new"
+        self.query_one(".title", Static).update(self.title_text(detail))
+
+    def show_item(self, item: Item) -> None:
+        """A triaged item: redraw its hit with the new marks and recount what is left."""
+        if item.id not in self.items:
+            return
+        self.items[item.id] = item
+        for index, hit in enumerate(self.hits):
+            if hit.id == item.id:
+                self.hit_list.replace_option_prompt_at_index(index, hit_text(hit, item))
+        self._retitle()
+
+    def reread(self) -> None:
+        """The store changed (triage from elsewhere, perhaps): show the hits' marks as stored now."""
+        if not self.items or self.kb.background.busy:
+            return
+        for item in self.kb.library.items(list(self.items)):
+            if TriageState.of(item) != TriageState.of(self.items[item.id]):
+                self.show_item(item)
 
     # --- hits as items ------------------------------------------------------------------------------
 
@@ -152,7 +201,8 @@ class SearchScreen(ItemScreen):
         hit = self._hit(self.hit_list.highlighted)
         if hit is None or hit.kind is Kind.NOTE:
             return None
-        return self.kb.library.item_or_none(hit.id)
+        # The copy shown: it already holds triage still on its way to the store.
+        return self.items.get(hit.id) or self.kb.library.item_or_none(hit.id)
 
     @on(OptionList.OptionSelected, "#hits")
     def hit_selected(self, event: OptionList.OptionSelected) -> None:
@@ -187,10 +237,16 @@ class SearchScreen(ItemScreen):
             self.hit_list.highlighted = highlighted + 1
 
 
-def hit_text(hit: Hit) -> Text:
-    """A hit as two lines: kind and title, then the snippet with matches highlighted."""
+def hit_text(hit: Hit, item: Item | None = None) -> Text:
+    """A hit as two lines: triage marks (new, read, skipped; star), kind and title, then the snippet with matches
+    highlighted. ``item`` is the stored paper or post (None for a note)."""
     text = Text()
-    text.append(f"{KIND_LABELS.get(hit.kind, '?')} ", "dim")
+    if item is not None:
+        text.append(STATUS_MARKS[item.status], "dim" if item.status is not Status.NEW else "")
+        text.append(STAR if item.starred else " ", "yellow")
+    else:
+        text.append("  ")
+    text.append(f" {KIND_LABELS.get(hit.kind, '?')} ", "dim")
     text.append(one_line(hit.title) or hit.id, "bold")
     if hit.published:
         text.append(f"  {hit.published:%Y-%m-%d}", "dim")

@@ -8,13 +8,16 @@ from typing import ClassVar
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.widgets import DataTable, Footer, Log, ProgressBar, Static
+from textual.widgets import DataTable, Log, ProgressBar, Static
 
 from kb.config import Config
 from kb.library.sources.health import SourceHealth
 from kb.text import counted, one_line
 from kb.tui.fetching import FetchService, outcome_line
+from kb.tui.filters import source_filter
 from kb.tui.screens.base import KbScreen
+from kb.tui.screens.inbox import InboxScreen
+from kb.tui.widgets.footer import KbFooter
 
 
 def source_rows(config: Config) -> list[tuple[str, str, str]]:
@@ -48,6 +51,7 @@ class SourcesScreen(KbScreen):
 
     SCREEN_TITLE = "Sources"
     BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "open_source", "Its inbox"),
         Binding("f", "fetch_selected", "Fetch this"),
         Binding("a", "fetch_all", "Fetch all"),
         Binding("j", "move(1)", "Down", show=False),
@@ -62,11 +66,11 @@ class SourcesScreen(KbScreen):
         yield Static(id="gaps")
         yield ProgressBar(id="fetch-progress", show_eta=False)
         yield Log(id="fetch-log", max_lines=500)
-        yield Footer()
+        yield KbFooter()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        table.add_columns("source", "kind", "last success", "last run", "problem")
+        table.add_columns("source", "kind", "unread", "last success", "last run", "problem")
         self.kb.store_changed.subscribe(self, lambda _: self.refresh_table())
         self.kb.fetch_events.subscribe(self, self.on_fetch_event)
         self.query_one(ProgressBar).display = self.kb.fetcher.running
@@ -81,6 +85,7 @@ class SourcesScreen(KbScreen):
         """Re-read how every source has been doing."""
         table = self.query_one(DataTable)
         health = {source.name: source for source in self.kb.library.source_health()}
+        unread = self.kb.library.unread_by_source()
         cursor = table.cursor_row
         table.clear()
         for name, kind, _what in source_rows(self.kb.library.config):
@@ -93,6 +98,7 @@ class SourcesScreen(KbScreen):
             table.add_row(
                 Text(one_line(name, 24)),
                 Text(kind),
+                Text(f"{unread.get(name, 0):,}", "bold" if unread.get(name) else "dim", justify="right"),
                 Text(_when(success)),
                 Text(run),
                 Text(problem, "red" if problem else ""),
@@ -134,6 +140,22 @@ class SourcesScreen(KbScreen):
         rows = source_rows(self.kb.library.config)
         table = self.query_one(DataTable)
         return rows[table.cursor_row][0] if rows and 0 <= table.cursor_row < len(rows) else None
+
+    def action_open_source(self) -> None:
+        """Open the inbox filtered to the source under the cursor (its new items)."""
+        name = self.selected_source()
+        if name is None:
+            self.say("no sources in feeds.yaml")
+            return
+        self.kb.switch_mode("inbox")
+        inbox = self.kb.screen
+        if isinstance(inbox, InboxScreen):
+            inbox.show_filter(source_filter(name))
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        """Enter on a row (the table takes the key itself)."""
+        event.stop()
+        self.action_open_source()
 
     def action_fetch_selected(self) -> None:
         """Fetch the source under the cursor, in the background."""

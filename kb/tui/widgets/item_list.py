@@ -10,6 +10,7 @@ from typing import ClassVar
 
 from rich.segment import Segment
 from rich.style import Style
+from rich.text import Text
 from textual.binding import Binding, BindingType
 from textual.geometry import Size
 from textual.message import Message
@@ -77,13 +78,25 @@ class ItemList(ScrollView, can_focus=True, inherit_bindings=False):
         self.cursor = 0
         #: Ids of papers some note links (the ✎ mark).
         self.noted: set[str] = set()
+        #: Each row's for-you score, shown before its day (empty in the other orders).
+        self.scores: dict[str, float] = {}
+        #: Rows selected (``v``) for triage all at once, by id.
+        self.selected: set[str] = set()
+        #: What an empty list says instead (what to do next).
+        self.empty_text = Text("")
         self._styles: tuple[RowStyles, Style] | None = None
 
     # --- content ----------------------------------------------------------------------------------
 
-    def show(self, pages: ItemPages, keep: str | None = None) -> None:
-        """Show ``pages``, with the cursor on ``keep`` if it is there, else on the first row."""
+    def show(
+        self, pages: ItemPages, keep: str | None = None, scores: dict[str, float] | None = None, empty: str = ""
+    ) -> None:
+        """Show ``pages``, with the cursor on ``keep`` if it is there, else on the first row; ``scores`` (for you)
+        lead the rows; an empty list says ``empty``. A new list starts with nothing selected."""
         self.pages = pages
+        self.scores = scores or {}
+        self.selected = set()
+        self.empty_text = Text(empty, style="italic")
         index = pages.index_of(keep) if keep else None
         self.cursor = index or 0
         self._resize()
@@ -199,6 +212,8 @@ class ItemList(ScrollView, can_focus=True, inherit_bindings=False):
         index = self.scroll_offset.y + y
         width = self.scrollable_content_region.width
         if self.pages is None or index >= len(self.pages):
+            if self.pages is not None and not len(self.pages):
+                return self._empty_line(y, width)
             return Strip.blank(width, self.rich_style)
         item = self.pages.get(index)
         if item is None:
@@ -210,14 +225,60 @@ class ItemList(ScrollView, can_focus=True, inherit_bindings=False):
         day = day_label(item_date(item), today)
         if previous is not None and day_label(item_date(previous), today) == day:
             day = ""
-        text = row_text(item, width, day, item.id in self.noted, styles)
+        text = row_text(
+            item, width, day, item.id in self.noted, styles, self.scores.get(item.id), item.id in self.selected
+        )
         if index == self.cursor:
             text.stylize(cursor_style)
         return Strip(text.render(self.app.console), width).crop_extend(0, width, self.rich_style)
+
+    def _empty_line(self, y: int, width: int) -> Strip:
+        """Line ``y`` of what an empty list says, wrapped to the width."""
+        lines = self.empty_text.wrap(self.app.console, max(width - 2, 10))
+        if y >= len(lines):
+            return Strip.blank(width, self.rich_style)
+        line = Text(" ") + lines[y]
+        return Strip(line.render(self.app.console), width).crop_extend(0, width, self.rich_style)
 
     def row_texts(self) -> list[str]:
         """The plain text of every loaded row (for tests and screen readers of the future)."""
         if self.pages is None:
             return []
         styles = RowStyles()
-        return [row_text(item, 100, "", False, styles).plain for item in self.pages.items]
+        return [
+            row_text(item, 100, "", False, styles, self.scores.get(item.id), item.id in self.selected).plain
+            for item in self.pages.items
+        ]
+
+    # --- selection ----------------------------------------------------------------------------------
+
+    def toggle_selected(self) -> None:
+        """Select the row under the cursor, or unselect it, and move down."""
+        item = self.current
+        if item is None:
+            return
+        self.selected.symmetric_difference_update({item.id})
+        self.refresh_line(self.cursor)
+        self.action_move(1)
+
+    def chosen(self) -> list[Item]:
+        """The selected rows (in list order) if any, else the row under the cursor."""
+        if self.pages is None:
+            return []
+        if self.selected:
+            return [item for item in self.pages.items if item.id in self.selected]
+        current = self.current
+        return [current] if current is not None else []
+
+    def above_cursor(self) -> list[Item]:
+        """The rows above the cursor."""
+        return list(self.pages.items[: self.cursor]) if self.pages is not None else []
+
+    def on_screen(self) -> list[Item]:
+        """The rows the list shows now (scrolled into view)."""
+        if self.pages is None:
+            return []
+        top = int(self.scroll_y)
+        height = self.scrollable_content_region.height
+        self.pages.ensure(top + height - 1)
+        return [item for item in self.pages.items[top : top + height]]

@@ -37,16 +37,19 @@ class Reader(VerticalScroll, can_focus=True, inherit_bindings=False):
         super().__init__(id=id, classes=classes)
         self.item: Item | None = None
         self.notes: list[Note] = []
+        #: The `kb why` line of the item shown (the inbox's for-you order sets it), else None.
+        self.why: str | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(Text("Nothing selected."), classes="reader-header")
         yield Static(Text(""), classes="reader-abstract")
         yield Markdown("", classes="reader-post", open_links=False)
 
-    def show(self, item: Item | None, notes: list[Note] | None = None) -> None:
-        """Show ``item`` (None: an empty reader) with the notes that link it."""
+    def show(self, item: Item | None, notes: list[Note] | None = None, why: str | None = None) -> None:
+        """Show ``item`` (None: an empty reader) with the notes that link it (and the for-you ``why`` line)."""
         self.item = item
         self.notes = list(notes or [])
+        self.why = why
         header = self.query_one(".reader-header", Static)
         abstract = self.query_one(".reader-abstract", Static)
         post = self.query_one(".reader-post", Markdown)
@@ -55,7 +58,7 @@ class Reader(VerticalScroll, can_focus=True, inherit_bindings=False):
             abstract.update(Text(""))
             post.display = False
             return
-        header.update(reader_header(item, self.notes))
+        header.update(reader_header(item, self.notes, why))
         is_post = item.kind is Kind.POST and bool(item.html)
         abstract.display = not is_post
         post.display = is_post
@@ -64,6 +67,12 @@ class Reader(VerticalScroll, can_focus=True, inherit_bindings=False):
         else:
             abstract.update(abstract_text(item))
         self.scroll_home(animate=False)
+
+    def explain(self, item_id: str, why: str) -> None:
+        """Add the for-you ``why`` line to the header, if ``item_id`` is still the item shown."""
+        if self.item is not None and self.item.id == item_id and why != self.why:
+            self.why = why
+            self.query_one(".reader-header", Static).update(reader_header(self.item, self.notes, why))
 
     def on_markdown_link_clicked(self, event: Markdown.LinkClicked) -> None:
         event.stop()
