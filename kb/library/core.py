@@ -32,11 +32,13 @@ from kb.paths import Workspace, find_workspace
 from kb.store import Store
 
 if TYPE_CHECKING:
+    from kb.fetchers import Fetcher
     from kb.index import SearchIndex
     from kb.library.backfill import BackfillReport
     from kb.library.backfill import Progress as BackfillProgress
     from kb.library.doctor import DoctorReport
     from kb.library.formats.digest import Digest
+    from kb.library.fulltext_fetching import FullTextReport
 
 #: Changes waiting for the index above which `kb status` calls the index behind (the next command catches up).
 BACKLOG_OK = 1000
@@ -335,6 +337,8 @@ class Library:
                 missing = [] if names else self._store.papers_without_metadata()
                 if missing:
                     run.on_result(fetcher.fetch_ids(missing, source="note links"))
+                if names is None:  # papers' texts last: they never delay the sources (issue 14)
+                    run.report.fulltexts = self._fetch_fulltexts(fetcher, None)
             report = run.finish()
         self._index_after_fetch(report)
         return report
@@ -355,6 +359,33 @@ class Library:
                 run.on_result(fetcher.fetch_ids(ids, source="kb add"))
             report = run.finish()
         self._index_after_fetch(report)
+        return report
+
+    def fetch_fulltexts(self, texts: Sequence[str]) -> FullTextReport:
+        """Fetch these papers' full texts now (`kb fulltext ID...`), under the fetch lock; papers whose text of
+        their current version is held are reported as ``held``. NotFound for a paper kb does not have."""
+        items = [self.get_item(text) for text in texts]
+        from kb.fetchers import Fetcher
+
+        with self._fetch_lock(), Fetcher(self.config) as fetcher:
+            return self._fetch_fulltexts(fetcher, items)
+
+    def _fetch_fulltexts(self, fetcher: Fetcher, items: Sequence[Item] | None) -> FullTextReport:
+        """The due texts (``items`` None) or those of ``items``, stored one by one (library/fulltext_fetching.py)."""
+        from kb.library.fulltext_fetching import fetch_due, fetch_texts
+
+        settings = self.config.fulltext
+        if items is None:
+            return fetch_due(self._store, self.fulltexts, fetcher.fulltext, settings, self.logger)
+        infos = self.fulltexts.infos([item.id for item in items])
+        held = [
+            infos[i.id]
+            for i in items
+            if i.id in infos and (i.version is None or (infos[i.id].version or 0) >= i.version)
+        ]
+        wanted = [(i.id, i.version) for i in items if i.id not in {info.item_id for info in held}]
+        report = fetch_texts(self._store, self.fulltexts, fetcher.fulltext, wanted, settings, self.logger)
+        report.held = held
         return report
 
     def status(self) -> dict[str, object]:
@@ -383,6 +414,8 @@ class Library:
         else:
             report["index"].update(engine=self.config.search.engine, bytes=0)
         report["gaps"] = [gap.as_json() for gap in self.gaps()]
+        count, size = self.fulltexts.usage()
+        report["fulltext"] = {"count": count, "bytes": size, "max_bytes": self.config.fulltext.max_bytes}
         return report
 
     def gaps(self, now: datetime | None = None) -> list[Gap]:
