@@ -90,6 +90,21 @@ def serve_fulltexts(server: HttpServer, corpus: Path, slow_seconds: float = 0) -
     return papers
 
 
+def serve_paper_texts(server: HttpServer, corpus: Path, papers: tuple[Paper, ...] | list[Paper]) -> None:
+    """Serve the corpus's texts under other papers' ids, in turn: the HTML page, then each PDF (with no HTML)."""
+    folder = corpus / "fulltext"
+    page = (folder / HTML_PAPER[2]).read_bytes()
+    pdfs = [(folder / name).read_bytes() for _, name in PDF_PAPERS.values()]
+    for position, paper in enumerate(papers):
+        path = f"{paper.number}v{paper.version}"
+        turn = position % (len(pdfs) + 1)
+        if turn == 0:
+            server.add(f"/html/{path}", page, headers={"Content-Type": "text/html; charset=utf-8"})
+        else:
+            _no_html(server, paper.number, paper.version)
+            server.add(f"/pdf/{path}", pdfs[turn - 1], headers={"Content-Type": "application/pdf"})
+
+
 def _no_html(server: HttpServer, number: str, version: int) -> None:
     body = NO_HTML % f"{number}v{version}".encode()
     server.add(f"/html/{number}v{version}", body, status=404, headers={"Content-Type": "text/html"})
