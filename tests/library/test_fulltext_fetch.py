@@ -23,7 +23,7 @@ from tests.support.arxiv_fulltext import (
     seed_papers,
     serve_fulltexts,
 )
-from tests.support.httpserver import HttpServer, http_server
+from tests.support.httpserver import HttpServer, Response, delayed, http_server
 from tests.support.inside import store_of
 
 __all__ = ["http_server"]
@@ -159,3 +159,19 @@ def test_texts_beyond_max_mb_are_evicted_least_recently_used_first(
         assert count == 2 and size <= 1024 * 1024
         assert library.fulltexts.info("arxiv:2602.00002") is None
         assert library.index_backlog() == 0
+
+
+def test_the_run_timeout_cuts_the_texts_and_says_so(tmp_path: Path, http_server: HttpServer, corpus: Path) -> None:
+    papers = serve_fulltexts(http_server, corpus)
+    http_server.add_handler("/html/2501.11120v1", delayed(20, Response(b"late", 200)))
+    root = fulltext_workspace(tmp_path / "ws", http_server, {"for": ["starred"]}, read_timeout=10, run_timeout=1)
+    with Library.open(root) as library:
+        seed_papers(library, papers[:3])
+        _star(library, "2206.10883", "2203.00130", "2501.11120")  # the late one first
+        report = library.fetch()  # the request is cut at the run's deadline, not after the server's 20 s
+        assert report.fulltexts is not None and report.fulltexts.fetched == []
+        assert report.fulltexts.cut is not None and "fetch.run_timeout (1 s)" in report.fulltexts.cut
+        assert report.fulltexts.left == ["arxiv:2203.00130", "arxiv:2206.10883"]
+        assert "0 full texts, 1 failed (2 left for the next run: " in report.summary()
+        due = store_of(library).fulltexts_due(["starred"], 10)
+        assert [item_id for item_id, _ in due] == ["arxiv:2501.11120", "arxiv:2203.00130", "arxiv:2206.10883"]
