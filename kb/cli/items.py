@@ -146,6 +146,11 @@ def show_command(root: Path | None, item_id: str, as_json: bool) -> None:
             held = library.fulltexts.info(item.id)
             data = {**item_json(item), "notes": notes, "fulltext": fulltext_json(held) if held else None}
             text = item_details(item) + (f"\n\nnotes: {', '.join(notes)}" if notes else "")
+            if held:
+                version = f" v{held.version}" if held.version else ""
+                text += (
+                    f"\nfull text: {held.source.value}{version}, {held.sections} sections, {held.bytes / 1024:,.0f} KB"
+                )
     if as_json:
         echo_json(data)
     else:

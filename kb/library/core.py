@@ -26,7 +26,7 @@ from kb.library.notebook import Notebook
 from kb.library.sources.gaps import Gap, find_gaps
 from kb.library.sources.health import SourceHealth, all_health, due_sources, status_report
 from kb.library.storeguard import open_store
-from kb.models import FetchRunSummary, Item, ItemFilter, Note, SearchResult, Status, TriageChange, parse_arxiv_id
+from kb.models import FetchRunSummary, Item, ItemFilter, Kind, Note, SearchResult, Status, TriageChange, parse_arxiv_id
 from kb.notes import NoteSnapshot
 from kb.paths import Workspace, find_workspace
 from kb.store import Store
@@ -365,6 +365,9 @@ class Library:
         """Fetch these papers' full texts now (`kb fulltext ID...`), under the fetch lock; papers whose text of
         their current version is held are reported as ``held``. NotFound for a paper kb does not have."""
         items = [self.get_item(text) for text in texts]
+        for item in items:
+            if item.kind is not Kind.PAPER:
+                raise UsageError(f"{item.id} is not an arXiv paper: only papers have a full text to fetch")
         from kb.fetchers import Fetcher
 
         with self._fetch_lock(), Fetcher(self.config) as fetcher:

@@ -47,6 +47,11 @@ def test_fulltext_fetches_now_then_reports_it_held(root: Path) -> None:
     shown = json.loads(_kb(root, "show", "2501.11120", "--json").output)
     assert shown["fulltext"] == rows[0]["fulltext"]
     assert shown["fulltext"]["sections"] > 9 and shown["fulltext"]["bytes"] > 100_000
+    kb_bytes = rows[0]["fulltext"]["bytes"] / 1024
+    assert (
+        f"full text: html v1, {rows[0]['fulltext']['sections']} sections, {kb_bytes:,.0f} KB"
+        in _kb(root, "show", "2501.11120").output
+    )
 
 
 def test_fulltext_text_prints_markdown_for_grep(root: Path) -> None:
@@ -76,12 +81,33 @@ def test_a_paper_kb_cannot_get_is_one_line_and_exit_1(root: Path) -> None:
         (["not-an-id"], 2, "is not an arXiv id"),
         (["2612.99999"], 1, "no item 2612.99999"),
         ([], 2, "Missing argument"),
+        (["post:0123456789ab"], 1, "no item post:0123456789ab"),
     ],
 )
 def test_usage_mistakes(root: Path, args: list[str], status: int, words: str) -> None:
     result = CliRunner().invoke(main, ["--root", str(root), "fulltext", *args])
     assert result.exit_code == status
     assert words in result.stderr and "Traceback" not in result.output
+
+
+def test_a_post_has_no_full_text(root: Path) -> None:
+    from kb.models import Author, FetchedItem, Kind, post_id
+    from tests.support.inside import store_of
+
+    post = FetchedItem(
+        id=post_id("blog", "g"),
+        kind=Kind.POST,
+        title="A post",
+        summary="",
+        url="https://e.org/p",
+        authors=(Author("A"),),
+        feed="blog",
+        guid="g",
+    )
+    with Library.open(root) as library:
+        store_of(library).upsert_items([post], "blog")
+    result = CliRunner().invoke(main, ["--root", str(root), "fulltext", post.id])
+    assert result.exit_code == 2 and "is not an arXiv paper" in result.stderr
 
 
 def test_status_counts_the_texts(root: Path) -> None:
