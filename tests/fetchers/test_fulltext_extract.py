@@ -198,3 +198,39 @@ def test_pdf_text_is_terminal_safe(tmp_path: Path) -> None:
     from kb.fetchers.fulltext_pdf import clean
 
     assert clean("a\x1b[31mred\x07\r\nsumma\ufffe\r\nrization") == "a\ufffd[31mred\nsummarization"
+
+
+@pytest.mark.parametrize(
+    ("name", "number", "heading", "words"),
+    [
+        (
+            "arxiv-pdf_2203.00130v1.pdf",
+            "5.1",
+            "Term Definitions",
+            "identifies medical terms in the paper using scispaCy",
+        ),
+        (
+            "arxiv-pdf_2206.10883v3.pdf",
+            "4.1",
+            "Experimental Setup",
+            "We split all cases into train (70%, 3177 samples)",
+        ),
+        ("arxiv-pdf_2302.07302v1.pdf", "3.1", "Fear of Overlooking Important Citations", "importance of using inline"),
+        (
+            "arxiv-pdf_2304.02623v1.pdf",
+            "2",
+            "CHARACTERIZING EXPOSITORY",
+            "it is evidence-driven and knowledge-generating",
+        ),
+        (
+            "arxiv-pdf_1903.10676.pdf",
+            "5.1",
+            "Effect of Finetuning",
+            "rather than task-specific architectures atop frozen",
+        ),
+    ],
+)
+def test_each_pdf_has_words_in_their_numbered_section(name: str, number: str, heading: str, words: str) -> None:
+    text = parse_pdf(corpus_file(f"fulltext/{name}").read_bytes(), "arxiv:1", 1)
+    found = [s for s in text.sections if words in " ".join(s.text.split())]
+    assert [(s.number, s.heading) for s in found] == [(number, heading)]
