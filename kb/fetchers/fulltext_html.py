@@ -13,6 +13,7 @@ must have come out; otherwise ``HtmlUnusable`` says why and the caller falls bac
 from __future__ import annotations
 
 import re
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
@@ -72,7 +73,6 @@ class _SectionDraft:
     level: int = 1
     kind: SectionKind | None = None  # forced (abstract, references); else from the heading
     in_appendix: bool = False
-    opens_appendix: bool = False  # an ltx_appendix: closing it leaves the appendix
     parts: list[str] = field(default_factory=list)
 
     def parts_text(self) -> str:
@@ -85,6 +85,10 @@ class _LatexmlReader(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.stack: list[_Open] = []
+        # How many open elements have each tag, and the open ones of each role: a stray end tag or a role look-up
+        # costs nothing, so a hostile page of a million unclosed elements stays linear.
+        self.open_tags: Counter[str] = Counter()
+        self.open_roles: defaultdict[str, list[_Open]] = defaultdict(list)
         self.sections: list[_SectionDraft] = [_SectionDraft()]  # text before the first heading
         self.buffers: list[list[str]] = [self.sections[0].parts]  # where text goes now (top)
         self.footnotes: list[str] = []  # waiting for the end of their paragraph
@@ -106,20 +110,20 @@ class _LatexmlReader(HTMLParser):
         if "ltx_page_main" in classes:
             self.saw_main = True
         entry = _Open(tag)
-        self.stack.append(entry)
         if tag == "article" and "ltx_document" in classes:
             entry.role = "document"
             self.in_document += 1
-            return
-        if self.skipping or not self.in_document:
-            if self.skipping and tag == "annotation" and self._math_wants_tex(attributes):
-                entry.role = "tex"
-                self.buffers.append([])
-            elif self.skipping:
-                entry.role = "skip"
-                self.skipping += 1
-            return
-        self._open(entry, tag, classes, attributes)
+        elif self.skipping and tag == "annotation" and self._math_wants_tex(attributes):
+            entry.role = "tex"
+            self.buffers.append([])
+        elif self.skipping:
+            entry.role = "skip"
+            self.skipping += 1
+        elif self.in_document:
+            self._open(entry, tag, classes, attributes)
+        self.stack.append(entry)
+        self.open_tags[tag] += 1
+        self.open_roles[entry.role].append(entry)
 
     def _open(self, entry: _Open, tag: str, classes: set[str], attributes: dict[str, str]) -> None:
         if tag in _SKIP_TAGS or classes & _SKIP_CLASSES:
@@ -131,6 +135,7 @@ class _LatexmlReader(HTMLParser):
             self.skipping += 1
         elif (tag == "section" and classes & _SECTION_CLASSES) or (tag == "div" and "ltx_abstract" in classes):
             entry.role = "section"
+            entry.data = {"appendix": "yes" if "ltx_appendix" in classes else ""}
             self._start_section(classes)
         elif tag in _HEADING_TAGS:
             entry.role = "heading"
@@ -147,9 +152,9 @@ class _LatexmlReader(HTMLParser):
             entry.role = "mark"
             self.buffers.append([])
         else:
-            self._open_plain(entry, tag)
+            self._open_plain(tag)
 
-    def _open_plain(self, entry: _Open, tag: str) -> None:
+    def _open_plain(self, tag: str) -> None:
         if tag in ("td", "th"):
             self.buffers[-1].append(_CELL)
         elif tag == "li":
@@ -170,18 +175,24 @@ class _LatexmlReader(HTMLParser):
             self._emit_math(tex, dict(attrs).get("display") or "")
 
     def handle_endtag(self, tag: str) -> None:
-        for depth in range(len(self.stack) - 1, -1, -1):
-            if self.stack[depth].tag == tag:
-                break
-        else:
+        if not self.open_tags[tag]:
             return  # a stray end tag: nothing to close
-        while len(self.stack) > depth:
-            self._close(self.stack.pop())
+        while self.stack:  # close what was left open inside it, then it
+            entry = self._pop()
+            self._close(entry)
+            if entry.tag == tag:
+                return
+
+    def _pop(self) -> _Open:
+        entry = self.stack.pop()
+        self.open_tags[entry.tag] -= 1
+        self.open_roles[entry.role].pop()
+        return entry
 
     def close(self) -> None:
         super().close()
         while self.stack:  # a page cut off: close what is open (the document stays unclosed)
-            entry = self.stack.pop()
+            entry = self._pop()
             if entry.role != "document":
                 self._close(entry)
 
@@ -197,11 +208,11 @@ class _LatexmlReader(HTMLParser):
                 self._emit_math(entry.data["tex"], entry.data["display"])
         elif role == "tex":
             captured = "".join(self.buffers.pop())
-            math = next((e for e in reversed(self.stack) if e.role == "math"), None)
+            math = self._innermost("math")
             if math is not None and not math.data["tex"]:
                 math.data["tex"] = captured
         elif role == "section":
-            self._end_section()
+            self._end_section(bool(entry.data["appendix"]))
         elif role in ("heading", "tag", "note", "mark"):
             self._close_captured(entry, "".join(self.buffers.pop()))
         elif entry.tag in _BLOCK_TAGS:
@@ -214,11 +225,13 @@ class _LatexmlReader(HTMLParser):
         if entry.role == "heading":
             self._set_heading(entry, text)
         elif entry.role == "tag":
-            heading = next(e for e in reversed(self.stack) if e.role == "heading")
-            heading.data["number"] = text
+            heading = self._innermost("heading")
+            if heading is not None:
+                heading.data["number"] = text
         elif entry.role == "mark":
-            note = next(e for e in reversed(self.stack) if e.role == "note")
-            note.data["mark"] = note.data["mark"] or text
+            note = self._innermost("note")
+            if note is not None:
+                note.data["mark"] = note.data["mark"] or text
         elif entry.role == "note":
             mark = entry.data["mark"] or "*"
             if text:
@@ -226,13 +239,18 @@ class _LatexmlReader(HTMLParser):
                 self.footnotes.append(f"[^{mark}]: {text}")
 
     def _in_role(self, role: str) -> bool:
-        return any(entry.role == role for entry in self.stack)
+        return bool(self.open_roles[role])
+
+    def _innermost(self, role: str) -> _Open | None:
+        """The innermost open element with this role."""
+        found = self.open_roles[role]
+        return found[-1] if found else None
 
     def _math_wants_tex(self, attributes: dict[str, str]) -> bool:
         """An x-tex annotation inside a <math> with no alttext: its LaTeX is the math's text."""
         if attributes.get("encoding") != "application/x-tex":
             return False
-        math = next((e for e in reversed(self.stack) if e.role == "math"), None)
+        math = self._innermost("math")
         return math is not None and not math.data["tex"]
 
     # --- sections ---------------------------------------------------------------------------------
@@ -247,15 +265,12 @@ class _LatexmlReader(HTMLParser):
             draft.kind, draft.heading = SectionKind.ABSTRACT, "Abstract"
         elif "ltx_bibliography" in classes:
             draft.kind, draft.heading = SectionKind.REFERENCES, "References"
-        draft.opens_appendix = "ltx_appendix" in classes
         self.sections.append(draft)
         self.buffers = [draft.parts]
 
-    def _end_section(self) -> None:
+    def _end_section(self, appendix: bool) -> None:
         self._flush_footnotes()
-        closing = next((d for d in reversed(self.sections) if d.level == self.section_depth), None)
-        if closing is not None and closing.opens_appendix:
-            self.appendix_depth -= 1
+        self.appendix_depth -= appendix
         self.section_depth -= 1
 
     def _set_heading(self, heading: _Open, text: str) -> None:

@@ -341,7 +341,7 @@ def test_a_hostile_full_text_is_stored_bounded_and_printed_inert(tmp_path: Path)
     assert code == 0, err
     assert_inert(text + err, "kb fulltext --text")
     assert "steal()" not in text and "display:none" not in text and "<span>" not in text
-    assert "deep" in text and "after the huge heading" in text and "caption" in text
+    assert "deep" in text and "bold" in text and "after the huge heading" in text and "caption" in text
     for number in range(len(HOSTILE)):
         assert f"para{number}" in text and f"note{number}" in text and f"heading{number}" in text
     assert r"\mathcal{L}" in text
