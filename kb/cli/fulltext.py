@@ -11,7 +11,7 @@ import click
 from kb.cli.complete import complete_id
 from kb.cli.context import open_library
 from kb.cli.output import echo_json
-from kb.errors import UsageError
+from kb.errors import FetchLocked, KbError, UsageError
 from kb.library import Library
 from kb.library.fulltext_fetching import FullTextReport
 from kb.library.serialize import fulltext_json
@@ -27,13 +27,20 @@ def fulltext_command(root: Path | None, ids: tuple[str, ...], as_text: bool, as_
     """Fetch papers' full texts now (arXiv's HTML, else the PDF); with --text, print them as Markdown.
 
     A paper whose text of its current version is held is not fetched again. Exit status: 0 when every paper's
-    text is held, 1 when one could not be had (a line on stderr says why), 2 for a usage error.
+    text is held, 1 when one could not be had (a line on stderr says why) or a kb fetch holds the workspace, 2 for
+    a usage error.
     """
     if as_text and as_json:
         raise UsageError("--text and --json cannot be combined", hint="--text prints Markdown, --json the summary")
     with open_library(root) as library:
         order = [library.resolve_id(text) for text in ids]
-        rows = _rows(library.fetch_fulltexts(ids), order)
+        try:
+            report = library.fetch_fulltexts(ids)
+        except FetchLocked:  # unlike a cron fetch standing down, nothing the person asked for was done: exit 1
+            raise KbError(
+                "another kb fetch is running in this workspace", hint="run kb fulltext when it ends"
+            ) from None
+        rows = _rows(report, order)
         if as_text:
             _print_texts(library, [row["id"] for row in rows if row["ok"]])
     if as_json:

@@ -90,6 +90,14 @@ def test_usage_mistakes(root: Path, args: list[str], status: int, words: str) ->
     assert words in result.stderr and "Traceback" not in result.output
 
 
+def test_a_running_fetch_makes_fulltext_wait_and_fail(root: Path) -> None:
+    from filelock import FileLock
+
+    with FileLock(str(root / ".kb" / "fetch.lock")):
+        result = CliRunner().invoke(main, ["--root", str(root), "fulltext", "2501.11120"])
+    assert result.exit_code == 1 and "another kb fetch is running" in result.stderr
+
+
 def test_a_post_has_no_full_text(root: Path) -> None:
     from kb.models import Author, FetchedItem, Kind, post_id
     from tests.support.inside import store_of
