@@ -375,21 +375,11 @@ class Library:
 
     def _fetch_fulltexts(self, fetcher: Fetcher, items: Sequence[Item] | None) -> FullTextReport:
         """The due texts (``items`` None) or those of ``items``, stored one by one (library/fulltext_fetching.py)."""
-        from kb.library.fulltext_fetching import fetch_due, fetch_texts
+        from kb.library.fulltext_fetching import fetch_due, fetch_named
 
-        settings = self.config.fulltext
         if items is None:
-            return fetch_due(self._store, self.fulltexts, fetcher.fulltext, settings, self.logger)
-        infos = self.fulltexts.infos([item.id for item in items])
-        held = [
-            infos[i.id]
-            for i in items
-            if i.id in infos and (i.version is None or (infos[i.id].version or 0) >= i.version)
-        ]
-        wanted = [(i.id, i.version) for i in items if i.id not in {info.item_id for info in held}]
-        report = fetch_texts(self._store, self.fulltexts, fetcher.fulltext, wanted, settings, self.logger)
-        report.held = held
-        return report
+            return fetch_due(self._store, self.fulltexts, fetcher.fulltext, self.config.fulltext, self.logger)
+        return fetch_named(self._store, self.fulltexts, fetcher.fulltext, items, self.config.fulltext, self.logger)
 
     def status(self) -> dict[str, object]:
         """The last runs, failing and incomplete sources, and the index's health (`kb status`).

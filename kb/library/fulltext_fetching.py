@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from kb.config import FullTextSettings
 from kb.library.fulltexts import FullTexts
-from kb.models import FullTextInfo
+from kb.models import FullTextInfo, Item
 from kb.store import Store
 from kb.text import counted
 
@@ -51,6 +51,30 @@ def fetch_due(
     """The texts `kb fetch` gets after the sources: up to ``per_run`` due papers, most recently kept first."""
     due = store.fulltexts_due(settings.for_, settings.per_run)
     return fetch_texts(store, texts, fetcher, due, settings, logger)
+
+
+def fetch_named(
+    store: Store,
+    texts: FullTexts,
+    fetcher: FullTextFetcher,
+    items: Sequence[Item],
+    settings: FullTextSettings,
+    logger: logging.Logger,
+) -> FullTextReport:
+    """The texts of these papers (`kb fulltext ID...`), whatever ``fulltext.for`` says; those whose text of their
+    current version is held already are reported as ``held``, not fetched again."""
+    papers = {item.id: item.version for item in items}
+    infos = texts.infos(list(papers))
+    held = [info for item_id, info in infos.items() if _current(info, papers[item_id])]
+    wanted = [(item_id, version) for item_id, version in papers.items() if item_id not in {i.item_id for i in held}]
+    report = fetch_texts(store, texts, fetcher, wanted, settings, logger)
+    report.held = held
+    return report
+
+
+def _current(info: FullTextInfo, version: int | None) -> bool:
+    """Whether a stored text is of the paper's latest version (or the paper's version is unknown)."""
+    return version is None or (info.version is not None and info.version >= version)
 
 
 def fetch_texts(
