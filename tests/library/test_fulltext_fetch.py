@@ -6,8 +6,11 @@ else breaks; only the papers feeds.yaml names, at most per_run a run; versioned;
 
 from __future__ import annotations
 
+import itertools
 import re
 from pathlib import Path
+
+import yaml
 
 from kb.library import Library
 from kb.models import FullTextSource, TriageChange
@@ -175,3 +178,19 @@ def test_the_run_timeout_cuts_the_texts_and_says_so(tmp_path: Path, http_server:
         assert "0 full texts, 1 failed (2 left for the next run: " in report.summary()
         due = store_of(library).fulltexts_due(["starred"], 10)
         assert [item_id for item_id, _ in due] == ["arxiv:2501.11120", "arxiv:2203.00130", "arxiv:2206.10883"]
+
+
+def test_full_text_requests_keep_the_arxiv_pace(tmp_path: Path, http_server: HttpServer, corpus: Path) -> None:
+    papers = serve_fulltexts(http_server, corpus)
+    root = fulltext_workspace(tmp_path / "ws", http_server, {"for": ["starred"]})
+    config = yaml.safe_load((root / "feeds.yaml").read_text(encoding="utf-8"))
+    config["arxiv"]["delay_seconds"] = 0.3
+    (root / "feeds.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
+    with Library.open(root) as library:
+        seed_papers(library, papers[:3])
+        _star(library, "2501.11120", "2203.00130", "2206.10883")
+        library.fetch()
+    asked = [r for r in http_server.requests if r.route.startswith(("/html/", "/pdf/"))]
+    assert len(asked) == 5  # an HTML page, then two PDF-only papers: their 404 page and their PDF each
+    gaps = [later.time - earlier.time for earlier, later in itertools.pairwise(asked)]
+    assert min(gaps) >= 0.3 - 0.01, gaps  # one arXiv request at a time, 0.3 s after the previous one ended
