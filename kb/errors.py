@@ -56,6 +56,10 @@ class FetchLocked(KbError):
     exit_code = 0
 
 
+class FetchError(KbError):
+    """Something kb fetched cannot be used (a paper's full text: no HTML and a broken PDF, say)."""
+
+
 class StoreError(KbError):
     """The store cannot be opened or is damaged."""
 

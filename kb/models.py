@@ -422,7 +422,7 @@ def section_kind(heading: str, in_appendix: bool = False) -> SectionKind:
     """
     words = heading.strip().lower()
     for kind, keys in _SECTION_RULES:
-        if any(key in words for key in keys):
+        if any(re.search(rf"\b{key}", words) for key in keys):  # a word's start: "preferences" is no reference
             if in_appendix and kind not in (SectionKind.REFERENCES, SectionKind.ACKNOWLEDGMENTS):
                 return SectionKind.APPENDIX
             return kind

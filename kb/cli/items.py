@@ -14,7 +14,7 @@ from kb.cli.complete import complete_id, complete_source, complete_tag
 from kb.cli.context import open_library
 from kb.cli.output import echo_json, echo_json_list, item_details, item_row
 from kb.errors import UsageError
-from kb.library.serialize import item_json, note_json
+from kb.library.serialize import fulltext_json, item_json, note_json
 from kb.models import Item, ItemFilter, Kind, Status
 from kb.text import one_line
 
@@ -143,8 +143,14 @@ def show_command(root: Path | None, item_id: str, as_json: bool) -> None:
         else:
             item = library.get_item(item_id)
             notes = [n.path for n in library.notes_for_paper(item.id)]
-            data = {**item_json(item), "notes": notes}
+            held = library.fulltexts.info(item.id)
+            data = {**item_json(item), "notes": notes, "fulltext": fulltext_json(held) if held else None}
             text = item_details(item) + (f"\n\nnotes: {', '.join(notes)}" if notes else "")
+            if held:
+                version = f" v{held.version}" if held.version else ""
+                text += (
+                    f"\nfull text: {held.source.value}{version}, {held.sections} sections, {held.bytes / 1024:,.0f} KB"
+                )
     if as_json:
         echo_json(data)
     else:

@@ -67,6 +67,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     ),
     "path": ("kb.cli.path", "path_command", "Print the workspace's paths, one `name: path` a line."),
     "muted": ("kb.cli.exchange", "muted_command", "Items mute rules filed as skipped on arrival, by rule."),
+    "fulltext": (
+        "kb.cli.fulltext",
+        "fulltext_command",
+        "Fetch papers' full texts now (arXiv HTML, else PDF); --text prints one as Markdown.",
+    ),
 }
 
 

@@ -18,6 +18,10 @@ def _text(report: dict[str, Any]) -> list[str]:
         lines.append(f"{kind}s: " + ", ".join(f"{count} {status}" for status, count in counts.items()))
     lines.append(f"notes: {report['notes']}")
     lines += _index_lines(report["index"])
+    if "fulltext" in report:
+        held = report["fulltext"]
+        size, budget = held["bytes"] / 2**20, held["max_bytes"] / 2**20  # fulltext.max_mb counts MiB
+        lines.append(f"full texts: {held['count']} ({size:,.1f} MB stored, fulltext.max_mb {budget:,.0f})")
     lines.append("")
     lines.append("last runs:")
     for run in report["runs"]:

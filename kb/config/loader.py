@@ -18,20 +18,34 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from kb.config.schema import (
+    FULLTEXT_FOR,
     SEARCH_ENGINES,
     ArxivQuery,
     ArxivSettings,
     BlogFeed,
     Config,
     FetchSettings,
+    FullTextSettings,
     MuteRule,
     SearchSettings,
 )
 from kb.errors import ConfigError
 
-_TOP_KEYS = ("arxiv", "feeds", "mute", "fetch", "search")
+_TOP_KEYS = ("arxiv", "feeds", "mute", "fetch", "search", "fulltext")
+_FULLTEXT_KEYS = ("for", "max_mb", "per_run")
 _SEARCH_KEYS = ("engine",)
-_ARXIV_KEYS = ("categories", "queries", "api_url", "rss_url", "oai_url", "delay_seconds", "page_size", "retries")
+_ARXIV_KEYS = (
+    "categories",
+    "queries",
+    "api_url",
+    "rss_url",
+    "oai_url",
+    "html_url",
+    "pdf_url",
+    "delay_seconds",
+    "page_size",
+    "retries",
+)
 _QUERY_KEYS = ("name", "query", "first_run_days", "max_results")
 _FEED_KEYS = ("name", "url", "tags")
 _MUTE_KEYS = ("title", "abstract", "author", "category", "feed")
@@ -164,7 +178,10 @@ class _Validator:
         mute = self.section(top, "mute", self.mute, ())
         fetch = self.section(top, "fetch", self.fetch, FetchSettings())
         search = self.section(top, "search", self.search, SearchSettings())
-        config = Config(path=self.path, arxiv=arxiv, feeds=feeds, mute=mute, fetch=fetch, search=search)
+        fulltext = self.section(top, "fulltext", self.fulltext, FullTextSettings())
+        config = Config(
+            path=self.path, arxiv=arxiv, feeds=feeds, mute=mute, fetch=fetch, search=search, fulltext=fulltext
+        )
         self.check_unique_names(top, config)
         return config
 
@@ -188,6 +205,8 @@ class _Validator:
                 )
             elif name in ("api_url", "rss_url", "oai_url"):
                 values[name] = self.url(value, key)
+            elif name in ("html_url", "pdf_url"):  # kb appends <id>v<n>
+                values[name] = self.url(value, key).rstrip("/") + "/"
             elif name == "delay_seconds":
                 values[name] = self.number(value, key, low=0, high=600)
             elif name == "page_size":
@@ -276,6 +295,29 @@ class _Validator:
         close = difflib.get_close_matches(engine.lower(), SEARCH_ENGINES, n=1)
         hint = f"did you mean '{close[0]}'?" if close else f"use one of: {', '.join(SEARCH_ENGINES)}"
         raise self.fail(value_node, "search.engine", f"unknown search engine '{engine}'", hint)
+
+    def fulltext(self, node: Node) -> FullTextSettings:
+        entries = self.mapping(node, "fulltext", _FULLTEXT_KEYS)
+        values: dict[str, Any] = {}
+        for name, (_, value) in entries.items():
+            key = f"fulltext.{name}"
+            if name == "for":
+                values["for_"] = tuple(
+                    self.fulltext_for(item, f"{key}[{i}]") for i, item in enumerate(self.sequence(value, key))
+                )
+            elif name == "max_mb":
+                values[name] = int(self.number(value, key, low=1, high=10_000_000, integer=True))
+            else:
+                values[name] = int(self.number(value, key, low=0, high=100_000, integer=True))
+        return FullTextSettings(**values)
+
+    def fulltext_for(self, node: Node, key: str) -> str:
+        value = self.string(node, key).lower()
+        if value in FULLTEXT_FOR:
+            return value
+        close = difflib.get_close_matches(value, FULLTEXT_FOR, n=1)
+        hint = f"did you mean '{close[0]}'?" if close else f"use any of: {', '.join(FULLTEXT_FOR)}"
+        raise self.fail(node, key, f"unknown kind of paper '{value}'", hint)
 
     def check_unique_names(self, top: dict[str, tuple[Node, Node]], config: Config) -> None:
         seen: dict[str, str] = {}

@@ -9,6 +9,8 @@ DEFAULT_API_URL = "https://export.arxiv.org/api/query"
 DEFAULT_RSS_URL = "https://rss.arxiv.org/rss/"
 DEFAULT_OAI_URL = "https://oaipmh.arxiv.org/oai"
 DEFAULT_DELAY_SECONDS = 3.0
+DEFAULT_HTML_URL = "https://arxiv.org/html/"
+DEFAULT_PDF_URL = "https://arxiv.org/pdf/"
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,10 @@ class ArxivSettings:
     rss_url: str = DEFAULT_RSS_URL
     #: arXiv's OAI-PMH endpoint, for `kb backfill` (bulk harvesting, the way arXiv asks for it).
     oai_url: str = DEFAULT_OAI_URL
+    #: arXiv's HTML renderings of papers (full text, issue 14); kb appends ``<id>v<n>``.
+    html_url: str = DEFAULT_HTML_URL
+    #: arXiv's PDFs, read when a paper has no usable HTML; kb appends ``<id>v<n>``.
+    pdf_url: str = DEFAULT_PDF_URL
     #: Seconds between any two requests to arXiv (RSS and API share it). arXiv asks for 3.
     delay_seconds: float = DEFAULT_DELAY_SECONDS
     #: Results per API page.
@@ -111,6 +117,27 @@ class SearchSettings:
     engine: str = "whoosh"
 
 
+#: Which papers' full texts `kb fetch` gets (the values of `fulltext.for`).
+FULLTEXT_FOR = ("starred", "noted", "tagged", "read")
+
+
+@dataclass(frozen=True)
+class FullTextSettings:
+    """The `fulltext:` section: which papers' text `kb fetch` gets, and how much of it kb keeps."""
+
+    #: Papers whose text each `kb fetch` gets: starred, noted (a note links it), tagged, read. [] for none
+    #: (`kb fulltext ID` still fetches on demand).
+    for_: tuple[str, ...] = ("starred", "noted", "tagged")
+    #: Most megabytes of stored (compressed) text; beyond it the least recently used texts are evicted.
+    max_mb: int = 2000
+    #: Most papers whose text one `kb fetch` gets (each is one or two paced arXiv requests, ~3-6 s).
+    per_run: int = 20
+
+    @property
+    def max_bytes(self) -> int:
+        return self.max_mb * 1024 * 1024
+
+
 @dataclass(frozen=True)
 class Config:
     """The whole of feeds.yaml."""
@@ -121,6 +148,7 @@ class Config:
     mute: tuple[MuteRule, ...] = ()
     fetch: FetchSettings = field(default_factory=FetchSettings)
     search: SearchSettings = field(default_factory=SearchSettings)
+    fulltext: FullTextSettings = field(default_factory=FullTextSettings)
 
     def source_names(self) -> list[str]:
         """Every source's name: the announcements, each saved search, each feed."""

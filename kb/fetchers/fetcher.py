@@ -15,6 +15,7 @@ from typing import ParamSpec
 from kb.config import ArxivQuery, BlogFeed, Config
 from kb.fetchers.arxiv_api import ArxivApi
 from kb.fetchers.arxiv_rss import parse_announcements
+from kb.fetchers.fulltext import FullTextFetcher
 from kb.fetchers.http import Download, Downloader
 from kb.fetchers.oai_client import OaiClient
 from kb.fetchers.pacing import Pacer
@@ -63,6 +64,8 @@ class Fetcher:
         self.arxiv_api = ArxivApi(config.arxiv, config.fetch, self.pacer, self.downloader)
         #: arXiv's OAI-PMH endpoint (`kb backfill`), on the same pace.
         self.oai = OaiClient(config.arxiv, config.fetch, self.pacer, self.downloader)
+        #: Papers' full texts (HTML, else PDF), on the same pace (issue 14).
+        self.fulltext = FullTextFetcher(config.arxiv, self.downloader, self.pacer)
         self.parsers = parsers or ParserPool()
         #: Parser processes fetch_all may start for a run over many feeds (0: parse in-thread).
         self.parse_workers = default_workers()

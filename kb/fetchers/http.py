@@ -259,13 +259,13 @@ class Downloader:
         limit = self.settings.max_bytes
         declared = response.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > limit:
-            raise _BodyError(f"feed too large: {int(declared)} bytes, over the {limit} byte limit")
+            raise _BodyError(f"too large: {int(declared)} bytes, over the {limit} byte limit (fetch.max_bytes)")
         chunks: list[bytes] = []
         size = 0
         for chunk in response.iter_bytes():
             size += len(chunk)
             if size > limit:
-                raise _BodyError(f"feed too large: over the {limit} byte limit")
+                raise _BodyError(f"too large: over the {limit} byte limit (fetch.max_bytes)")
             if time.monotonic() > deadline:
                 raise _BodyError(f"gave up: the body took over {self.settings.total_timeout:g} s")
             chunks.append(chunk)

@@ -26,17 +26,19 @@ from kb.library.notebook import Notebook
 from kb.library.sources.gaps import Gap, find_gaps
 from kb.library.sources.health import SourceHealth, all_health, due_sources, status_report
 from kb.library.storeguard import open_store
-from kb.models import FetchRunSummary, Item, ItemFilter, Note, SearchResult, Status, TriageChange, parse_arxiv_id
+from kb.models import FetchRunSummary, Item, ItemFilter, Kind, Note, SearchResult, Status, TriageChange, parse_arxiv_id
 from kb.notes import NoteSnapshot
 from kb.paths import Workspace, find_workspace
 from kb.store import Store
 
 if TYPE_CHECKING:
+    from kb.fetchers import Fetcher
     from kb.index import SearchIndex
     from kb.library.backfill import BackfillReport
     from kb.library.backfill import Progress as BackfillProgress
     from kb.library.doctor import DoctorReport
     from kb.library.formats.digest import Digest
+    from kb.library.fulltext_fetching import FullTextReport
 
 #: Changes waiting for the index above which `kb status` calls the index behind (the next command catches up).
 BACKLOG_OK = 1000
@@ -357,6 +359,8 @@ class Library:
                 missing = [] if names else self._store.papers_without_metadata()
                 if missing:
                     run.on_result(fetcher.fetch_ids(missing, source="note links"))
+                if names is None:  # papers' texts last: they never delay the sources (issue 14)
+                    run.report.fulltexts = self._fetch_fulltexts(fetcher, None)
             report = run.finish()
         self._index_after_fetch(report)
         return report
@@ -378,6 +382,26 @@ class Library:
             report = run.finish()
         self._index_after_fetch(report)
         return report
+
+    def fetch_fulltexts(self, texts: Sequence[str]) -> FullTextReport:
+        """Fetch these papers' full texts now (`kb fulltext ID...`), under the fetch lock; papers whose text of
+        their current version is held are reported as ``held``. NotFound for a paper kb does not have."""
+        items = [self.get_item(text) for text in texts]
+        for item in items:
+            if item.kind is not Kind.PAPER:
+                raise UsageError(f"{item.id} is not an arXiv paper: only papers have a full text to fetch")
+        from kb.fetchers import Fetcher
+
+        with self._fetch_lock(), Fetcher(self.config) as fetcher:
+            return self._fetch_fulltexts(fetcher, items)
+
+    def _fetch_fulltexts(self, fetcher: Fetcher, items: Sequence[Item] | None) -> FullTextReport:
+        """The due texts (``items`` None) or those of ``items``, stored one by one (library/fulltext_fetching.py)."""
+        from kb.library.fulltext_fetching import fetch_due, fetch_named
+
+        if items is None:
+            return fetch_due(self._store, self.fulltexts, fetcher.fulltext, self.config.fulltext, self.logger)
+        return fetch_named(self._store, self.fulltexts, fetcher.fulltext, items, self.config.fulltext, self.logger)
 
     def status(self) -> dict[str, object]:
         """The last runs, failing and incomplete sources, and the index's health (`kb status`).
@@ -405,6 +429,8 @@ class Library:
         else:
             report["index"].update(engine=self.config.search.engine, bytes=0)
         report["gaps"] = [gap.as_json() for gap in self.gaps()]
+        count, size = self.fulltexts.usage()
+        report["fulltext"] = {"count": count, "bytes": size, "max_bytes": self.config.fulltext.max_bytes}
         return report
 
     def gaps(self, now: datetime | None = None) -> list[Gap]:

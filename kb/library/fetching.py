@@ -12,6 +12,7 @@ import logging
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from filelock import FileLock, Timeout
 
@@ -23,6 +24,9 @@ from kb.library.sources.muting import matching_rule
 from kb.models import FeedState, SourceKind, SourceResult, Status, UpsertReport
 from kb.store import Store
 from kb.text import counted
+
+if TYPE_CHECKING:
+    from kb.library.fulltext_fetching import FullTextReport
 
 #: How long a second `kb fetch` waits for the first before standing down.
 LOCK_WAIT_SECONDS = 5.0
@@ -53,6 +57,7 @@ class FetchReport:
     resting: list[str] = field(default_factory=list)  # failing again and again: not tried this run
     alerted: list[str] = field(default_factory=list)  # watched papers that changed: back in the inbox
     repaired: list[str] = field(default_factory=list)  # keys of the gaps `kb fetch --repair` filled
+    fulltexts: FullTextReport | None = None  # papers' texts fetched after the sources (issue 14)
 
     @property
     def new(self) -> int:
@@ -83,6 +88,8 @@ class FetchReport:
             line += f"; {len(self.alerted)} changed papers back in the inbox"
         if self.repaired:
             line += f"; {len(self.repaired)} gaps repaired"
+        if self.fulltexts and (self.fulltexts.fetched or self.fulltexts.failed or self.fulltexts.cut):
+            line += f"; {self.fulltexts.summary()}"
         return line
 
 

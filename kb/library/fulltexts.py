@@ -2,7 +2,7 @@
 
 Held by the Library as ``library.fulltexts``. The store keeps the texts (kb.store.fulltext); every change queues
 the paper for the index in the same transaction, and this class then catches the index up, like every other
-write. Fetching texts from arXiv (HTML first, the PDF otherwise) builds on this.
+write. Fetching texts from arXiv (HTML first, the PDF otherwise) is kb.library.fulltext_fetching, over this.
 """
 
 from __future__ import annotations
@@ -44,3 +44,10 @@ class FullTexts:
     def usage(self) -> tuple[int, int]:
         """(how many full texts, their stored size in bytes), for `kb status`."""
         return self._store().fulltext_usage()
+
+    def evict(self, max_bytes: int, keep: Sequence[str] = ()) -> list[str]:
+        """Drop the least recently used texts beyond ``max_bytes`` (never those in ``keep``); the index follows."""
+        evicted = self._store().evict_fulltexts(max_bytes, keep)
+        if evicted:
+            self._follow(f"evicting {len(evicted)} full texts")
+        return evicted

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from kb.models import FetchRunSummary, Item, Note
+from kb.models import FetchRunSummary, FullTextInfo, Item, Note
 
 
 def iso(moment: datetime | None) -> str | None:
@@ -41,6 +41,11 @@ def item_json(item: Item) -> dict[str, Any]:
         "has_metadata": item.has_metadata,
         "alert": item.alert,
     }
+
+
+def fulltext_json(info: FullTextInfo) -> dict[str, Any]:
+    """What kb holds of a paper's full text, as `kb show --json` (``fulltext``) and `kb fulltext --json` print it."""
+    return {"source": info.source.value, "version": info.version, "sections": info.sections, "bytes": info.bytes}
 
 
 def note_json(note: Note) -> dict[str, Any]:

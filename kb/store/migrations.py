@@ -15,7 +15,7 @@ from sqlalchemy import Connection
 
 from kb.errors import StoreError
 
-from . import fulltext, harvest
+from . import fulltext, fulltext_due, harvest
 from .convert import utc_now
 from .db import Database
 
@@ -252,6 +252,13 @@ _SCALE_INDEXES = [
     "CREATE INDEX ix_triage_starred_changed ON triage (starred, starred_changed)",
 ]
 
+
+def _fulltext_tables(conn: Connection) -> None:
+    """The texts, and the failed attempts that keep a paper from being asked for on every run."""
+    fulltext.create_table(conn)
+    fulltext_due.create_table(conn)
+
+
 #: Every migration, in the order they are applied. Append only.
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("0001_initial_tables", _run_all(_INITIAL_TABLES)),
@@ -263,7 +270,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     # `kb backfill`: where each OAI-PMH harvest stands (issue 15).
     ("0007_backfill_harvest", harvest.create_table),
     # Papers' full texts, compressed (issue 14).
-    ("0008_fulltext", fulltext.create_table),
+    ("0008_fulltext", _fulltext_tables),
 ]
 
 

@@ -39,7 +39,7 @@ from kb.models import (
     UpsertReport,
 )
 
-from . import alerts, exchange, fetchlog, fulltext, harvest, notecache, pending, queries, triage, upsert
+from . import alerts, exchange, fetchlog, fulltext, fulltext_due, harvest, notecache, pending, queries, triage, upsert
 from .convert import coerce_status, utc_now
 from .db import DEFAULT_BUSY_TIMEOUT, Database
 from .exchange import TriageMerge, TriageRecord
@@ -169,6 +169,24 @@ class Store:
     def remove_fulltexts(self, item_ids: Sequence[str]) -> None:
         """Delete these papers' full texts (queued for the index)."""
         self._write(lambda conn: fulltext.remove(conn, item_ids))
+
+    def fulltexts_due(
+        self, wanted: Sequence[str], limit: int, now: datetime | None = None
+    ) -> list[tuple[str, int | None]]:
+        """Up to ``limit`` (paper id, version) whose full text `kb fetch` should get (kb.store.fulltext_due)."""
+        at = utc_now(now)
+        return self._read(lambda conn: fulltext_due.due(conn, wanted, limit, at))
+
+    def record_fulltext_failure(
+        self, item_id: str, version: int | None, error: str, now: datetime | None = None
+    ) -> int:
+        """Remember a failed attempt (the paper waits 1, 2, 4 ... days); returns the failures in a row."""
+        at = utc_now(now)
+        return self._write(lambda conn: fulltext_due.record_failure(conn, item_id, version, error, at))
+
+    def forget_fulltext_failures(self, item_ids: Sequence[str]) -> None:
+        """These papers' texts were had: forget their failed attempts."""
+        self._write(lambda conn: fulltext_due.forget_failures(conn, item_ids))
 
     def get_item(self, item_id: str) -> Item | None:
         """One item, or None."""

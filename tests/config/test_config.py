@@ -58,6 +58,20 @@ def test_an_empty_file_follows_nothing() -> None:
     assert config.source_names() == []
 
 
+def test_fulltext_settings_default_and_parse() -> None:
+    default = parse_config_text("", Path("feeds.yaml"))
+    assert default.fulltext.for_ == ("starred", "noted", "tagged")
+    assert (default.fulltext.max_mb, default.fulltext.per_run) == (2000, 20)
+    assert (default.arxiv.html_url, default.arxiv.pdf_url) == ("https://arxiv.org/html/", "https://arxiv.org/pdf/")
+    text = "arxiv:\n  html_url: http://m/html\n  pdf_url: http://m/pdf/\n"
+    text += "fulltext: {for: [Read, starred], max_mb: 5, per_run: 0}\n"
+    config = parse_config_text(text, Path("feeds.yaml"))
+    assert (config.arxiv.html_url, config.arxiv.pdf_url) == ("http://m/html/", "http://m/pdf/")
+    assert config.fulltext.for_ == ("read", "starred")
+    assert (config.fulltext.max_bytes, config.fulltext.per_run) == (5 * 1024 * 1024, 0)
+    assert parse_config_text("fulltext: {for: []}\n", Path("feeds.yaml")).fulltext.for_ == ()
+
+
 def test_search_engine_defaults_to_whoosh_and_can_be_tantivy() -> None:
     assert parse_config_text("", Path("feeds.yaml")).search.engine == "whoosh"
     config = parse_config_text("search:\n  engine: Tantivy\n", Path("feeds.yaml"))
@@ -115,6 +129,13 @@ MISTAKES = [
     ("search:\n  engin: whoosh\n", 2, "search.engin", "did you mean 'engine'"),
     ("serch:\n  engine: whoosh\n", 1, "serch", "did you mean 'search'"),
     ("feeds:\n  - name: x\n\turl: https://a.org\n", 3, "invalid YAML", None),
+    ("fulltext:\n  for: [starred, stared]\n", 2, "fulltext.for[1]", "did you mean 'starred'"),
+    ("fulltext:\n  for: [x]\n", 2, "fulltext.for[0]", "starred, noted, tagged, read"),
+    ("fulltext:\n  max_mb: 0\n", 2, "fulltext.max_mb", None),
+    ("fulltext:\n\n  per_run: many\n", 3, "fulltext.per_run", "whole number"),
+    ("fulltext:\n  for_: [starred]\n", 2, "fulltext.for_", "did you mean 'for'"),
+    ("arxiv:\n  html_url: arxiv.org/html\n", 2, "arxiv.html_url", "https://"),
+    ("arxiv:\n  pdf_url: ftp://x/pdf/\n", 2, "arxiv.pdf_url", None),
 ]
 
 

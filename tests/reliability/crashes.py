@@ -1,5 +1,5 @@
-"""Promise 3 as a scenario: `kb fetch`, `kb reindex`, note saves, triage and `kb backfill` killed with SIGKILL at
-seeded random moments.
+"""Promise 3 as a scenario: `kb fetch`, `kb reindex`, note saves, triage, `kb backfill` and `kb fulltext` killed
+with SIGKILL at seeded random moments.
 
 Shared by tests/reliability/test_crash_safety.py and benchmarks/reliability.py. After every kill the lab
 checks what a person would lose: the store's integrity, duplicated items, the triage state set before the
@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import random
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -36,6 +37,7 @@ from tests.reliability.helpers import (
 )
 from tests.reliability.note_driver import note_text, version_of
 from tests.reliability.triage_driver import STATUSES
+from tests.support.arxiv_fulltext import Paper, seed_papers, serve_paper_texts
 from tests.support.httpserver import HttpServer
 from tests.support.oai_server import OaiRepository, corpus_records
 from tests.support.workspace import FIXTURES
@@ -59,6 +61,10 @@ BLOGS = (
 RSS = "application/rss+xml"
 #: The backfill the lab kills and resumes (served from the corpus's API papers, 8 records a page).
 BACKFILL = ("backfill", "cs", "--since", "2000-01-01", "-q")
+#: Papers whose full texts `kb fulltext` trials fetch (the corpus's HTML and PDFs, served under these ids).
+FULLTEXT_PAPERS = tuple(Paper(f"2612.{number:05d}", 1) for number in range(1, 41))
+#: Papers one `kb fulltext` trial asks for.
+FULLTEXT_BATCH = 6
 
 
 @dataclass
@@ -110,6 +116,7 @@ class CrashLab:
         self.reindex_seconds = 1.0
         self.log_start = 0  # kb.log lines written before the trials
         self.backfill_seconds = 1.0
+        self.fulltext_seconds = 1.0
 
     # --- set up -----------------------------------------------------------------------------------
 
@@ -135,8 +142,11 @@ class CrashLab:
                 "categories": ["cs.CL"],
                 "rss_url": first.url("/rss/"),
                 "oai_url": first.url("/oai"),
+                "html_url": first.url("/html/"),
+                "pdf_url": first.url("/pdf/"),
                 "delay_seconds": 0,
             },
+            "fulltext": {"for": []},  # the `kb fulltext` trials write full texts
             "feeds": feeds,
             "fetch": {"connect_timeout": 2, "read_timeout": 2, "total_timeout": 10, "retries": 1},
         }
@@ -156,15 +166,23 @@ class CrashLab:
         self.backfill_seconds = time.monotonic() - started
         assert result.returncode == 0, result.stderr
         self.reference = set(store_facts(reference).ids)
+        serve_paper_texts(self.servers[0], self.corpus, FULLTEXT_PAPERS)
+        with Library.open(reference) as library:
+            seed_papers(library, list(FULLTEXT_PAPERS))
+        started = time.monotonic()
+        result = kb("fulltext", *(p.number for p in FULLTEXT_PAPERS[:FULLTEXT_BATCH]), root=reference)
+        self.fulltext_seconds = time.monotonic() - started
+        assert result.returncode == 0, result.stderr
 
         init_workspace(self.root)
         write_config(self.root, config)
         first = kb("fetch", "-q", "--source", "arxiv", "--source", "lilianweng_lil-log_hugo_rss2_index", root=self.root)
         assert first.returncode == 0, first.stderr
         with Library.open(self.root) as library:
+            seed_papers(library, list(FULLTEXT_PAPERS))
             for name in NOTES:
                 library.save_note(f"{name}.md", note_text(name, 0), None)
-            items = sorted(store_facts(self.root).ids)
+            items = sorted(set(store_facts(self.root).ids) - {p.id for p in FULLTEXT_PAPERS})
             for number, item_id in enumerate(items[:12]):
                 library.set_status(item_id, (Status.READ, Status.SKIPPED, Status.NEW)[number % 3])
                 library.set_starred(item_id, number % 2 == 0)
@@ -210,6 +228,16 @@ class CrashLab:
         trial.problems = self.check()
         return trial
 
+    def fulltext_trial(self) -> Trial:
+        """`kb fulltext` killed while it fetches and stores papers' texts (those not held yet, while any are left)."""
+        trial = Trial("kb fulltext", round(self.random.uniform(0.3, self.fulltext_seconds * 1.05), 3))
+        held = set(fulltext_ids(self.root))
+        left = [p.number for p in FULLTEXT_PAPERS if p.id not in held] or [p.number for p in FULLTEXT_PAPERS]
+        chosen = self.random.sample(left, min(FULLTEXT_BATCH, len(left)))
+        trial.killed = self.kill_after(kb_popen("fulltext", *chosen, root=self.root), trial.delay)
+        trial.problems = self.check()
+        return trial
+
     def note_trial(self) -> Trial:
         trial = Trial("note save", round(self.random.uniform(0.0, 0.6), 3))
         command = [sys.executable, "-m", "tests.reliability.note_driver", str(self.root), *NOTES]
@@ -240,10 +268,12 @@ class CrashLab:
         killed = self.kill_after(driver, delay)
         return killed, [] if killed else [f"driver ended by itself: {driver.stderr.read()[-500:]!r}"]
 
-    def run(self, fetches: int, reindexes: int, saves: int, triages: int = 0, backfills: int = 0) -> list[Trial]:
+    def run(
+        self, fetches: int, reindexes: int, saves: int, triages: int = 0, backfills: int = 0, fulltexts: int = 0
+    ) -> list[Trial]:
         """The trials, in a seeded random order."""
         kinds = ["fetch"] * fetches + ["reindex"] * reindexes + ["note"] * saves + ["triage"] * triages
-        kinds += ["backfill"] * backfills
+        kinds += ["backfill"] * backfills + ["fulltext"] * fulltexts
         self.random.shuffle(kinds)
         by_kind = {
             "fetch": self.fetch_trial,
@@ -251,6 +281,7 @@ class CrashLab:
             "note": self.note_trial,
             "triage": self.triage_trial,
             "backfill": self.backfill_trial,
+            "fulltext": self.fulltext_trial,
         }
         return [by_kind[kind]() for kind in kinds]
 
@@ -282,7 +313,9 @@ class CrashLab:
         try:
             with Library.open(self.root) as library:
                 library.search("crashnote")  # what `kb search` does: sync notes, open the index, catch up
-                return index_problems(self.root, library) + self.check_no_rebuild()
+                return (
+                    index_problems(self.root, library) + fulltext_problems(self.root, library) + self.check_no_rebuild()
+                )
         except Exception as error:
             return [f"the next search failed: {type(error).__name__}: {error}"]
 
@@ -332,6 +365,25 @@ class CrashLab:
         if leftovers:
             report.final_problems.append(f"temporary files left in notes/: {leftovers[:3]}")
         return report
+
+
+def fulltext_ids(root: Path) -> list[str]:
+    """The papers whose full text the store holds, read with sqlite3 alone."""
+    conn = sqlite3.connect(f"file:{root / '.kb' / 'kb.sqlite'}?mode=ro", uri=True, timeout=30)
+    try:
+        return [str(row[0]) for row in conn.execute("SELECT item_id FROM fulltext")]
+    finally:
+        conn.close()
+
+
+def fulltext_problems(root: Path, library: Library) -> list[str]:
+    """Every stored full text reads back whole, and no change to one still waits for the index."""
+    held = fulltext_ids(root)
+    unreadable = [item_id for item_id in held if library.fulltexts.get(item_id) is None]
+    problems = [f"{len(unreadable)} full texts unreadable: {unreadable[:3]}"] if unreadable else []
+    if library.index_backlog():
+        problems.append(f"{library.index_backlog()} changes still wait for the index after a search")
+    return problems
 
 
 def index_problems(root: Path, library: Library) -> list[str]:

@@ -139,3 +139,41 @@ def laughs_api() -> bytes:
 def inputs_tried() -> int:
     """How many distinct hostile inputs the fixed feeds carry (the benchmark's figure)."""
     return len(HOSTILE) + len(XML_LEGAL) + 4  # + huge title, two entity bombs, deep nesting
+
+
+def hostile_fulltext_page() -> bytes:
+    """An arXiv-shaped LaTeXML page written by a hostile stranger: scripts, styles, event handlers, a 1 MB heading,
+    2,000 nested spans, 100,000 unclosed elements and stray end tags, every HOSTILE fragment in headings,
+    paragraphs, math, captions and footnotes."""
+    fragments = "".join(
+        f'<div class="ltx_para"><p class="ltx_p" onclick="steal()">{escape(fragment)} para{number} '
+        f'<math alttext="{escape(fragment, {chr(34): "&quot;"})}\\mathcal{{L}}"><mi>x</mi></math>'
+        f'<span class="ltx_note ltx_role_footnote"><sup class="ltx_note_mark">{number}</sup>'
+        f'<span class="ltx_note_content">{escape(fragment)} note{number}</span></span></p></div>'
+        for number, fragment in enumerate(HOSTILE)
+    )
+    headings = "".join(
+        f'<section class="ltx_subsection"><h3 class="ltx_title"><span class="ltx_tag">1.{number + 1} </span>'
+        f"{escape(fragment)} heading{number}</h3><p>text{number}</p></section>"
+        for number, fragment in enumerate(HOSTILE)
+    )
+    page = (
+        "<!DOCTYPE html><html><head><script>steal()</script><style>body{display:none}</style></head><body>"
+        '<div class="ltx_page_main"><article class="ltx_document">'
+        '<section class="ltx_section"><h2 class="ltx_title"><span class="ltx_tag">1 </span>Hostile</h2>'
+        f"<script>document.write('steal()')</script>{fragments}"
+        '<figure class="ltx_table"><figcaption class="ltx_caption">Table 1: \x1b]52;c;cm0K\x07caption</figcaption>'
+        "</figure>"
+        + "<span>" * 2000
+        + "deep"
+        + "</span>" * 2000
+        + headings
+        # 100,000 elements never closed, then 100,000 end tags of nothing open: linear work, not quadratic.
+        + "<b>" * 100_000
+        + "bold"
+        + "</i>" * 100_000
+        + "</section>"
+        f'<section class="ltx_section"><h2 class="ltx_title">{"H" * 1_000_000}</h2><p>after the huge heading</p>'
+        '</section></article></div><iframe src="javascript:steal()"></iframe></body></html>'
+    )
+    return page.encode("utf-8", "surrogatepass")

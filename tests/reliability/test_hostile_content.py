@@ -319,3 +319,38 @@ def test_any_feed_entries_are_stored_faithfully_and_printed_inert(
         item_id = re.search(r"post:\w+", out).group(0)  # type: ignore[union-attr]
         code, out, err = _cli(root, "show", item_id)
         assert_inert(out + err, "kb show")
+
+
+# --- a full text (issue 14) ---------------------------------------------------------------------------
+
+
+def test_a_hostile_full_text_is_stored_bounded_and_printed_inert(tmp_path: Path) -> None:
+    from kb.library import Library
+    from tests.reliability.hostile import hostile_fulltext_page
+    from tests.support.arxiv_fulltext import Paper, fulltext_workspace, seed_papers
+
+    with HttpServer() as server:
+        server.add("/html/2611.20000v1", hostile_fulltext_page(), headers={"Content-Type": "text/html"})
+        root = fulltext_workspace(tmp_path / "ws", server, {"for": []})
+        with Library.open(root) as library:
+            seed_papers(library, [Paper("2611.20000", 1)])
+        code, out, err = _cli(root, "fulltext", "2611.20000")
+        assert code == 0, err
+        assert_inert(out + err, "kb fulltext")
+    with Library.open(root) as library:
+        stored = library.fulltexts.get("arxiv:2611.20000")
+    assert stored is not None  # stored without what a terminal would act on, whoever prints it later
+    assert not re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]", stored.text)
+    code, text, err = _cli(root, "fulltext", "2611.20000", "--text")
+    assert code == 0, err
+    assert_inert(text + err, "kb fulltext --text")
+    assert "steal()" not in text and "display:none" not in text and "<span>" not in text
+    assert "deep" in text and "bold" in text and "after the huge heading" in text and "caption" in text
+    for number in range(len(HOSTILE)):
+        assert f"para{number}" in text and f"note{number}" in text and f"heading{number}" in text
+    assert r"\mathcal{L}" in text
+    assert max(len(line) for line in text.splitlines() if line.startswith("#")) <= 310  # the heading is cut
+    for args in (("show", "2611.20000"), ("show", "2611.20000", "--json"), ("status",), ("status", "--json")):
+        code, out, err = _cli(root, *args)
+        assert code == 0, (args, err)
+        assert_inert(out + err, f"kb {' '.join(args)}")

@@ -50,6 +50,9 @@ def make_workspace(
             ],
             "api_url": server.url("/api/query"),
             "rss_url": server.url("/rss/"),
+            # Papers' full texts come from the test server too (unserved: 404), never from arxiv.org.
+            "html_url": server.url("/html/"),
+            "pdf_url": server.url("/pdf/"),
             "delay_seconds": 0,
             "retries": 1,
         },
@@ -61,6 +64,8 @@ def make_workspace(
             "retries": 1,
             "backoff_seconds": 0.05,
         },
+        # A fetch gets no full texts unless a test asks (extra={"fulltext": ...}): the other tests stay as they were.
+        "fulltext": {"for": []},
         **(extra or {}),
     }
     (root / "feeds.yaml").write_text(yaml.safe_dump(config, sort_keys=False, allow_unicode=True), encoding="utf-8")
