@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from kb.library.backfill import BackfillReport
     from kb.library.backfill import Progress as BackfillProgress
     from kb.library.doctor import DoctorReport
+    from kb.library.formats.bibimport import ImportProgress, ImportReport
     from kb.library.formats.digest import Digest
 
 #: Changes waiting for the index above which `kb status` calls the index behind (the next command catches up).
@@ -337,8 +338,8 @@ class Library:
         self._index_after_fetch(report)
         return report
 
-    def add(self, texts: Sequence[str], progress: Progress | None = None) -> FetchReport:
-        """Fetch the given papers by id (`kb add`)."""
+    def add(self, texts: Sequence[str], progress: Progress | None = None, source: str = "kb add") -> FetchReport:
+        """Fetch the given papers by id (`kb add`; ``source`` names who asked, in each paper's sources)."""
         ids = []
         for text in texts:
             arxiv_id = parse_arxiv_id(text)
@@ -350,10 +351,16 @@ class Library:
         with self._fetch_lock():
             run = FetchRun(self._store, self.config, self.logger, progress, self._index_after_source)
             with Fetcher(self.config) as fetcher:
-                run.on_result(fetcher.fetch_ids(ids, source="kb add"))
+                run.on_result(fetcher.fetch_ids(ids, source=source))
             report = run.finish()
         self._index_after_fetch(report)
         return report
+
+    def import_bib(self, path: Path, star: bool = False, progress: ImportProgress | None = None) -> ImportReport:
+        """Bring in a reference manager's BibTeX or CSL JSON export (`kb import-bib`): kb.library.formats.bibimport."""
+        from kb.library.formats.bibimport import import_bib
+
+        return import_bib(self, path, star, progress)
 
     def status(self) -> dict[str, object]:
         """The last runs, failing and incomplete sources, and the index's health (`kb status`).
