@@ -1,5 +1,5 @@
-"""Promise 3: `kb fetch`, `kb reindex`, note saves, triage, `kb backfill` and `kb import-bib` killed with SIGKILL at seeded moments
-lose nothing.
+"""Promise 3: `kb fetch`, `kb reindex`, note saves, triage, `kb backfill` and `kb import-bib` killed with SIGKILL
+at seeded moments lose nothing.
 
 60 trials in one workspace (the kinds shuffled by the seed), each followed by the checks of
 tests/reliability/crashes.py: after the next ordinary command the index holds exactly the store's items and
