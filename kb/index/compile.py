@@ -20,14 +20,14 @@ from typing import Any, Protocol
 from kb.errors import QueryError
 from kb.index.analysis import EXACT_ANALYZER, NAME_ANALYZER, TEXT_ANALYZER, fold
 from kb.index.dates import END_OF_TIME, Interval, parse_interval, parse_year
-from kb.index.document import DEFAULT_FIELDS, EXACT_FIELD, from_minutes, to_minutes
+from kb.index.document import DEFAULT_FIELDS, EXACT_FIELDS, from_minutes, to_minutes
 from kb.index.querylang import And, Node, Not, Word, parse_query
 from kb.models import parse_arxiv_id
 
 _TEXT_TERMS = TEXT_ANALYZER.terms()
 _NAME_TERMS = NAME_ANALYZER.terms()
 _NO_STEM = NAME_ANALYZER.terms()  # folded words without stemming, for prefixes
-_SPLITTERS = {"authors": _NAME_TERMS, EXACT_FIELD: EXACT_ANALYZER.terms()}
+_SPLITTERS = {"authors": _NAME_TERMS, **dict.fromkeys(EXACT_FIELDS, EXACT_ANALYZER.terms())}
 _FIELD_OF = {"title": "title", "text": "text", "author": "authors"}
 _KINDS = {"paper": "paper", "papers": "paper", "post": "post", "posts": "post", "note": "note", "notes": "note"}
 _STATUSES = {"new": "new", "unread": "new", "read": "read", "skipped": "skipped", "skip": "skipped"}
@@ -155,7 +155,7 @@ class _Compiler:
         subs = [self.field_word(name, w.text) for name in fields]
         if w.field is None and subs:
             # Matches nothing the stemmed fields miss, but ranks the exact form above other forms of its stem.
-            subs.append(self.field_word(EXACT_FIELD, w.text))
+            subs += [self.field_word(name, w.text) for name in EXACT_FIELDS]
         if w.field is None and not w.phrase and _CATEGORY_RE.match(w.text):
             subs.append(self.b.term("cat", w.text.lower()))  # cs.LG, hep-th: also the paper's categories
         return self.any_of(subs)

@@ -14,20 +14,25 @@ from datetime import UTC, datetime, timedelta
 
 from kb.index.analysis import MAX_TERM, SEPARATOR
 
-__all__ = ["MAX_TERM", "Prepared", "exact_text", "from_minutes", "prepare", "to_minutes"]
+__all__ = ["MAX_TERM", "Prepared", "exact_values", "from_minutes", "prepare", "to_minutes"]
 from kb.models import IndexDoc, parse_arxiv_id
 
 #: Fields searched by a word without a field, with their weights (BM25F: title above the text).
 DEFAULT_FIELDS: dict[str, float] = {"title": 3.0, "text": 1.0, "authors": 1.5, "extra": 0.8}
-#: The unstemmed copy of the title and the start of the text. A word searched without a field also looks
-#: for its exact form there, so `transformer` ranks the papers saying "Transformer" above those saying
-#: "transformation" (both stem to "transform"): exact forms weigh more than stemmed ones, on every engine.
-EXACT_FIELD = "exact"
-#: Every scored field's weight: the default fields, and the bonus of an exact form.
-FIELD_WEIGHTS: dict[str, float] = {**DEFAULT_FIELDS, EXACT_FIELD: 4.0}
-#: Characters of the text copied into the exact field: an abstract, or the opening of a post or note
-#: (what a person remembers a document by), without indexing a long text twice.
-MAX_EXACT_TEXT = 5_000
+#: Unstemmed copies of the stemmed fields (title, text, extra; authors are never stemmed). A word searched
+#: without a field also looks for its exact form there, weighted EXACT_BONUS times the field it copies, and
+#: author names count 1 + EXACT_BONUS times too: an exact form scores 1 + EXACT_BONUS times what another form
+#: of its stem scores. So `transformer` ranks the papers saying "Transformer" (even in the abstract) above
+#: those saying only "transformation" (even in the title), both stemming to "transform", while documents
+#: holding the same forms keep their order (every score of theirs is multiplied alike).
+EXACT_FIELDS: dict[str, str] = {"title_exact": "title", "text_exact": "text", "extra_exact": "extra"}
+EXACT_BONUS = 5.0
+#: Every scored field's weight: the default fields, authors scaled as exact forms, and the exact copies.
+FIELD_WEIGHTS: dict[str, float] = {
+    **DEFAULT_FIELDS,
+    "authors": DEFAULT_FIELDS["authors"] * (1 + EXACT_BONUS),
+    **{name: DEFAULT_FIELDS[of] * EXACT_BONUS for name, of in EXACT_FIELDS.items()},
+}
 
 #: Characters of a title, of the main text and of the other text fields (authors, extras) indexed.
 MAX_TITLE = 100_000
@@ -66,9 +71,9 @@ class Prepared:
     year: str | None
 
 
-def exact_text(doc: Prepared) -> str:
-    """What the exact field holds: the title and the start of the text, as two values (phrases never cross)."""
-    return doc.title + SEPARATOR + doc.text[:MAX_EXACT_TEXT]
+def exact_values(doc: Prepared) -> dict[str, str]:
+    """What the exact fields hold (analysed without stemming): the title, the text and the extras."""
+    return {"title_exact": doc.title, "text_exact": doc.text, "extra_exact": doc.extra}
 
 
 def to_minutes(moment: datetime) -> int:
