@@ -2,7 +2,8 @@
 
 Only on a terminal (stderr a TTY) and never under ``-q`` (cron): a pipe or a log file gets no carriage
 returns or escapes, and stdout (data, ``--json``) never gets any. Used by `kb backfill`, `kb reindex`,
-`kb fetch --repair`, `kb import-bib` and the index rebuild any command may have to run first.
+`kb fetch` (`--repair`: which gap it is on), `kb import`, `kb import-bib`, and the index rebuild any command
+may have to run first (kb.cli.context).
 """
 
 from __future__ import annotations
@@ -31,6 +32,13 @@ class StatusLine:
         if self.enabled:
             click.echo(f"\r{one_line(text, 200)}{_CLEAR_TO_END}", err=True, nl=False)
             self.shown = True
+
+    def echo(self, text: str) -> None:
+        """Print ``text`` as a line of its own on stderr, above the status line (which the next show redraws)."""
+        if self.shown:
+            click.echo(f"\r{_CLEAR_TO_END}", err=True, nl=False)
+            self.shown = False
+        click.echo(text, err=True)
 
     def end(self) -> None:
         """Finish the line, so that what follows starts on a line of its own."""

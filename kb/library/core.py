@@ -395,9 +395,14 @@ class Library:
         return find_gaps(self._store, self.config, now)
 
     def repair(
-        self, names: Collection[str] | None = None, progress: Progress | None = None, now: datetime | None = None
+        self,
+        names: Collection[str] | None = None,
+        progress: Progress | None = None,
+        now: datetime | None = None,
+        starting: Callable[[int, int, Gap], None] | None = None,
     ) -> FetchReport:
-        """Refetch what the gaps (of the sources named) cover, under the fetch lock (`kb fetch --repair`)."""
+        """Refetch what the gaps (of the sources named) cover, under the fetch lock (`kb fetch --repair`);
+        ``starting`` is told (number, of how many, gap) as each gap begins."""
         check_source_names(self.config, names)
         self.ensure_synced()  # papers linked from notes are watched for changes
         from kb.fetchers import Fetcher
@@ -409,7 +414,7 @@ class Library:
             run = FetchRun(self._store, self.config, self.logger, progress, self._index_after_source)
             if gaps:
                 with Fetcher(self.config) as fetcher:
-                    repair_gaps(fetcher, run, gaps, now)
+                    repair_gaps(fetcher, run, gaps, now, starting)
             report = run.finish()
         self._index_after_fetch(report)
         return report
