@@ -10,6 +10,7 @@ import click
 
 from kb.cli.context import open_library
 from kb.cli.output import echo_json
+from kb.cli.progress import StatusLine
 from kb.errors import UsageError
 from kb.library.backfill import BackfillProgress, BackfillReport
 from kb.text import one_line
@@ -26,14 +27,14 @@ def _date(value: str | None, flag: str) -> date | None:
 
 def _progress_line(progress: BackfillProgress) -> str:
     s = progress.state
-    line = f"\r  page {s.pages}: {s.records} records, {s.stored} stored ({s.new} new)"
+    line = f"backfill: page {s.pages}: {s.records} records, {s.stored} stored ({s.new} new)"
     if progress.total is not None and progress.done is not None:
         line += f", {progress.done}/{progress.total} of this pass"
     if progress.eta_seconds is not None:
         minutes, seconds = divmod(int(progress.eta_seconds), 60)
         hours, minutes = divmod(minutes, 60)
         line += f", ETA {hours}:{minutes:02d}:{seconds:02d}" if hours else f", ETA {minutes}:{seconds:02d}"
-    return line + "\x1b[K"
+    return line
 
 
 @click.command("backfill")
@@ -62,13 +63,10 @@ def backfill_command(
     (unknown category, bad date) or a bad feeds.yaml.
     """
     first, last = _date(since, "--since"), _date(until, "--until")
-    show = not quiet and sys.stderr.isatty()
-    with open_library(root) as library:
+    with StatusLine(quiet) as line, open_library(root, quiet) as library:
         report = library.backfill(
-            target, first, last, resume, (lambda p: click.echo(_progress_line(p), err=True, nl=False)) if show else None
+            target, first, last, resume, (lambda p: line.show(_progress_line(p))) if line.enabled else None
         )
-    if show:
-        click.echo("", err=True)
     _finish(report, quiet, as_json)
 
 

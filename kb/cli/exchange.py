@@ -13,6 +13,7 @@ import click
 from kb.cli.context import open_library
 from kb.cli.items import parse_since
 from kb.cli.output import echo_json, item_row
+from kb.cli.progress import StatusLine
 from kb.errors import UsageError
 from kb.library.serialize import item_json
 from kb.text import counted, one_line
@@ -84,7 +85,8 @@ def import_command(root: Path | None, file: str, as_json: bool) -> None:
             f"{name}: nested too deeply to be a kb export file", hint="give a file written by `kb export`"
         ) from None
     items = read_export(data, name)
-    with open_library(root) as library:
+    with StatusLine() as line, open_library(root) as library:
+        line.show(f"import: merging {len(items)} items and updating the search index")
         report = import_state(library, items)
     if as_json:
         echo_json(report.as_json())

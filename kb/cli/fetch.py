@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
 from kb.cli.complete import complete_source
 from kb.cli.context import open_library
+from kb.cli.progress import StatusLine
 from kb.errors import FetchLocked, NotFound
 from kb.library import FetchReport, Library, SourceOutcome
 from kb.text import one_line
+
+if TYPE_CHECKING:
+    from kb.library.sources.gaps import Gap
 
 
 def _progress_line(outcome: SourceOutcome) -> str:
@@ -60,18 +65,26 @@ def fetch_command(root: Path | None, quiet: bool, sources: tuple[str, ...], repa
     Exit status: 0 when every source succeeded, 1 when some failed (the others are stored),
     2 for a usage or feeds.yaml error. A second fetch while one runs waits briefly, then exits 0.
     """
-    show = not quiet and sys.stderr.isatty()
-    with open_library(root) as library:
-        fetch = library.repair if repair else library.fetch
+    with StatusLine(quiet) as line, open_library(root, quiet) as library:
+        done = (lambda o: line.echo(_progress_line(o))) if line.enabled else None
         try:
-            report = fetch(sources or None, (lambda o: click.echo(_progress_line(o), err=True)) if show else None)
+            if repair:
+                report = library.repair(sources or None, done, starting=_gap_status(line) if line.enabled else None)
+            else:
+                report = library.fetch(sources or None, done)
         except FetchLocked as locked:
+            line.end()
             if not quiet:
                 click.echo(f"kb fetch: {locked}", err=True)
             sys.exit(0)
     if repair and not report.outcomes and not quiet:
         click.echo("kb fetch --repair: no gaps to repair (`kb status` lists them)", err=True)
     _finish(report, quiet)
+
+
+def _gap_status(line: StatusLine) -> Callable[[int, int, Gap], None]:
+    """Shows which gap a repair is on: one can take minutes of requests paced for arXiv."""
+    return lambda number, total, gap: line.show(f"repair: gap {number}/{total}: {gap.source}: {gap.detail}")
 
 
 @click.command("add")

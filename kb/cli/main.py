@@ -53,6 +53,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "tag": ("kb.cli.triage", "tag_command", "Add (or --remove) tags on an item; with no tags, print its tags."),
     "export": ("kb.cli.exchange", "export_command", "Write the triage state (and the fetch history) as JSON."),
     "import": ("kb.cli.exchange", "import_command", "Merge a `kb export` file (or - for stdin)."),
+    "import-bib": (
+        "kb.cli.importbib",
+        "import_bib_command",
+        "Add the arXiv papers of a BibTeX or CSL JSON export (Zotero), marked read, keywords as tags.",
+    ),
     "opml": ("kb.cli.exchange", "opml_group", "Subscription lists (OPML) in and out."),
     "digest": ("kb.cli.exchange", "digest_command", "What arrived since DATE, grouped by source, ranked, with links."),
     "doctor": (

@@ -10,6 +10,7 @@ import click
 
 from kb.cli.context import open_library
 from kb.cli.output import echo_json, use_color
+from kb.cli.progress import StatusLine
 from kb.library.serialize import item_json
 from kb.models import Hit, Item
 from kb.text import one_line, terminal_safe
@@ -130,14 +131,6 @@ def search_command(root: Path | None, query: tuple[str, ...], limit: int, sort: 
 @click.pass_obj
 def reindex_command(root: Path | None) -> None:
     """Rebuild the search index from the store and notes/."""
-    show = sys.stderr.isatty()
-
-    def progress(done: int) -> None:
-        if show:
-            click.echo(f"\rindexed {done}", err=True, nl=False)
-
-    with open_library(root) as library:
-        written = library.reindex(progress)
-    if show:
-        click.echo("", err=True)
+    with StatusLine() as line, open_library(root) as library:
+        written = library.reindex(lambda done: line.show(f"reindex: {done} documents indexed"))
     click.echo(f"indexed {written} documents", err=True)

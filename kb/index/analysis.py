@@ -240,5 +240,7 @@ def terms_for(stemming: bool, stops: bool) -> Terms:
 
 #: Words: titles, abstracts, post texts, note bodies, comments.
 TEXT_ANALYZER = KbAnalyzer(stemming=True, stops=True)
+#: Exact forms: folded words, common ones dropped as in TEXT_ANALYZER, but not stemmed.
+EXACT_ANALYZER = KbAnalyzer(stemming=False, stops=True)
 #: Names: folded but neither stemmed nor stopped ("De", "Van", "An" are names).
 NAME_ANALYZER = KbAnalyzer(stemming=False, stops=False)

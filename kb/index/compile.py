@@ -18,15 +18,16 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from kb.errors import QueryError
-from kb.index.analysis import NAME_ANALYZER, TEXT_ANALYZER, fold
+from kb.index.analysis import EXACT_ANALYZER, NAME_ANALYZER, TEXT_ANALYZER, fold
 from kb.index.dates import END_OF_TIME, Interval, parse_interval, parse_year
-from kb.index.document import DEFAULT_FIELDS, from_minutes, to_minutes
+from kb.index.document import DEFAULT_FIELDS, EXACT_FIELDS, from_minutes, to_minutes
 from kb.index.querylang import And, Node, Not, Word, parse_query
 from kb.models import parse_arxiv_id
 
 _TEXT_TERMS = TEXT_ANALYZER.terms()
 _NAME_TERMS = NAME_ANALYZER.terms()
 _NO_STEM = NAME_ANALYZER.terms()  # folded words without stemming, for prefixes
+_SPLITTERS = {"authors": _NAME_TERMS, **dict.fromkeys(EXACT_FIELDS, EXACT_ANALYZER.terms())}
 _FIELD_OF = {"title": "title", "text": "text", "author": "authors"}
 _KINDS = {"paper": "paper", "papers": "paper", "post": "post", "posts": "post", "note": "note", "notes": "note"}
 _STATUSES = {"new": "new", "unread": "new", "read": "read", "skipped": "skipped", "skip": "skipped"}
@@ -152,6 +153,9 @@ class _Compiler:
         if "text" in fields and not negated:
             self.marks.add(words)
         subs = [self.field_word(name, w.text) for name in fields]
+        if w.field is None and subs:
+            # Matches nothing the stemmed fields miss, but ranks the exact form above other forms of its stem.
+            subs += [self.field_word(name, w.text) for name in EXACT_FIELDS]
         if w.field is None and not w.phrase and _CATEGORY_RE.match(w.text):
             subs.append(self.b.term("cat", w.text.lower()))  # cs.LG, hep-th: also the paper's categories
         return self.any_of(subs)
@@ -181,7 +185,7 @@ class _Compiler:
 
     def field_word(self, fieldname: str, text: str) -> Any:
         """The query for ``text`` in one field: a term, an exact phrase, or None when nothing is indexed."""
-        splitter = _NAME_TERMS if fieldname == "authors" else _TEXT_TERMS
+        splitter = _SPLITTERS.get(fieldname, _TEXT_TERMS)
         found = [(term, pos) for term, pos, _, _ in splitter(text)]
         if not found:
             return None

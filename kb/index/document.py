@@ -14,11 +14,25 @@ from datetime import UTC, datetime, timedelta
 
 from kb.index.analysis import MAX_TERM, SEPARATOR
 
-__all__ = ["MAX_TERM", "Prepared", "from_minutes", "prepare", "to_minutes"]
+__all__ = ["MAX_TERM", "Prepared", "exact_values", "from_minutes", "prepare", "to_minutes"]
 from kb.models import IndexDoc, parse_arxiv_id
 
 #: Fields searched by a word without a field, with their weights (BM25F: title above the text).
 DEFAULT_FIELDS: dict[str, float] = {"title": 3.0, "text": 1.0, "authors": 1.5, "extra": 0.8}
+#: Unstemmed copies of the stemmed fields (title, text, extra; authors are never stemmed). A word searched
+#: without a field also looks for its exact form there, weighted EXACT_BONUS times the field it copies, and
+#: author names count 1 + EXACT_BONUS times too: an exact form scores 1 + EXACT_BONUS times what another form
+#: of its stem scores. So `transformer` ranks the papers saying "Transformer" (even in the abstract) above
+#: those saying only "transformation" (even in the title), both stemming to "transform", while documents
+#: holding the same forms keep their order (every score of theirs is multiplied alike).
+EXACT_FIELDS: dict[str, str] = {"title_exact": "title", "text_exact": "text", "extra_exact": "extra"}
+EXACT_BONUS = 5.0
+#: Every scored field's weight: the default fields, authors scaled as exact forms, and the exact copies.
+FIELD_WEIGHTS: dict[str, float] = {
+    **DEFAULT_FIELDS,
+    "authors": DEFAULT_FIELDS["authors"] * (1 + EXACT_BONUS),
+    **{name: DEFAULT_FIELDS[of] * EXACT_BONUS for name, of in EXACT_FIELDS.items()},
+}
 
 #: Characters of a title, of the main text and of the other text fields (authors, extras) indexed.
 MAX_TITLE = 100_000
@@ -55,6 +69,11 @@ class Prepared:
     has_note: bool
     minutes: int | None  # published, in minutes since year 1 (see to_minutes)
     year: str | None
+
+
+def exact_values(doc: Prepared) -> dict[str, str]:
+    """What the exact fields hold (analysed without stemming): the title, the text and the extras."""
+    return {"title_exact": doc.title, "text_exact": doc.text, "extra_exact": doc.extra}
 
 
 def to_minutes(moment: datetime) -> int:

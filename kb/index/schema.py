@@ -11,8 +11,8 @@ from typing import Any
 from whoosh.columns import NumericColumn
 from whoosh.fields import BOOLEAN, COLUMN, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
-from kb.index.analysis import NAME_ANALYZER, TEXT_ANALYZER, KbAnalyzer, KbPositions
-from kb.index.document import DEFAULT_FIELDS, Prepared, from_minutes, to_minutes
+from kb.index.analysis import EXACT_ANALYZER, NAME_ANALYZER, TEXT_ANALYZER, KbAnalyzer, KbPositions
+from kb.index.document import DEFAULT_FIELDS, Prepared, exact_values, from_minutes, to_minutes
 
 __all__ = [
     "DEFAULT_FIELDS",
@@ -24,7 +24,7 @@ __all__ = [
     "to_minutes",
 ]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: the unstemmed copies title_exact, text_exact and extra_exact
 
 #: The latest minute Whoosh's 32-bit ``published`` field holds (early 4084); later dates are indexed as it.
 WHOOSH_MAX_MINUTES = 2**31 - 1
@@ -46,6 +46,9 @@ def build_schema() -> Schema:
         text=_text(TEXT_ANALYZER, stored=True),
         authors=_text(NAME_ANALYZER),
         extra=_text(TEXT_ANALYZER),
+        title_exact=_text(EXACT_ANALYZER),
+        text_exact=_text(EXACT_ANALYZER),
+        extra_exact=_text(EXACT_ANALYZER),
         cat=KEYWORD(lowercase=True, commas=True),
         tags=KEYWORD(lowercase=True, commas=True),
         sources=KEYWORD(lowercase=True, commas=True),
@@ -73,6 +76,7 @@ def to_fields(doc: Prepared) -> dict[str, Any]:
         "text": doc.text,
         "authors": doc.authors,
         "extra": doc.extra,
+        **exact_values(doc),
         "cat": ",".join(doc.cat),
         "tags": ",".join(doc.tags),
         "sources": ",".join(doc.sources),

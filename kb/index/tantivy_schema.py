@@ -11,11 +11,12 @@ import functools
 
 import tantivy
 
-from kb.index.analysis import MAX_TERM, NAME_ANALYZER, TEXT_ANALYZER, Terms
-from kb.index.document import Prepared
+from kb.index.analysis import EXACT_ANALYZER, MAX_TERM, NAME_ANALYZER, TEXT_ANALYZER, Terms
+from kb.index.document import Prepared, exact_values
 
 _TEXT_TERMS = TEXT_ANALYZER.terms()
 _NAME_TERMS = NAME_ANALYZER.terms()
+_EXACT_TERMS = EXACT_ANALYZER.terms()
 #: Fields holding whole values (ids, categories, tags, ...), one term each.
 KEYWORDS = ("id", "kind", "cat", "tags", "sources", "links", "status", "year")
 
@@ -28,7 +29,7 @@ def build_schema() -> tantivy.Schema:
         sb.add_text_field(name, stored=name in ("id", "kind"), tokenizer_name="raw", index_option="basic")
     for name in ("title", "text"):
         sb.add_text_field(name, stored=True, tokenizer_name="raw", index_option="position")
-    for name in ("authors", "extra"):
+    for name in ("authors", "extra", "title_exact", "text_exact", "extra_exact"):
         sb.add_text_field(name, stored=False, tokenizer_name="raw", index_option="position")
     sb.add_boolean_field("starred", indexed=True)
     sb.add_boolean_field("has_note", indexed=True)
@@ -52,6 +53,8 @@ def to_document(doc: Prepared) -> tantivy.Document:
     _add_text(out, "text", doc.text, _TEXT_TERMS)
     _add_text(out, "authors", doc.authors, _NAME_TERMS)
     _add_text(out, "extra", doc.extra, _TEXT_TERMS)
+    for name, value in exact_values(doc).items():
+        _add_text(out, name, value, _EXACT_TERMS)
     out.add_boolean("starred", doc.starred)
     out.add_boolean("has_note", doc.has_note)
     if doc.minutes is not None:

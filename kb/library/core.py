@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from kb.library.backfill import BackfillReport
     from kb.library.backfill import Progress as BackfillProgress
     from kb.library.doctor import DoctorReport
+    from kb.library.formats.bibimport import ImportProgress, ImportReport
     from kb.library.formats.digest import Digest
     from kb.library.fulltext_fetching import FullTextReport
 
@@ -365,8 +366,8 @@ class Library:
         self._index_after_fetch(report)
         return report
 
-    def add(self, texts: Sequence[str], progress: Progress | None = None) -> FetchReport:
-        """Fetch the given papers by id (`kb add`)."""
+    def add(self, texts: Sequence[str], progress: Progress | None = None, source: str = "kb add") -> FetchReport:
+        """Fetch the given papers by id (`kb add`; ``source`` names who asked, in each paper's sources)."""
         ids = []
         for text in texts:
             arxiv_id = parse_arxiv_id(text)
@@ -378,7 +379,7 @@ class Library:
         with self._fetch_lock():
             run = FetchRun(self._store, self.config, self.logger, progress, self._index_after_source)
             with Fetcher(self.config) as fetcher:
-                run.on_result(fetcher.fetch_ids(ids, source="kb add"))
+                run.on_result(fetcher.fetch_ids(ids, source=source))
             report = run.finish()
         self._index_after_fetch(report)
         return report
@@ -402,6 +403,12 @@ class Library:
         if items is None:
             return fetch_due(self._store, self.fulltexts, fetcher.fulltext, self.config.fulltext, self.logger)
         return fetch_named(self._store, self.fulltexts, fetcher.fulltext, items, self.config.fulltext, self.logger)
+
+    def import_bib(self, path: Path, star: bool = False, progress: ImportProgress | None = None) -> ImportReport:
+        """Bring in a reference manager's BibTeX or CSL JSON export (`kb import-bib`): kb.library.formats.bibimport."""
+        from kb.library.formats.bibimport import import_bib
+
+        return import_bib(self, path, star, progress)
 
     def status(self) -> dict[str, object]:
         """The last runs, failing and incomplete sources, and the index's health (`kb status`).
@@ -438,9 +445,14 @@ class Library:
         return find_gaps(self._store, self.config, now)
 
     def repair(
-        self, names: Collection[str] | None = None, progress: Progress | None = None, now: datetime | None = None
+        self,
+        names: Collection[str] | None = None,
+        progress: Progress | None = None,
+        now: datetime | None = None,
+        starting: Callable[[int, int, Gap], None] | None = None,
     ) -> FetchReport:
-        """Refetch what the gaps (of the sources named) cover, under the fetch lock (`kb fetch --repair`)."""
+        """Refetch what the gaps (of the sources named) cover, under the fetch lock (`kb fetch --repair`);
+        ``starting`` is told (number, of how many, gap) as each gap begins."""
         check_source_names(self.config, names)
         self.ensure_synced()  # papers linked from notes are watched for changes
         from kb.fetchers import Fetcher
@@ -452,7 +464,7 @@ class Library:
             run = FetchRun(self._store, self.config, self.logger, progress, self._index_after_source)
             if gaps:
                 with Fetcher(self.config) as fetcher:
-                    repair_gaps(fetcher, run, gaps, now)
+                    repair_gaps(fetcher, run, gaps, now, starting)
             report = run.finish()
         self._index_after_fetch(report)
         return report

@@ -84,6 +84,9 @@ def run_doctor(library: Library, new_store: bool = False, now: datetime | None =
                     part.rename(f"{kept}{suffix}")
             salvaged.rename(database)
             report.damaged_kept = kept
-    report.documents = library.reindex()
+    shown = library.rebuild_progress  # the CLI's status line on a terminal, as for any rebuild
+    report.documents = library.reindex(shown)
+    if shown is not None:
+        shown(None)
     library.logger.info("doctor: %s", " | ".join(report.lines()))
     return report

@@ -15,7 +15,7 @@ def item_document(item: Item, noted: Collection[str], text: FullText | None = No
         kind=item.kind,
         title=item.title,
         text=item.summary,
-        authors=tuple(author.name for author in item.authors),
+        authors=_authors(item),
         categories=item.categories,
         tags=item.tags,
         sources=item.sources
@@ -29,6 +29,14 @@ def item_document(item: Item, noted: Collection[str], text: FullText | None = No
         journal_ref=item.journal_ref,
         sections=text.sections if text is not None else (),
     )
+
+
+def _authors(item: Item) -> tuple[str, ...]:
+    """The item's authors; a post whose feed names none is by its feed (a personal blog is named for its
+    person: ``author:colah`` finds colah's posts)."""
+    if item.authors or item.kind is not Kind.POST or not item.feed:
+        return tuple(author.name for author in item.authors)
+    return (item.feed,)
 
 
 def note_document(note: Note, titles: Mapping[str, str]) -> IndexDoc:

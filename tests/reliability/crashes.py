@@ -1,5 +1,5 @@
-"""Promise 3 as a scenario: `kb fetch`, `kb reindex`, note saves, triage, `kb backfill` and `kb fulltext` killed
-with SIGKILL at seeded random moments.
+"""Promise 3 as a scenario: `kb fetch`, `kb reindex`, note saves, triage, `kb backfill`, `kb fulltext` and
+`kb import-bib` killed with SIGKILL at seeded random moments.
 
 Shared by tests/reliability/test_crash_safety.py and benchmarks/reliability.py. After every kill the lab
 checks what a person would lose: the store's integrity, duplicated items, the triage state set before the
@@ -38,6 +38,7 @@ from tests.reliability.helpers import (
 from tests.reliability.note_driver import note_text, version_of
 from tests.reliability.triage_driver import STATUSES
 from tests.support.arxiv_fulltext import Paper, seed_papers, serve_paper_texts
+from tests.support.arxiv_ids import IdListApi
 from tests.support.httpserver import HttpServer
 from tests.support.oai_server import OaiRepository, corpus_records
 from tests.support.workspace import FIXTURES
@@ -65,6 +66,8 @@ BACKFILL = ("backfill", "cs", "--since", "2000-01-01", "-q")
 FULLTEXT_PAPERS = tuple(Paper(f"2612.{number:05d}", 1) for number in range(1, 41))
 #: Papers one `kb fulltext` trial asks for.
 FULLTEXT_BATCH = 6
+#: Papers in each BibTeX file an import-bib trial imports (each trial a new file: a finished import does nothing).
+BIB_PAPERS = 20
 
 
 @dataclass
@@ -117,6 +120,10 @@ class CrashLab:
         self.log_start = 0  # kb.log lines written before the trials
         self.backfill_seconds = 1.0
         self.fulltext_seconds = 1.0
+        self.import_seconds = 1.0
+        self.bib_files: list[Path] = []  # one per import-bib trial, each naming papers no other file names
+        self.api: IdListApi | None = None
+        self.done: list[str] = []  # the kinds of the trials run so far
 
     # --- set up -----------------------------------------------------------------------------------
 
@@ -132,6 +139,8 @@ class CrashLab:
         first = self.servers[0]
         first.add_file("/rss/cs.CL", FIXTURES / "rss_attention_v7.xml")
         first.add_handler("/oai", OaiRepository(corpus_records(self.corpus), page_size=8).handle)
+        self.api = IdListApi(self.corpus)
+        first.add_handler("/api/query", self.api)
         feeds = []
         for number, name in enumerate(BLOGS):
             path = self.corpus / "blogs" / name
@@ -144,6 +153,7 @@ class CrashLab:
                 "oai_url": first.url("/oai"),
                 "html_url": first.url("/html/"),
                 "pdf_url": first.url("/pdf/"),
+                "api_url": first.url("/api/query"),
                 "delay_seconds": 0,
             },
             "fulltext": {"for": []},  # the `kb fulltext` trials write full texts
@@ -178,6 +188,12 @@ class CrashLab:
         write_config(self.root, config)
         first = kb("fetch", "-q", "--source", "arxiv", "--source", "lilianweng_lil-log_hugo_rss2_index", root=self.root)
         assert first.returncode == 0, first.stderr
+        # The papers the imports bring are none of those the trials triage (the reference holds them all).
+        self.write_bib_files(self.base / "bib", exclude=set(store_facts(self.root).ids))
+        started = time.monotonic()
+        result = kb("import-bib", str(self.bib_files[0]), "-q", root=reference)
+        self.import_seconds = time.monotonic() - started
+        assert result.returncode == 0, result.stderr
         with Library.open(self.root) as library:
             seed_papers(library, list(FULLTEXT_PAPERS))
             for name in NOTES:
@@ -238,6 +254,31 @@ class CrashLab:
         trial.problems = self.check()
         return trial
 
+    def write_bib_files(self, folder: Path, exclude: set[str]) -> None:
+        """BibTeX files of recorded papers the fetches never store, BIB_PAPERS each, as Better BibTeX writes them."""
+        assert self.api is not None
+        folder.mkdir()
+        ids = [i for i in sorted(self.api.entries) if f"arxiv:{i}" not in exclude]
+        for number in range(len(ids) // BIB_PAPERS):
+            chunk = ids[number * BIB_PAPERS : (number + 1) * BIB_PAPERS]
+            entries = [
+                f"@misc{{p{number}_{n},\n  title = {{Paper {n}}},\n  eprint = {{{i}}},\n  archiveprefix = {{arXiv}},\n"
+                f"  keywords = {{crash-import, batch{number}}},\n}}\n"
+                for n, i in enumerate(chunk)
+            ]
+            path = folder / f"library-{number}.bib"
+            path.write_text("\n".join(entries), encoding="utf-8")
+            self.bib_files.append(path)
+
+    def import_trial(self) -> Trial:
+        """An import killed anywhere: the next import of the same file finishes it; nothing else changes."""
+        trial = Trial("kb import-bib", round(self.random.uniform(0.3, self.import_seconds * 1.05), 3))
+        path = self.bib_files[1 + sum(1 for t in self.done if t == "import")]  # the reference imported file 0
+        self.done.append("import")
+        trial.killed = self.kill_after(kb_popen("import-bib", str(path), "-q", root=self.root), trial.delay)
+        trial.problems = self.check()
+        return trial
+
     def note_trial(self) -> Trial:
         trial = Trial("note save", round(self.random.uniform(0.0, 0.6), 3))
         command = [sys.executable, "-m", "tests.reliability.note_driver", str(self.root), *NOTES]
@@ -269,11 +310,19 @@ class CrashLab:
         return killed, [] if killed else [f"driver ended by itself: {driver.stderr.read()[-500:]!r}"]
 
     def run(
-        self, fetches: int, reindexes: int, saves: int, triages: int = 0, backfills: int = 0, fulltexts: int = 0
+        self,
+        fetches: int,
+        reindexes: int,
+        saves: int,
+        triages: int = 0,
+        backfills: int = 0,
+        fulltexts: int = 0,
+        imports: int = 0,
     ) -> list[Trial]:
         """The trials, in a seeded random order."""
         kinds = ["fetch"] * fetches + ["reindex"] * reindexes + ["note"] * saves + ["triage"] * triages
-        kinds += ["backfill"] * backfills + ["fulltext"] * fulltexts
+        kinds += ["backfill"] * backfills + ["fulltext"] * fulltexts + ["import"] * imports
+        assert imports < len(self.bib_files), "not enough recorded papers for a new file per import trial"
         self.random.shuffle(kinds)
         by_kind = {
             "fetch": self.fetch_trial,
@@ -282,6 +331,7 @@ class CrashLab:
             "triage": self.triage_trial,
             "backfill": self.backfill_trial,
             "fulltext": self.fulltext_trial,
+            "import": self.import_trial,
         }
         return [by_kind[kind]() for kind in kinds]
 
@@ -352,6 +402,11 @@ class CrashLab:
         backfilled = kb(*BACKFILL, root=self.root)  # resumes a killed harvest; must then hold every paper
         if backfilled.returncode != 0 or backfilled.stderr:
             report.final_problems.append(f"the next backfill: exit {backfilled.returncode}: {backfilled.stderr[-500:]}")
+        imported = [path for number, path in enumerate(self.bib_files) if 0 < number <= self.done.count("import")]
+        for path in imported:  # each killed import, run again, completes: every paper stored and read
+            again = kb("import-bib", str(path), "-q", root=self.root)
+            if again.returncode != 0 or again.stderr:
+                report.final_problems.append(f"the next import-bib: exit {again.returncode}: {again.stderr[-300:]}")
         fetched = kb("fetch", "-q", root=self.root)
         if fetched.returncode != 0 or fetched.stderr:
             report.final_problems.append(f"the next fetch: exit {fetched.returncode}: {fetched.stderr[-500:]}")
@@ -360,6 +415,9 @@ class CrashLab:
             report.final_problems.append(f"the next search: exit {searched.returncode}: {searched.stderr[-300:]}")
         facts = store_facts(self.root)
         report.items_lost = len(self.reference - set(facts.ids))
+        unread = [i for p in imported for i in _bib_ids(p) if facts.triage.get(i, ("new",))[0] != "read"]
+        if unread:
+            report.final_problems.append(f"{len(unread)} imported papers not stored and read: {unread[:3]}")
         report.final_problems += self.check()
         leftovers = sorted(p.name for p in (self.root / "notes").glob(".kb-*.tmp"))
         if leftovers:
@@ -408,3 +466,9 @@ def index_problems(root: Path, library: Library) -> list[str]:
             missing, extra = sorted(wanted - got), sorted(got - wanted)
             problems.append(f"index {query}: {len(missing)} missing {missing[:2]}, {len(extra)} extra {extra[:2]}")
     return problems
+
+
+def _bib_ids(path: Path) -> list[str]:
+    """The kb ids of the papers a lab BibTeX file names."""
+    text = path.read_text(encoding="utf-8")
+    return [f"arxiv:{line.split('{', 1)[1].rstrip('},')}" for line in text.splitlines() if "eprint = {" in line]

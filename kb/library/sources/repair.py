@@ -9,7 +9,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
@@ -38,9 +38,20 @@ def select_gaps(gaps: Sequence[Gap], names: Collection[str] | None) -> list[Gap]
     return [gap for gap in gaps if gap.source.lower() in wanted]
 
 
-def repair_gaps(fetcher: Fetcher, run: FetchRun, gaps: Sequence[Gap], now: datetime | None = None) -> None:
-    """Refetch each gap through ``run`` (stored, logged, muted, alerted as any fetch); record those that succeed."""
-    for gap in gaps:
+def repair_gaps(
+    fetcher: Fetcher,
+    run: FetchRun,
+    gaps: Sequence[Gap],
+    now: datetime | None = None,
+    starting: Callable[[int, int, Gap], None] | None = None,
+) -> None:
+    """Refetch each gap through ``run`` (stored, logged, muted, alerted as any fetch); record those that succeed.
+
+    ``starting`` is told (number, of how many, gap) before each gap: one can take minutes of paced requests.
+    """
+    for number, gap in enumerate(gaps, 1):
+        if starting:
+            starting(number, len(gaps), gap)
         result, store_as, cap = refetch(fetcher, run, gap, now)
         run.on_result(result, store_as=store_as)
         capped = cap is not None and len(result.items) >= cap
