@@ -7,6 +7,7 @@ with a hint. Loading never writes anything; kb.config.edit is the one module tha
 from kb.config.loader import known_categories, load_config, parse_config_text
 from kb.config.schema import (
     DEFAULT_API_URL,
+    DEFAULT_CITATIONS_URL,
     DEFAULT_DELAY_SECONDS,
     DEFAULT_OAI_URL,
     DEFAULT_RSS_URL,
@@ -14,6 +15,7 @@ from kb.config.schema import (
     ArxivQuery,
     ArxivSettings,
     BlogFeed,
+    CitationSettings,
     Config,
     FetchSettings,
     MuteRule,
@@ -22,6 +24,7 @@ from kb.config.schema import (
 
 __all__ = [
     "DEFAULT_API_URL",
+    "DEFAULT_CITATIONS_URL",
     "DEFAULT_DELAY_SECONDS",
     "DEFAULT_OAI_URL",
     "DEFAULT_RSS_URL",
@@ -29,6 +32,7 @@ __all__ = [
     "ArxivQuery",
     "ArxivSettings",
     "BlogFeed",
+    "CitationSettings",
     "Config",
     "FetchSettings",
     "MuteRule",

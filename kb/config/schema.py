@@ -9,6 +9,7 @@ DEFAULT_API_URL = "https://export.arxiv.org/api/query"
 DEFAULT_RSS_URL = "https://rss.arxiv.org/rss/"
 DEFAULT_OAI_URL = "https://oaipmh.arxiv.org/oai"
 DEFAULT_DELAY_SECONDS = 3.0
+DEFAULT_CITATIONS_URL = "https://api.semanticscholar.org/graph/v1"
 
 
 @dataclass(frozen=True)
@@ -112,6 +113,28 @@ class SearchSettings:
 
 
 @dataclass(frozen=True)
+class CitationSettings:
+    """The `citations:` section: references and citing papers of the papers you keep, from Semantic Scholar."""
+
+    #: Fetch them in `kb fetch` at all (`kb citations ID` works either way).
+    enabled: bool = True
+    #: The Semantic Scholar Graph API (its key, if any, comes from SEMANTIC_SCHOLAR_API_KEY).
+    api_url: str = DEFAULT_CITATIONS_URL
+    #: Seconds between two requests to it: without a key, 100 requests per 5 minutes are shared by everyone.
+    delay_seconds: float = 4.0
+    #: Kept papers (starred, noted, tagged) whose lists one `kb fetch` refreshes at most.
+    max_per_run: int = 10
+    #: References, and citing papers, kept per paper at most (the most cited papers have tens of thousands).
+    max_links: int = 1000
+    #: Links asked for per request (the API allows up to 1000).
+    page_size: int = 100
+    #: Days before a paper's lists are fetched again.
+    refresh_days: int = 7
+    #: Seconds the citations step of one `kb fetch` may take in all.
+    max_seconds: float = 120.0
+
+
+@dataclass(frozen=True)
 class Config:
     """The whole of feeds.yaml."""
 
@@ -121,6 +144,7 @@ class Config:
     mute: tuple[MuteRule, ...] = ()
     fetch: FetchSettings = field(default_factory=FetchSettings)
     search: SearchSettings = field(default_factory=SearchSettings)
+    citations: CitationSettings = field(default_factory=CitationSettings)
 
     def source_names(self) -> list[str]:
         """Every source's name: the announcements, each saved search, each feed."""
