@@ -15,7 +15,7 @@ from sqlalchemy import Connection
 
 from kb.errors import StoreError
 
-from . import harvest
+from . import citations, harvest
 from .convert import utc_now
 from .db import Database
 
@@ -262,6 +262,8 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("0006_judgement_order_indexes", _run_all(_SCALE_INDEXES)),
     # `kb backfill`: where each OAI-PMH harvest stands (issue 15).
     ("0007_backfill_harvest", harvest.create_table),
+    # Citations: references and citing papers of the kept papers, from Semantic Scholar (issue 15).
+    ("0009_citations", citations.create_tables),
 ]
 
 
