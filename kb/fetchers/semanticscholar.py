@@ -70,7 +70,8 @@ def linked_paper(raw: Any) -> LinkedPaper | None:
     """A LinkedPaper from one paper object of the API (any field may be missing or of the wrong type)."""
     if not isinstance(raw, dict):
         return None
-    ids = raw.get("externalIds") if isinstance(raw.get("externalIds"), dict) else {}
+    found = raw.get("externalIds")
+    ids: dict[str, Any] = found if isinstance(found, dict) else {}
     arxiv_text = _text(ids.get("ArXiv"), MAX_ID)
     arxiv = parse_arxiv_id(arxiv_text) if arxiv_text else None
     title = _text(raw.get("title"), MAX_TITLE) or ""

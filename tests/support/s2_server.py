@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import threading
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -122,3 +123,65 @@ def s2_api(server: HttpServer, corpus: Path) -> S2Api:
     api = S2Api(corpus)
     server.add_prefix(ROUTE, api.handle)
     return api
+
+
+@dataclass(frozen=True)
+class CitationWorld:
+    """A workspace of recorded arXiv papers, two of them starred, whose citation links S2Api serves.
+
+    ``starred`` are cited by ``both`` (citing the two) and ``one`` (citing the first); the first cites
+    ``cited``; each list also names a paper outside the workspace and one with a hostile title.
+    """
+
+    root: Path
+    api: S2Api
+    starred: tuple[str, str]
+    both: str
+    one: str
+    cited: str
+    outside: str = "9912.99999"
+
+
+def s2_entry(arxiv_id: str | None, title: str, year: int = 2024) -> dict[str, Any]:
+    """A paper object as the Graph API sends it."""
+    ids = {"ArXiv": arxiv_id} if arxiv_id else {}
+    return {
+        "paperId": f"s2{zlib.crc32(f'{arxiv_id}|{title}'.encode()):010d}",
+        "externalIds": ids,
+        "title": title,
+        "year": year,
+    }
+
+
+def citation_world(
+    tmp_path: Path, server: HttpServer, corpus: Path, engine: str = "whoosh", hostile: str = "\x1b[2Jtitle"
+) -> CitationWorld:
+    """Build the workspace (papers stored, two starred) and the API's answers; nothing fetched yet."""
+    from kb.library import Library
+    from tests.support.inside import store_of
+    from tests.support.oai_server import corpus_papers
+    from tests.support.workspace import make_workspace
+
+    api = s2_api(server, corpus)
+    extra = {
+        "citations": {"api_url": server.url("/graph/v1"), "delay_seconds": 0, "max_links": 5000},
+        "search": {"engine": engine},
+    }
+    root = make_workspace(tmp_path / "ws", server, extra=extra)
+    papers = corpus_papers(corpus)[:12]
+    ids = [paper.id.removeprefix("arxiv:") for paper in papers]
+    first, second, both, one, cited = ids[:5]
+    with Library.open(root) as library:
+        store_of(library).upsert_items(papers, "arxiv")
+        library.set_starred(f"arxiv:{first}", True)
+        library.set_starred(f"arxiv:{second}", True)
+    world = CitationWorld(
+        root, api, (f"arxiv:{first}", f"arxiv:{second}"), f"arxiv:{both}", f"arxiv:{one}", f"arxiv:{cited}"
+    )
+    outside = s2_entry(world.outside, "A paper kb does not hold")
+    api.add(first, "citations", {0: links_body([s2_entry(both, "b"), s2_entry(one, "o")], "citations", 0, 2),
+                                 2: links_body([outside, s2_entry(None, hostile)], "citations", 2)})  # fmt: skip
+    api.add(first, "references", {0: links_body([s2_entry(cited, "c"), s2_entry(None, hostile)], "references")})
+    api.add(second, "citations", {0: links_body([s2_entry(both, "b")], "citations")})
+    api.add(second, "references", {0: links_body([], "references")})
+    return world
