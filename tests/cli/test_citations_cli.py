@@ -60,7 +60,9 @@ def test_search_and_why_from_the_command_line(tmp_path: Path, http_server: HttpS
     assert why.returncode == 0 and why.stdout.startswith("+ cites 2 of your starred papers (")
 
 
-def test_hostile_titles_from_semantic_scholar_print_inert(tmp_path: Path, http_server: HttpServer, corpus: Path) -> None:
+def test_hostile_titles_from_semantic_scholar_print_inert(
+    tmp_path: Path, http_server: HttpServer, corpus: Path
+) -> None:
     world = citation_world(tmp_path, http_server, corpus, hostile=" | ".join(HOSTILE))
     shown = kb("citations", world.starred[0], "--limit", "100", root=world.root)
     assert shown.returncode == 0, shown.stderr
