@@ -154,7 +154,11 @@ def s2_entry(arxiv_id: str | None, title: str, year: int = 2024) -> dict[str, An
 
 
 def citation_world(
-    tmp_path: Path, server: HttpServer, corpus: Path, engine: str = "whoosh", hostile: str = "\x1b[2Jtitle"
+    tmp_path: Path,
+    server: HttpServer,
+    corpus: Path,
+    engine: str = "whoosh",
+    hostile: tuple[str, ...] = ("\x1b[2Jtitle",),
 ) -> CitationWorld:
     """Build the workspace (papers stored, two starred) and the API's answers; nothing fetched yet."""
     from kb.library import Library
@@ -180,8 +184,9 @@ def citation_world(
     )
     outside = s2_entry(world.outside, "A paper kb does not hold")
     api.add(first, "citations", {0: links_body([s2_entry(both, "b"), s2_entry(one, "o")], "citations", 0, 2),
-                                 2: links_body([outside, s2_entry(None, hostile)], "citations", 2)})  # fmt: skip
-    api.add(first, "references", {0: links_body([s2_entry(cited, "c"), s2_entry(None, hostile)], "references")})
+                                 2: links_body([outside, s2_entry(None, hostile[0])], "citations", 2)})  # fmt: skip
+    strangers = [s2_entry(None, title) for title in hostile]
+    api.add(first, "references", {0: links_body([s2_entry(cited, "c"), *strangers], "references")})
     api.add(second, "citations", {0: links_body([s2_entry(both, "b")], "citations")})
     api.add(second, "references", {0: links_body([], "references")})
     return world
