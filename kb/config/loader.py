@@ -44,6 +44,7 @@ _CITATION_KEYS = (
     "page_size",
     "refresh_days",
     "max_seconds",
+    "max_new_per_run",
 )
 _FEED_KEYS = ("name", "url", "tags")
 _MUTE_KEYS = ("title", "abstract", "author", "category", "feed")
@@ -298,6 +299,7 @@ class _Validator:
             "max_links": (1, 10000),
             "page_size": (1, 1000),
             "refresh_days": (0, 3650),
+            "max_new_per_run": (0, 10000),
         }
         values: dict[str, Any] = {}
         for name, (_, value) in entries.items():

@@ -132,6 +132,8 @@ class CitationSettings:
     refresh_days: int = 7
     #: Seconds the citations step of one `kb fetch` may take in all.
     max_seconds: float = 120.0
+    #: arXiv papers newly citing a starred paper that one `kb fetch` brings into the inbox, at most.
+    max_new_per_run: int = 50
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,10 @@ by search (``cites:``/``citedby:``), the reader, the inbox and the for-you ranki
 - ``paper_citations`` is `kb citations ID`: the stored lists, fetched first when missing, stale or asked.
 - New items of the workspace citing a starred paper are filed under the source ``citing-starred`` (the
   inbox's "new papers citing what you starred"), and ``boost_citing_starred`` lifts them in the for-you order,
-  the more starred papers they cite the higher, saying so in the item's why line.
+  the more starred papers they cite the higher, saying so in the item's why line. arXiv papers that newly
+  cite a starred paper (in its refreshed citations, not in the ones stored before) and that the workspace does
+  not hold are fetched from arXiv by id into the inbox under that source (``citations.max_new_per_run``); the
+  first fetch of a paper's lists is the baseline, so starring a classic does not flood the inbox.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from kb.errors import KbError, UsageError
-from kb.models import CitationLists, Item, LinkedPaper, parse_arxiv_id
+from kb.models import CitationLists, Item, LinkedPaper, SourceResult, parse_arxiv_id
 from kb.text import one_line
 
 if TYPE_CHECKING:
@@ -96,20 +99,27 @@ class CitationsRun:
     requests: int = 0
     error: str | None = None  # why the step stopped early (the rest waits for the next run)
     filed: list[str] = field(default_factory=list)  # items newly filed under SOURCE
+    newly_citing: list[str] = field(default_factory=list)  # arXiv papers newly citing a starred one, not held
 
     def log_line(self) -> str:
         line = (
             f"citations due={self.due} refreshed={len(self.refreshed)} not_found={len(self.not_found)} "
-            f"links={self.links} requests={self.requests} citing_starred={len(self.filed)}"
+            f"links={self.links} requests={self.requests} citing_starred={len(self.filed)} "
+            f"newly_citing={len(self.newly_citing)}"
         )
         return line + (f" FAILED error={self.error!r}" if self.error else "")
 
 
 def refresh_kept(
-    library: Library, fetcher: Fetcher, now: datetime | None = None, progress: Progress | None = None
+    library: Library,
+    fetcher: Fetcher,
+    now: datetime | None = None,
+    progress: Progress | None = None,
+    store_result: Callable[[SourceResult], None] | None = None,
 ) -> CitationsRun:
-    """Fetch the lists of the kept papers that are due (bounded in count and time), then file the new items
-    that cite starred papers. Never raises for the network; logs one line."""
+    """Fetch the lists of the kept papers that are due (bounded in count and time), hand the arXiv papers newly
+    citing a starred one to ``store_result`` (the fetch run's), then file the new items that cite starred
+    papers. Never raises for the network; logs one line."""
     settings = library.config.citations
     run = CitationsRun()
     if not settings.enabled:
@@ -125,9 +135,14 @@ def refresh_kept(
             break
         if progress:
             progress(f"citations {number}/{len(due)}: {paper.removeprefix('arxiv:')}")
+        kept = store.get_item(paper)
+        before = store.citations(paper) if kept is not None and kept.starred else None
         lists = fetcher.citations.lists(paper)
         run.requests += lists.requests
         store.save_citations(lists, moment)
+        if before is not None and lists.error is None:
+            known = {link.arxiv_id for link in before.citations}
+            run.newly_citing += [p.arxiv_id for p in lists.citations if p.arxiv_id and p.arxiv_id not in known]
         if lists.not_found:
             run.not_found.append(paper)
         elif lists.error:
@@ -136,9 +151,21 @@ def refresh_kept(
         else:
             run.refreshed.append(paper)
             run.links += len(lists.references) + len(lists.citations)
+    _fetch_newly_citing(library, fetcher, run, store_result)
     run.filed = store.mark_citing_starred(SOURCE, moment)
     (library.logger.warning if run.error else library.logger.info)("%s", run.log_line())
     return run
+
+
+def _fetch_newly_citing(
+    library: Library, fetcher: Fetcher, run: CitationsRun, store_result: Callable[[SourceResult], None] | None
+) -> None:
+    """The arXiv papers newly citing a starred one that the workspace lacks, fetched by id under SOURCE."""
+    wanted = list(dict.fromkeys(run.newly_citing))
+    held = library._store.in_workspace(wanted)
+    run.newly_citing = [paper for paper in wanted if paper not in held][: library.config.citations.max_new_per_run]
+    if run.newly_citing and store_result is not None:
+        store_result(fetcher.fetch_ids([paper.removeprefix("arxiv:") for paper in run.newly_citing], source=SOURCE))
 
 
 def paper_citations(library: Library, text: str, refresh: bool, progress: Progress | None = None) -> PaperCitations:

@@ -338,7 +338,7 @@ class Library:
                 if missing:
                     run.on_result(fetcher.fetch_ids(missing, source="note links"))
                 if names is None:  # last: the sources never wait for Semantic Scholar
-                    self._refresh_citations(fetcher)
+                    self._refresh_citations(fetcher, run)
             report = run.finish()
         self._index_after_fetch(report)
         return report
@@ -448,12 +448,12 @@ class Library:
             return stored_citations(self, text)
         return paper_citations(self, text, refresh, progress)
 
-    def _refresh_citations(self, fetcher: Fetcher) -> None:
+    def _refresh_citations(self, fetcher: Fetcher, run: FetchRun) -> None:
         """The citations step of `kb fetch` (kb.library.citations): bounded, one log line, never raises."""
         from kb.library.citations import refresh_kept
 
         try:
-            refresh_kept(self, fetcher)
+            refresh_kept(self, fetcher, store_result=run.on_result)
         except Exception as error:  # citations are extra: a bug there must not fail the fetch
             self.logger.exception("citations step failed: %s", error)
 

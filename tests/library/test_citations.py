@@ -111,3 +111,38 @@ def test_the_reader_gets_only_what_is_stored(world: CitationWorld, http_server: 
         marked = {link.item_id for link in shown.citations if link.item_id}
         assert marked == {world.both, world.one}
         assert [link.item_id for link in shown.references] == [world.cited, None]
+
+
+def test_papers_newly_citing_a_starred_one_come_into_the_inbox(
+    tmp_path: Path, http_server: HttpServer, corpus: Path
+) -> None:
+    from tests.support.s2_server import links_body, s2_entry
+    from tests.support.workspace import arxiv_api
+
+    world = citation_world(tmp_path, http_server, corpus)
+    newcomer = "1707.08567"  # a recorded arXiv paper the workspace does not hold
+    http_server.add_handler(
+        "/api/query", arxiv_api(corpus, {newcomer: "arxiv-api/api2026_id_1707.08567_s0_m100_6a1afebfc6a3.xml"})
+    )
+    config = (world.root / "feeds.yaml").read_text()
+    (world.root / "feeds.yaml").write_text(config.replace("max_links: 5000", "max_links: 5000\n  refresh_days: 0"))
+    second = world.starred[1].removeprefix("arxiv:")
+    with Library.open(world.root) as library:
+        library.fetch()  # the first lists are the baseline: nothing is fetched from arXiv
+        assert not [r for r in http_server.requests if r.route == "/api/query"]
+        world.api.add(
+            second,
+            "citations",
+            {0: links_body([s2_entry(world.both.removeprefix("arxiv:"), "b"), s2_entry(newcomer, "new")], "citations")},
+        )
+        report = library.fetch()
+        assert f"arxiv:{newcomer}" in report.changed_ids
+        item = library.get_item(newcomer)
+        assert SOURCE in item.sources and item.status.value == "new"
+        ranked = library.rank(library.list_items(ItemFilter(source=SOURCE)))
+        assert {entry[0].id for entry in ranked} == {world.both, world.one, f"arxiv:{newcomer}"}
+        http_server.clear()
+        library.fetch()  # known now: not fetched again
+        assert not [r for r in http_server.requests if r.route == "/api/query"]
+    log = (world.root / ".kb" / "kb.log").read_text()
+    assert "newly_citing=1" in log and "source='citing-starred' ok" in log
