@@ -46,6 +46,10 @@ def test_bad_ids_and_an_unreachable_api_are_one_line(tmp_path: Path, http_server
     (world.root / "feeds.yaml").write_text(config.replace(http_server.url("/graph/v1"), "http://127.0.0.1:9/graph/v1"))
     down = kb("citations", world.cited, root=world.root)
     assert down.returncode == 1 and down.stderr.count("\n") == 1 and down.stderr.startswith("kb: Semantic Scholar")
+    cron = kb("fetch", "-q", root=world.root)  # a dead Semantic Scholar is the log's business, not cron's
+    assert (cron.returncode, cron.stdout, cron.stderr) == (0, "", "")
+    log = (world.root / ".kb" / "kb.log").read_text()
+    assert len([line for line in log.splitlines() if "citations due=" in line and "FAILED" in line]) == 1
 
 
 def test_search_and_why_from_the_command_line(tmp_path: Path, http_server: HttpServer, corpus: Path) -> None:
