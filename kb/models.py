@@ -557,3 +557,46 @@ class SearchResult:
     total: int = 0
     elapsed: float = 0.0
     extra: dict[str, str] = field(default_factory=dict)
+
+
+# --- citations (Semantic Scholar) ---------------------------------------------------------------
+
+
+class LinkDirection(StrEnum):
+    """Which list of a paper a link belongs to: what it cites, or what cites it."""
+
+    REFERENCES = "references"
+    CITATIONS = "citations"
+
+
+@dataclass(frozen=True)
+class LinkedPaper:
+    """A paper on the other end of a citation, as Semantic Scholar names it (any field may be missing)."""
+
+    title: str
+    arxiv_id: str | None = None  # the kb id, arxiv:1706.03762, when the paper is on arXiv
+    doi: str | None = None
+    s2_id: str | None = None  # Semantic Scholar's paperId
+    year: int | None = None
+
+
+@dataclass(frozen=True)
+class CitationLists:
+    """What Semantic Scholar said of one paper: its references and the papers citing it, each in its order.
+
+    ``error`` is one readable line when the lists could not be had (``not_found``: S2 does not know the paper,
+    which is an answer and is kept like any other until the next refresh).
+    """
+
+    paper_id: str  # the kb id of the paper asked about
+    references: tuple[LinkedPaper, ...] = ()
+    citations: tuple[LinkedPaper, ...] = ()
+    complete: bool = True  # False when a list was cut at citations.max_links
+    not_found: bool = False
+    error: str | None = None
+    fetched_at: datetime | None = None
+    requests: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None or self.not_found

@@ -70,6 +70,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "backfill_command",
         "Harvest the history of an arXiv category (cs.LG), archive (hep-th) or group (cs) over OAI-PMH.",
     ),
+    "citations": (
+        "kb.cli.citations",
+        "citations_command",
+        "List a paper's references and the papers citing it, from Semantic Scholar.",
+    ),
     "path": ("kb.cli.path", "path_command", "Print the workspace's paths, one `name: path` a line."),
     "muted": ("kb.cli.exchange", "muted_command", "Items mute rules filed as skipped on arrival, by rule."),
     "fulltext": (

@@ -7,6 +7,7 @@ with a hint. Loading never writes anything; kb.config.edit is the one module tha
 from kb.config.loader import known_categories, load_config, parse_config_text
 from kb.config.schema import (
     DEFAULT_API_URL,
+    DEFAULT_CITATIONS_URL,
     DEFAULT_DELAY_SECONDS,
     DEFAULT_OAI_URL,
     DEFAULT_RSS_URL,
@@ -15,6 +16,7 @@ from kb.config.schema import (
     ArxivQuery,
     ArxivSettings,
     BlogFeed,
+    CitationSettings,
     Config,
     FetchSettings,
     FullTextSettings,
@@ -24,6 +26,7 @@ from kb.config.schema import (
 
 __all__ = [
     "DEFAULT_API_URL",
+    "DEFAULT_CITATIONS_URL",
     "DEFAULT_DELAY_SECONDS",
     "DEFAULT_OAI_URL",
     "DEFAULT_RSS_URL",
@@ -32,6 +35,7 @@ __all__ = [
     "ArxivQuery",
     "ArxivSettings",
     "BlogFeed",
+    "CitationSettings",
     "Config",
     "FetchSettings",
     "FullTextSettings",

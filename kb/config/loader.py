@@ -23,6 +23,7 @@ from kb.config.schema import (
     ArxivQuery,
     ArxivSettings,
     BlogFeed,
+    CitationSettings,
     Config,
     FetchSettings,
     FullTextSettings,
@@ -31,7 +32,7 @@ from kb.config.schema import (
 )
 from kb.errors import ConfigError
 
-_TOP_KEYS = ("arxiv", "feeds", "mute", "fetch", "search", "fulltext")
+_TOP_KEYS = ("arxiv", "feeds", "mute", "fetch", "search", "fulltext", "citations")
 _FULLTEXT_KEYS = ("for", "max_mb", "per_run")
 _SEARCH_KEYS = ("engine",)
 _ARXIV_KEYS = (
@@ -47,6 +48,17 @@ _ARXIV_KEYS = (
     "retries",
 )
 _QUERY_KEYS = ("name", "query", "first_run_days", "max_results")
+_CITATION_KEYS = (
+    "enabled",
+    "api_url",
+    "delay_seconds",
+    "max_per_run",
+    "max_links",
+    "page_size",
+    "refresh_days",
+    "max_seconds",
+    "max_new_per_run",
+)
 _FEED_KEYS = ("name", "url", "tags")
 _MUTE_KEYS = ("title", "abstract", "author", "category", "feed")
 _FETCH_KEYS = (
@@ -179,8 +191,16 @@ class _Validator:
         fetch = self.section(top, "fetch", self.fetch, FetchSettings())
         search = self.section(top, "search", self.search, SearchSettings())
         fulltext = self.section(top, "fulltext", self.fulltext, FullTextSettings())
+        citations = self.section(top, "citations", self.citations, CitationSettings())
         config = Config(
-            path=self.path, arxiv=arxiv, feeds=feeds, mute=mute, fetch=fetch, search=search, fulltext=fulltext
+            path=self.path,
+            arxiv=arxiv,
+            feeds=feeds,
+            mute=mute,
+            fetch=fetch,
+            search=search,
+            fulltext=fulltext,
+            citations=citations,
         )
         self.check_unique_names(top, config)
         return config
@@ -318,6 +338,31 @@ class _Validator:
         close = difflib.get_close_matches(value, FULLTEXT_FOR, n=1)
         hint = f"did you mean '{close[0]}'?" if close else f"use any of: {', '.join(FULLTEXT_FOR)}"
         raise self.fail(node, key, f"unknown kind of paper '{value}'", hint)
+
+    def citations(self, node: Node) -> CitationSettings:
+        entries = self.mapping(node, "citations", _CITATION_KEYS)
+        integers = {
+            "max_per_run": (0, 10000),
+            "max_links": (1, 10000),
+            "page_size": (1, 1000),
+            "refresh_days": (0, 3650),
+            "max_new_per_run": (0, 10000),
+        }
+        values: dict[str, Any] = {}
+        for name, (_, value) in entries.items():
+            key = f"citations.{name}"
+            if name == "enabled":
+                if not (isinstance(value, ScalarNode) and value.tag == "tag:yaml.org,2002:bool"):
+                    raise self.fail(value, key, f"expected true or false, got {_shape(value)}")
+                values[name] = yaml.safe_load(yaml.serialize(value))
+            elif name == "api_url":
+                values[name] = self.url(value, key).rstrip("/")
+            elif name in integers:
+                low, high = integers[name]
+                values[name] = int(self.number(value, key, low=low, high=high, integer=True))
+            else:
+                values[name] = self.number(value, key, low=0, high=86400 if name == "max_seconds" else 600)
+        return CitationSettings(**values)
 
     def check_unique_names(self, top: dict[str, tuple[Node, Node]], config: Config) -> None:
         seen: dict[str, str] = {}

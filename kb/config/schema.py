@@ -11,6 +11,7 @@ DEFAULT_OAI_URL = "https://oaipmh.arxiv.org/oai"
 DEFAULT_DELAY_SECONDS = 3.0
 DEFAULT_HTML_URL = "https://arxiv.org/html/"
 DEFAULT_PDF_URL = "https://arxiv.org/pdf/"
+DEFAULT_CITATIONS_URL = "https://api.semanticscholar.org/graph/v1"
 
 
 @dataclass(frozen=True)
@@ -139,6 +140,30 @@ class FullTextSettings:
 
 
 @dataclass(frozen=True)
+class CitationSettings:
+    """The `citations:` section: references and citing papers of the papers you keep, from Semantic Scholar."""
+
+    #: Fetch them in `kb fetch` at all (`kb citations ID` works either way).
+    enabled: bool = True
+    #: The Semantic Scholar Graph API (its key, if any, comes from SEMANTIC_SCHOLAR_API_KEY).
+    api_url: str = DEFAULT_CITATIONS_URL
+    #: Seconds between two requests to it: without a key, 100 requests per 5 minutes are shared by everyone.
+    delay_seconds: float = 4.0
+    #: Kept papers (starred, noted, tagged) whose lists one `kb fetch` refreshes at most.
+    max_per_run: int = 10
+    #: References, and citing papers, kept per paper at most (the most cited papers have tens of thousands).
+    max_links: int = 1000
+    #: Links asked for per request (the API allows up to 1000).
+    page_size: int = 100
+    #: Days before a paper's lists are fetched again.
+    refresh_days: int = 7
+    #: Seconds the citations step of one `kb fetch` may take in all.
+    max_seconds: float = 120.0
+    #: arXiv papers newly citing a starred paper that one `kb fetch` brings into the inbox, at most.
+    max_new_per_run: int = 50
+
+
+@dataclass(frozen=True)
 class Config:
     """The whole of feeds.yaml."""
 
@@ -149,6 +174,7 @@ class Config:
     fetch: FetchSettings = field(default_factory=FetchSettings)
     search: SearchSettings = field(default_factory=SearchSettings)
     fulltext: FullTextSettings = field(default_factory=FullTextSettings)
+    citations: CitationSettings = field(default_factory=CitationSettings)
 
     def source_names(self) -> list[str]:
         """Every source's name: the announcements, each saved search, each feed."""

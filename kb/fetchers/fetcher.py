@@ -21,6 +21,7 @@ from kb.fetchers.oai_client import OaiClient
 from kb.fetchers.pacing import Pacer
 from kb.fetchers.parsing import ParserPool, default_workers
 from kb.fetchers.schedule import run_all
+from kb.fetchers.semanticscholar import SemanticScholar
 from kb.models import FeedState, FetchedItem, SourceKind, SourceResult
 
 DEFAULT_USER_AGENT = "kb/0.1 (+https://github.com/kb; research knowledge base)"
@@ -66,6 +67,8 @@ class Fetcher:
         self.oai = OaiClient(config.arxiv, config.fetch, self.pacer, self.downloader)
         #: Papers' full texts (HTML, else PDF), on the same pace (issue 14).
         self.fulltext = FullTextFetcher(config.arxiv, self.downloader, self.pacer)
+        #: Semantic Scholar's Graph API (references and citing papers), on its own pace.
+        self.citations = SemanticScholar(config.citations, config.fetch, self.downloader)
         self.parsers = parsers or ParserPool()
         #: Parser processes fetch_all may start for a run over many feeds (0: parse in-thread).
         self.parse_workers = default_workers()

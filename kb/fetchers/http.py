@@ -7,6 +7,7 @@ by hand so that loops are caught, hops are bounded, and a permanent move can be 
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field, replace
 from urllib.parse import urljoin, urlsplit
@@ -154,17 +155,18 @@ class Downloader:
         elif outcome.status in (429, 503):
             self.hosts.mark_down(url, f"HTTP {outcome.status}: asks kb to slow down")
 
-    def get_once(self, url: str, pacer: Pacer | None = None) -> Download:
+    def get_once(self, url: str, pacer: Pacer | None = None, headers: Mapping[str, str] | None = None) -> Download:
         """One try at ``url`` (redirects followed, each hop paced), never retried.
 
         For a caller with its own retry policy: the arXiv API also retries pages that come back empty. A
         failure that may pass is ``transient`` (with the server's ``retry_after``); any other HTTP error keeps
-        its body, where a server explains itself (arXiv's 400 names what was wrong with the query).
+        its body, where a server explains itself (arXiv's 400 names what was wrong with the query). ``headers``
+        are sent with it (an API key).
         """
         skipped = self._skip(url)
         if skipped:
             return skipped
-        outcome = self._attempt(url, {}, pacer, self._deadline()[0])
+        outcome = self._attempt(url, dict(headers or {}), pacer, self._deadline()[0])
         if isinstance(outcome, _Transient):
             return Download(
                 url, url, outcome.status, error=outcome.message, transient=True, retry_after=outcome.retry_after

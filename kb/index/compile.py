@@ -7,12 +7,17 @@ makes its own query objects (kb.index.whoosh_query, kb.index.tantivy_query).
 
 Filters (kind:, status:, tag:, dates, ...) get a tiny constant score: they select documents without
 changing their order, which the words alone decide.
+
+Some filters are answered by the store, not the index: ``cites:ID`` (the papers citing ID) and ``citedby:ID``
+(the papers ID cites) come from the citation links. The caller asks ``store_filters(query)`` which ones a
+query holds, resolves each to the ids it selects, and passes them as ``id_sets``; the compiler turns each into
+an id filter. Without them (``kb.index.validate_query``) such a filter selects nothing.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
@@ -21,7 +26,7 @@ from kb.errors import QueryError
 from kb.index.analysis import EXACT_ANALYZER, NAME_ANALYZER, TEXT_ANALYZER, fold
 from kb.index.dates import END_OF_TIME, Interval, parse_interval, parse_year
 from kb.index.document import DEFAULT_FIELDS, EXACT_FIELDS, from_minutes, to_minutes
-from kb.index.querylang import And, Node, Not, Word, parse_query
+from kb.index.querylang import And, Node, Not, Or, Word, parse_query
 from kb.models import parse_arxiv_id
 
 _TEXT_TERMS = TEXT_ANALYZER.terms()
@@ -33,6 +38,39 @@ _KINDS = {"paper": "paper", "papers": "paper", "post": "post", "posts": "post", 
 _STATUSES = {"new": "new", "unread": "new", "read": "read", "skipped": "skipped", "skip": "skipped"}
 _MIN_PREFIX = 2
 _CATEGORY_RE = re.compile(r"^(?:[a-z]+(?:-[a-z]+)?\.[a-z][a-z\-]*|[a-z]+-[a-z]+)$", re.IGNORECASE)
+
+
+#: What store-backed filters select: (field, paper id) -> the ids of the documents it matches.
+IdSets = Mapping[tuple[str, str], Collection[str]]
+#: The fields the store answers (kb.store.citations): ``cites:`` and ``citedby:``.
+STORE_FIELDS = ("cites", "citedby")
+_NOTHING = "\x00nothing"  # an id no document has: a filter that selects nothing
+
+
+def store_filters(query: str) -> list[tuple[str, str]]:
+    """The store-backed filters of ``query`` as (field, paper id): ``cites:1706.03762`` ->
+    ("cites", "arxiv:1706.03762").
+
+    Empty for a query that does not parse (searching it raises the error) and for values that are not ids
+    (compiling them does).
+    """
+    try:
+        tree = parse_query(query)
+    except QueryError:
+        return []
+    found: list[tuple[str, str]] = []
+    stack: list[Node] = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Word):
+            arxiv = parse_arxiv_id(node.text) if node.field in STORE_FIELDS and not node.prefix else None
+            if node.field is not None and arxiv is not None:
+                found.append((node.field, arxiv.key))
+        elif isinstance(node, Not):
+            stack.append(node.item)
+        elif isinstance(node, And | Or):
+            stack.extend(node.items)
+    return list(dict.fromkeys(found))
 
 
 class Builder(Protocol):
@@ -81,14 +119,14 @@ class Compiled:
     scored: bool
 
 
-def compile_query(text: str, builder: Builder | None = None) -> Compiled:
+def compile_query(text: str, builder: Builder | None = None, id_sets: IdSets | None = None) -> Compiled:
     """Parse and compile ``text`` for ``builder``'s engine (Whoosh by default); raises QueryError for
-    anything that cannot be searched."""
+    anything that cannot be searched. ``id_sets``: what the store-backed filters select (``store_filters``)."""
     if builder is None:
         from kb.index.whoosh_query import WHOOSH
 
         builder = WHOOSH
-    compiler = _Compiler(builder)
+    compiler = _Compiler(builder, id_sets or {})
     q = compiler.node(parse_query(text), negated=False)
     if q is None:
         raise QueryError("nothing to search for: the query has only very common words (like 'the', 'of')", 0)
@@ -96,8 +134,9 @@ def compile_query(text: str, builder: Builder | None = None) -> Compiled:
 
 
 class _Compiler:
-    def __init__(self, builder: Builder) -> None:
+    def __init__(self, builder: Builder, id_sets: IdSets) -> None:
         self.b = builder
+        self.id_sets = id_sets
         self.marks = Marks()
         self.scored = False
 
@@ -278,6 +317,17 @@ def _published(c: _Compiler, w: Word, value: str) -> Any:
     return c.published(w, parse_interval(value, w.pos))
 
 
+def _linked(fieldname: str) -> Any:
+    def build(c: _Compiler, w: Word, value: str) -> Any:
+        arxiv = parse_arxiv_id(value)
+        if arxiv is None or w.prefix:
+            raise _error(w, f"{fieldname}: needs an arXiv id, not", f"{fieldname}:1706.03762")
+        ids = sorted(c.id_sets.get((fieldname, arxiv.key), ()))
+        return c.any_of([c.b.term("id", doc_id) for doc_id in ids]) if ids else c.b.term("id", _NOTHING)
+
+    return build
+
+
 _FILTERS = {
     "cat": _keyword("cat"),
     "tag": _keyword("tags"),
@@ -289,4 +339,6 @@ _FILTERS = {
     "id": _id,
     "year": _year,
     "published": _published,
+    "cites": _linked("cites"),
+    "citedby": _linked("citedby"),
 }

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Protocol
 
-from kb.index.compile import Compiled
+from kb.index.compile import Compiled, IdSets
 from kb.index.document import Prepared
 from kb.models import Hit
 
@@ -38,7 +38,7 @@ class Generation(Protocol):
 class Engine(Protocol):
     """The class of an engine's generations: how to create, open and bulk-build one."""
 
-    def compile(self, query: str) -> Compiled: ...
+    def compile(self, query: str, id_sets: IdSets | None = None) -> Compiled: ...
     def create(self, path: Path) -> None: ...
     def open(self, path: Path) -> Generation | None: ...
     def build(

@@ -14,7 +14,8 @@ Reference (QUERY_HELP below is the short form shown by ``kb search --help`` and 
 - ``field:value``, ``field:"a phrase"`` or ``field:(a OR b)``; names are case-insensitive, arXiv's
   short names work too: title: (ti:), author: (au:), abstract: = text: (abs:), cat:, tag:, source:,
   kind:paper|post|note, status:new|read|skipped, is:starred (and is:new, is:read, is:skipped),
-  has:note, id:, year:, published: (date:).
+  has:note, id:, year:, published: (date:), cites:ID (papers citing that paper), citedby:ID (papers it
+  cites), the last two from the citation links kb fetched from Semantic Scholar (kb.store.citations).
 - Dates: ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``, each meaning the whole period; ``A..B`` (inclusive),
   ``A..``, ``..B``, ``>A``, ``>=A``, ``<A``, ``<=A``. ``year:2020..2022`` works too.
 - A query of filters only (``is:starred tag:rl``) lists newest first.
@@ -41,6 +42,7 @@ Fields (names are case-insensitive; a field applies to a word, a "phrase" or a (
   title:  author:  abstract: (= text:)  cat:cs.LG  tag:  source:  kind:paper|post|note
   status:new|read|skipped  is:starred  has:note  id:arxiv:1706.03762 (or 1706.03762v2, post:..., note:...)
   year:2024  published:2024  published:2024-01..2024-06  published:>2025-03-01  published:<2020
+  cites:1706.03762 (papers citing it)  citedby:1706.03762 (papers it cites), from `kb citations`
 Dates are YYYY, YYYY-MM or YYYY-MM-DD; ranges are A..B (inclusive), A.., ..B, >A, >=A, <A, <=A.
 Queries of filters only (e.g. is:starred tag:rl) list newest first."""
 
@@ -71,6 +73,8 @@ FIELD_ALIASES: dict[str, str] = {
     "year": "year",
     "published": "published",
     "date": "published",
+    "cites": "cites",
+    "citedby": "citedby",
 }
 #: Fields whose values are text, searched through the analyzer; the others take a single value.
 TEXT_FIELDS = frozenset({"title", "author", "text"})
@@ -245,7 +249,8 @@ class _Parser:
                 raise QueryError(
                     f"unknown field '{name}:' at position {tok.pos + 1}",
                     tok.pos,
-                    hint="fields: title author abstract cat tag kind source status is has id year published",
+                    hint="fields: title author abstract cat tag kind source status is has id year published "
+                    "cites citedby",
                 )
             return _word(field, tok.text, tok.pos)
         if field is not None:

@@ -22,6 +22,7 @@ from typing import IO, Any
 
 from kb.errors import KbError, UsageError
 from kb.index import layout
+from kb.index.compile import IdSets
 from kb.index.document import Prepared, prepare
 from kb.index.engines import DEFAULT_ENGINE, ENGINES, Engine, Generation, engine
 from kb.index.layout import Pointer
@@ -214,19 +215,25 @@ class SearchIndex:
     # --- reading --------------------------------------------------------------------------------
 
     def search(
-        self, query: str, limit: int = 20, sort: str = "relevance", marks: tuple[str, str] = ("«", "»")
+        self,
+        query: str,
+        limit: int = 20,
+        sort: str = "relevance",
+        marks: tuple[str, str] = ("«", "»"),
+        id_sets: IdSets | None = None,
     ) -> SearchResult:
         """Run ``query`` (see QUERY_HELP); hits best first, or newest first with ``sort="date"``.
 
         Raises QueryError for a query that cannot be parsed (or that this engine cannot run);
-        ``total`` counts every match.
+        ``total`` counts every match. ``id_sets`` are the ids store-backed filters select (``cites:``,
+        ``citedby:``; kb.index.compile.store_filters names what a query needs).
         """
         if sort not in ("relevance", "date"):
             raise UsageError(f"unknown sort '{sort}': use relevance or date")
         started = time.perf_counter()
         with self._lock:
             self._sync()
-            compiled = self._engine.compile(query)  # a bad query is an error even on an empty index
+            compiled = self._engine.compile(query, id_sets)  # a bad query is an error even on an empty index
             gen = self._gen
             if gen is None:
                 return SearchResult(query=query, elapsed=time.perf_counter() - started)

@@ -17,7 +17,7 @@ from typing import Any
 import tantivy
 
 from kb.errors import QueryError
-from kb.index.compile import Compiled, compile_query
+from kb.index.compile import Compiled, IdSets, compile_query
 from kb.index.document import Prepared, from_minutes
 from kb.index.snippets import make_snippet
 from kb.index.tantivy_query import TantivyBuilder
@@ -101,10 +101,10 @@ class TantivyGeneration:
         return written
 
     @staticmethod
-    def compile(query: str) -> Compiled:
-        """Compile ``query`` for this engine; raises QueryError."""
+    def compile(query: str, id_sets: IdSets | None = None) -> Compiled:
+        """Compile ``query`` for this engine (``id_sets``: what store-backed filters select); raises QueryError."""
         try:
-            return compile_query(query, _builder())
+            return compile_query(query, _builder(), id_sets)
         except ValueError as exc:  # tantivy refused a query the language allows: say so, never a traceback
             raise QueryError(f"the tantivy engine cannot run this query: {exc}", 0) from None
 

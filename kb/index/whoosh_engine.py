@@ -19,7 +19,7 @@ from whoosh.filedb.filestore import FileStorage
 from kb.index import results
 from kb.index.bulk import bulk_writer
 from kb.index.codec import KbCodec
-from kb.index.compile import Compiled, compile_query
+from kb.index.compile import Compiled, IdSets, compile_query
 from kb.index.document import Prepared
 from kb.index.parallel import write_all
 from kb.index.ranking import KbWeighting
@@ -71,9 +71,9 @@ class WhooshGeneration:
         return write_all(ix, batches, progress, procs)
 
     @staticmethod
-    def compile(query: str) -> Compiled:
-        """Compile ``query`` for this engine; raises QueryError."""
-        return compile_query(query, WHOOSH)
+    def compile(query: str, id_sets: IdSets | None = None) -> Compiled:
+        """Compile ``query`` for this engine (``id_sets``: what store-backed filters select); raises QueryError."""
+        return compile_query(query, WHOOSH, id_sets)
 
     def update(self, docs: Sequence[Prepared]) -> None:
         writer = bulk_writer(self._ix, timeout=5.0, limitmb=64)

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from kb.index import SearchIndex
     from kb.library.backfill import BackfillReport
     from kb.library.backfill import Progress as BackfillProgress
+    from kb.library.citations import PaperCitations
     from kb.library.doctor import DoctorReport
     from kb.library.formats.bibimport import ImportProgress, ImportReport
     from kb.library.formats.digest import Digest
@@ -255,8 +256,10 @@ class Library:
         self, query: str, limit: int = 20, sort: str = "relevance", marks: tuple[str, str] = ("«", "»")
     ) -> SearchResult:
         """Search papers, posts and notes. Raises QueryError for a query that cannot be parsed."""
+        from kb.library.citations import resolve_filters
+
         self.ensure_synced()
-        return self._index.search(query, limit=limit, sort=sort, marks=marks)
+        return self._index.search(query, limit=limit, sort=sort, marks=marks, id_sets=resolve_filters(self, query))
 
     def catch_up_index(self) -> int:
         """Tell the index every change the store has queued for it (kb.library.indexing); returns how many."""
@@ -362,6 +365,8 @@ class Library:
                     run.on_result(fetcher.fetch_ids(missing, source="note links"))
                 if names is None:  # papers' texts last: they never delay the sources (issue 14)
                     run.report.fulltexts = self._fetch_fulltexts(fetcher, None)
+                if names is None:  # last: the sources never wait for Semantic Scholar
+                    self._refresh_citations(fetcher, run)
             report = run.finish()
         self._index_after_fetch(report)
         return report
@@ -492,6 +497,26 @@ class Library:
         wanted = resolve_set(target) if target is not None else None
         state, resumed = starting_state(self, wanted, since, until, resume)
         return run_backfill(self, state, resumed, progress, self.logger)
+
+    def citations(
+        self, text: str, refresh: bool = False, network: bool = True, progress: Callable[[str], None] | None = None
+    ) -> PaperCitations | None:
+        """A paper's references and citing papers (`kb citations`), fetched from Semantic Scholar first when
+        never fetched, stale or ``refresh`` is asked; with ``network=False`` only what is stored (None: nothing)."""
+        from kb.library.citations import paper_citations, stored_citations
+
+        if not network:
+            return stored_citations(self, text)
+        return paper_citations(self, text, refresh, progress)
+
+    def _refresh_citations(self, fetcher: Fetcher, run: FetchRun) -> None:
+        """The citations step of `kb fetch` (kb.library.citations): bounded, one log line, never raises."""
+        from kb.library.citations import refresh_kept
+
+        try:
+            refresh_kept(self, fetcher, store_result=run.on_result)
+        except Exception as error:  # citations are extra: a bug there must not fail the fetch
+            self.logger.exception("citations step failed: %s", error)
 
     def _fetch_lock(self) -> FileLock:
         try:

@@ -15,7 +15,7 @@ from sqlalchemy import Connection
 
 from kb.errors import StoreError
 
-from . import fulltext, fulltext_due, harvest
+from . import citations, fulltext, fulltext_due, harvest
 from .convert import utc_now
 from .db import Database
 
@@ -271,6 +271,8 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("0007_backfill_harvest", harvest.create_table),
     # Papers' full texts, compressed (issue 14).
     ("0008_fulltext", _fulltext_tables),
+    # Citations: references and citing papers of the kept papers, from Semantic Scholar (issue 15).
+    ("0009_citations", citations.create_tables),
 ]
 
 

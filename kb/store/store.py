@@ -21,6 +21,7 @@ from sqlalchemy import Connection
 
 from kb.errors import NotFound, StoreError
 from kb.models import (
+    CitationLists,
     FeedState,
     FetchedItem,
     FetchRunSummary,
@@ -39,7 +40,20 @@ from kb.models import (
     UpsertReport,
 )
 
-from . import alerts, exchange, fetchlog, fulltext, fulltext_due, harvest, notecache, pending, queries, triage, upsert
+from . import (
+    alerts,
+    citations,
+    exchange,
+    fetchlog,
+    fulltext,
+    fulltext_due,
+    harvest,
+    notecache,
+    pending,
+    queries,
+    triage,
+    upsert,
+)
 from .convert import coerce_status, utc_now
 from .db import DEFAULT_BUSY_TIMEOUT, Database
 from .exchange import TriageMerge, TriageRecord
@@ -187,6 +201,46 @@ class Store:
     def forget_fulltext_failures(self, item_ids: Sequence[str]) -> None:
         """These papers' texts were had: forget their failed attempts."""
         self._write(lambda conn: fulltext_due.forget_failures(conn, item_ids))
+
+    # --- citations (Semantic Scholar) ---------------------------------------------------------------
+
+    def save_citations(self, lists: CitationLists, now: datetime | None = None) -> None:
+        """Replace a paper's references and citations and its fetch time, in one transaction."""
+        at = utc_now(now)
+        self._write(lambda conn: citations.save(conn, lists, at))
+
+    def citations(self, paper_id: str) -> CitationLists | None:
+        """A paper's stored lists (with when they were fetched), or None when never fetched."""
+        return self._read(lambda conn: citations.load(conn, paper_id))
+
+    def citations_due(self, before: datetime, limit: int) -> list[str]:
+        """Kept papers (starred, tagged, noted) whose lists are missing or older than ``before``, stalest first."""
+        return self._read(lambda conn: citations.due(conn, utc_now(before), limit))
+
+    def citations_fetched(self, paper_ids: Sequence[str]) -> dict[str, datetime]:
+        """When each paper's lists were fetched (those never fetched are left out)."""
+        return self._read(lambda conn: citations.fetched_at(conn, paper_ids))
+
+    def citing(self, paper_id: str) -> set[str]:
+        """Items of the workspace that cite ``paper_id``."""
+        return self._read(lambda conn: citations.citing(conn, paper_id))
+
+    def cited_by(self, paper_id: str) -> set[str]:
+        """Items of the workspace that ``paper_id`` cites."""
+        return self._read(lambda conn: citations.cited(conn, paper_id))
+
+    def in_workspace(self, ids: Sequence[str | None]) -> set[str]:
+        """Those of ``ids`` that are items of the workspace."""
+        return self._read(lambda conn: citations.in_workspace(conn, ids))
+
+    def citing_starred(self) -> dict[str, set[str]]:
+        """Each item citing a starred paper -> the starred papers it cites."""
+        return self._read(citations.citing_starred)
+
+    def mark_citing_starred(self, source: str, now: datetime | None = None) -> list[str]:
+        """File new items citing a starred paper under ``source`` too (index queued in the same transaction)."""
+        at = utc_now(now)
+        return self._write(lambda conn: citations.mark_source(conn, source, at))
 
     def get_item(self, item_id: str) -> Item | None:
         """One item, or None."""

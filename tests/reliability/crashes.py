@@ -1,5 +1,5 @@
-"""Promise 3 as a scenario: `kb fetch`, `kb reindex`, note saves, triage, `kb backfill`, `kb fulltext` and
-`kb import-bib` killed with SIGKILL at seeded random moments.
+"""Promise 3 as a scenario: `kb fetch`, `kb reindex`, note saves, triage, `kb backfill`, `kb fulltext`,
+`kb import-bib` and `kb citations --refresh` killed with SIGKILL at seeded random moments.
 
 Shared by tests/reliability/test_crash_safety.py and benchmarks/reliability.py. After every kill the lab
 checks what a person would lose: the store's integrity, duplicated items, the triage state set before the
@@ -41,6 +41,7 @@ from tests.support.arxiv_fulltext import Paper, seed_papers, serve_paper_texts
 from tests.support.arxiv_ids import IdListApi
 from tests.support.httpserver import HttpServer
 from tests.support.oai_server import OaiRepository, corpus_records
+from tests.support.s2_server import S2Api, s2_api
 from tests.support.workspace import FIXTURES
 
 NOTES = ("alpha", "beta", "gamma")
@@ -124,6 +125,9 @@ class CrashLab:
         self.bib_files: list[Path] = []  # one per import-bib trial, each naming papers no other file names
         self.api: IdListApi | None = None
         self.done: list[str] = []  # the kinds of the trials run so far
+        self.citations_seconds = 1.0
+        self.s2: S2Api | None = None
+        self.cited = ""  # the starred paper whose 1,881 recorded citing papers the citation trials refresh
 
     # --- set up -----------------------------------------------------------------------------------
 
@@ -141,6 +145,7 @@ class CrashLab:
         first.add_handler("/oai", OaiRepository(corpus_records(self.corpus), page_size=8).handle)
         self.api = IdListApi(self.corpus)
         first.add_handler("/api/query", self.api)
+        self.s2 = self.s2 or s2_api(first, self.corpus)
         feeds = []
         for number, name in enumerate(BLOGS):
             path = self.corpus / "blogs" / name
@@ -159,6 +164,7 @@ class CrashLab:
             "fulltext": {"for": []},  # the `kb fulltext` trials write full texts
             "feeds": feeds,
             "fetch": {"connect_timeout": 2, "read_timeout": 2, "total_timeout": 10, "retries": 1},
+            "citations": {"api_url": first.url("/graph/v1"), "delay_seconds": 0, "max_links": 5000},
         }
 
     def prepare(self) -> None:
@@ -204,6 +210,13 @@ class CrashLab:
                 library.set_starred(item_id, number % 2 == 0)
                 library.set_tags(item_id, [f"tag{number}", "kept"])
         self.triage = dict(store_facts(self.root).triage)
+        self.cited = items[0]  # starred above
+        assert self.s2 is not None
+        recorded = ("s2_test_get_paper_references.yaml", "s2_test_get_paper_citations.yaml")
+        self.s2.add_recorded(self.cited.removeprefix("arxiv:"), *recorded)
+        started = time.monotonic()
+        assert kb(*self.citations_command(), root=self.root).returncode == 0
+        self.citations_seconds = time.monotonic() - started
         self.driven = items[12:60]
         self.note_versions = dict.fromkeys(NOTES, 0)
         started = time.monotonic()
@@ -279,6 +292,16 @@ class CrashLab:
         trial.problems = self.check()
         return trial
 
+    def citations_command(self) -> tuple[str, ...]:
+        return ("citations", self.cited, "--refresh", "-q")
+
+    def citations_trial(self) -> Trial:
+        """`kb citations --refresh` killed while paging through 1,881 citing papers: the old lists or the new."""
+        trial = Trial("kb citations", round(self.random.uniform(0.3, self.citations_seconds * 1.05), 3))
+        trial.killed = self.kill_after(kb_popen(*self.citations_command(), root=self.root), trial.delay)
+        trial.problems = self.check()
+        return trial
+
     def note_trial(self) -> Trial:
         trial = Trial("note save", round(self.random.uniform(0.0, 0.6), 3))
         command = [sys.executable, "-m", "tests.reliability.note_driver", str(self.root), *NOTES]
@@ -318,10 +341,11 @@ class CrashLab:
         backfills: int = 0,
         fulltexts: int = 0,
         imports: int = 0,
+        citations: int = 0,
     ) -> list[Trial]:
         """The trials, in a seeded random order."""
         kinds = ["fetch"] * fetches + ["reindex"] * reindexes + ["note"] * saves + ["triage"] * triages
-        kinds += ["backfill"] * backfills + ["fulltext"] * fulltexts + ["import"] * imports
+        kinds += ["backfill"] * backfills + ["fulltext"] * fulltexts + ["import"] * imports + ["citations"] * citations
         assert imports < len(self.bib_files), "not enough recorded papers for a new file per import trial"
         self.random.shuffle(kinds)
         by_kind = {
@@ -332,6 +356,7 @@ class CrashLab:
             "backfill": self.backfill_trial,
             "fulltext": self.fulltext_trial,
             "import": self.import_trial,
+            "citations": self.citations_trial,
         }
         return [by_kind[kind]() for kind in kinds]
 
@@ -348,7 +373,7 @@ class CrashLab:
         changed = {i: (state, facts.triage.get(i)) for i, state in self.triage.items() if facts.triage.get(i) != state}
         if changed:
             problems.append(f"triage changed: {changed}")
-        problems += self.check_notes()
+        problems += self.check_notes() + self.check_citations()
         try:
             count, ids = index_ids(self.root)
             if count != len(ids):
@@ -357,6 +382,24 @@ class CrashLab:
             problems.append(f"index cannot be opened: {type(error).__name__}: {error}")
             return problems
         return problems + self.check_caught_up()
+
+    def check_citations(self) -> list[str]:
+        """Each paper's stored lists agree with its fetch row (a kill leaves the old lists or the new, whole)."""
+        conn = sqlite3.connect(f"file:{self.root / '.kb' / 'kb.sqlite'}?mode=ro", uri=True)
+        try:
+            rows = conn.execute(
+                'SELECT f.paper_id, f."references" + f.citations, '
+                "(SELECT count(*) FROM citation_link l WHERE l.paper_id = f.paper_id) FROM citation_fetch f"
+            ).fetchall()
+            orphans = conn.execute(
+                "SELECT count(*) FROM citation_link WHERE paper_id NOT IN (SELECT paper_id FROM citation_fetch)"
+            ).fetchone()[0]
+        finally:
+            conn.close()
+        problems = [
+            f"citations of {paper}: {stored} links for {said}" for paper, said, stored in rows if said != stored
+        ]
+        return problems + ([f"{orphans} citation links without a fetch row"] if orphans else [])
 
     def check_caught_up(self) -> list[str]:
         """After the next ordinary command (a search, in this process), the index agrees with the store."""

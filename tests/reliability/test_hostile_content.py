@@ -7,6 +7,7 @@ nothing on kb's behalf) and, for list and search, through a real pseudo-terminal
 
 from __future__ import annotations
 
+import json
 import os
 import pty
 import re
@@ -354,3 +355,24 @@ def test_a_hostile_full_text_is_stored_bounded_and_printed_inert(tmp_path: Path)
         code, out, err = _cli(root, *args)
         assert code == 0, (args, err)
         assert_inert(out + err, f"kb {' '.join(args)}")
+
+
+# --- titles from Semantic Scholar (kb citations) ----------------------------------------------------------
+
+
+def test_citation_titles_from_semantic_scholar_print_inert(tmp_path: Path, corpus: Path) -> None:
+    """Every hostile fragment as the title of a reference S2 sends: `kb citations` on a terminal and with colour on
+    shows each inert, and stores each as sent."""
+    from tests.support.s2_server import citation_world
+
+    with HttpServer() as server:
+        world = citation_world(tmp_path, server, corpus, hostile=HOSTILE)
+        paper = world.starred[0]
+        code, out, err = _cli(world.root, "citations", paper, "--limit", "100")
+        assert code == 0, err
+        assert_inert(out + err, "kb citations")
+        seen = _tty(world.root, "citations", paper, "--limit", "100").replace("\r\n", "\n")
+        assert "A paper kb does not hold" in seen
+        assert_inert(seen, "kb citations on a terminal")
+        code, out, _ = _cli(world.root, "citations", paper, "--json")
+        assert [link["title"] for link in json.loads(out)["references"][1:]] == list(HOSTILE)

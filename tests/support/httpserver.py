@@ -116,6 +116,7 @@ class HttpServer:
         self._server = _Server((host, 0), _RequestHandler)
         self._server.owner = self
         self._routes: dict[str, Handler] = {}
+        self._prefixes: dict[str, Handler] = {}  # a handler for every path under a folder (an API's routes)
         self._requests: list[Recorded] = []
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
@@ -172,8 +173,17 @@ class HttpServer:
         self._routes[path] = handler
         return self.url(path)
 
+    def add_prefix(self, prefix: str, handler: Handler) -> str:
+        """Answer every path under ``prefix`` (``/api`` serves ``/api/a/b?x=1``) with a callable. Returns its URL."""
+        self._prefixes[prefix.rstrip("/") + "/"] = handler
+        return self.url(prefix)
+
     def _route_for(self, path: str) -> Handler | None:
-        return self._routes.get(path) or self._routes.get(urlsplit(path).path)
+        found = self._routes.get(path) or self._routes.get(urlsplit(path).path)
+        if found is None:
+            bare = urlsplit(path).path
+            found = next((h for prefix, h in self._prefixes.items() if bare.startswith(prefix)), None)
+        return found
 
     # --- the request log -------------------------------------------------------------------------
 

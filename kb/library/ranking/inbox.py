@@ -18,5 +18,9 @@ if TYPE_CHECKING:
 
 
 def rank_inbox(library: Library, items: Sequence[Item], explain: bool = True) -> list[tuple[Item, float, str]]:
-    """Rank ``items`` for the workspace's person: (item, score 0..1, why) best first (why "" unless ``explain``)."""
-    return rank(workspace_ranker(library), items, explain)
+    """Rank ``items`` for the workspace's person: (item, score 0..1, why) best first (why "" unless ``explain``).
+
+    Items citing starred papers are lifted on top of what the ranker learned (kb.library.citations)."""
+    from kb.library.citations import boost_citing_starred
+
+    return boost_citing_starred(library, rank(workspace_ranker(library), items, explain))

@@ -24,6 +24,7 @@ class ReaderScreen(ItemScreen):
         Binding("J", "step(1)", "Next"),
         Binding("K", "step(-1)", "Previous"),
         Binding("escape", "back", "Back"),
+        Binding("C", "citations", "Citations"),
     ]
 
     def compose(self) -> ComposeResult:
@@ -87,6 +88,16 @@ class ReaderScreen(ItemScreen):
             return
         self.kb.reading = (following, navigator)
         self.display_item(following)
+
+    def action_citations(self) -> None:
+        """The paper's references and citing papers, as stored (kb.tui.screens.citations)."""
+        from kb.tui.screens.citations import CitationsScreen
+
+        item = self.reader.item
+        if item is None or not item.id.startswith("arxiv:"):
+            self.say("Citations are kept for arXiv papers.")
+            return
+        self.app.push_screen(CitationsScreen(item))
 
     def action_back(self) -> None:
         """Back to the inbox."""
