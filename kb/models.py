@@ -417,3 +417,22 @@ class SearchResult:
     total: int = 0
     elapsed: float = 0.0
     extra: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SimilarHit:
+    """One document like the one asked about, with the source's key words it shares (strongest first)."""
+
+    hit: Hit
+    shared: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SimilarResult:
+    """What `kb similar` found: the source's key words (strongest first) and the documents most like it."""
+
+    terms: tuple[str, ...] = ()
+    hits: tuple[SimilarHit, ...] = ()
+    elapsed: float = 0.0
+    #: The ids whose text made the key words: the paper itself, or the papers a note links.
+    based_on: tuple[str, ...] = ()

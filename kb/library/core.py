@@ -25,7 +25,17 @@ from kb.library.notebook import Notebook
 from kb.library.sources.gaps import Gap, find_gaps
 from kb.library.sources.health import SourceHealth, all_health, due_sources, status_report
 from kb.library.storeguard import open_store
-from kb.models import FetchRunSummary, Item, ItemFilter, Note, SearchResult, Status, TriageChange, parse_arxiv_id
+from kb.models import (
+    FetchRunSummary,
+    Item,
+    ItemFilter,
+    Note,
+    SearchResult,
+    SimilarResult,
+    Status,
+    TriageChange,
+    parse_arxiv_id,
+)
 from kb.notes import NoteSnapshot
 from kb.paths import Workspace, find_workspace
 from kb.store import Store
@@ -230,6 +240,14 @@ class Library:
         """Search papers, posts and notes. Raises QueryError for a query that cannot be parsed."""
         self.ensure_synced()
         return self._index.search(query, limit=limit, sort=sort, marks=marks)
+
+    def similar(self, text: str, limit: int = 10, marks: tuple[str, str] = ("«", "»")) -> SimilarResult:
+        """The papers, posts and notes most like an item, or the papers like those a note links, each with
+        the words it shares (kb.library.similar). NotFound for an unknown item or note."""
+        from kb.library.similar import find_similar
+
+        self.ensure_synced()
+        return find_similar(self._store, lambda: self._index, self.notes, self.get_item, text, limit, marks)
 
     def catch_up_index(self) -> int:
         """Tell the index every change the store has queued for it (kb.library.indexing); returns how many."""
