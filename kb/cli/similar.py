@@ -59,8 +59,8 @@ def _text_hit(found: SimilarHit) -> str:
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON object (stable; see the README).")
 @click.pass_obj
 def similar_command(root: Path | None, source: str, limit: int, as_json: bool) -> None:
-    """The papers, posts and notes most like SOURCE (an arXiv id, post:..., or a note: then the papers like
-    those it links), each with the words it shares. Exit status 1 when nothing is like it."""
+    """The papers, posts and notes most like an item (or like the papers a note links), each with the words it
+    shares. SOURCE is an arXiv id, post:..., or a note (note:PATH, PATH.md). Exit status 1 when nothing is like it."""
     with open_library(root) as library:
         result = library.similar(source, limit=limit)
         items = {item.id: item for item in library.items([found.hit.id for found in result.hits])}

@@ -14,7 +14,8 @@ Reference (QUERY_HELP below is the short form shown by ``kb search --help`` and 
 - ``field:value``, ``field:"a phrase"`` or ``field:(a OR b)``; names are case-insensitive, arXiv's
   short names work too: title: (ti:), author: (au:), abstract: = text: (abs:), cat:, tag:, source:,
   kind:paper|post|note, status:new|read|skipped, is:starred (and is:new, is:read, is:skipped),
-  has:note, id:, year:, published: (date:).
+  has:note, id:, year:, published: (date:), person: (what came from the sources of a person of
+  feeds.yaml's ``people``, by the person's name).
 - Dates: ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``, each meaning the whole period; ``A..B`` (inclusive),
   ``A..``, ``..B``, ``>A``, ``>=A``, ``<A``, ``<=A``. ``year:2020..2022`` works too.
 - A query of filters only (``is:starred tag:rl``) lists newest first.
@@ -41,6 +42,7 @@ Fields (names are case-insensitive; a field applies to a word, a "phrase" or a (
   title:  author:  abstract: (= text:)  cat:cs.LG  tag:  source:  kind:paper|post|note
   status:new|read|skipped  is:starred  has:note  id:arxiv:1706.03762 (or 1706.03762v2, post:..., note:...)
   year:2024  published:2024  published:2024-01..2024-06  published:>2025-03-01  published:<2020
+  person:"Ada Lovelace"  what came from a person's sources (people: in feeds.yaml)
 Dates are YYYY, YYYY-MM or YYYY-MM-DD; ranges are A..B (inclusive), A.., ..B, >A, >=A, <A, <=A.
 Queries of filters only (e.g. is:starred tag:rl) list newest first."""
 
@@ -71,11 +73,12 @@ FIELD_ALIASES: dict[str, str] = {
     "year": "year",
     "published": "published",
     "date": "published",
+    "person": "person",
 }
 #: Fields whose values are text, searched through the analyzer; the others take a single value.
 TEXT_FIELDS = frozenset({"title", "author", "text"})
 #: Fields that accept a group of values: ``tag:(rl OR vision)``.
-GROUP_FIELDS = TEXT_FIELDS | {"cat", "tag", "source"}
+GROUP_FIELDS = TEXT_FIELDS | {"cat", "tag", "source", "person"}
 
 
 @dataclass(frozen=True)

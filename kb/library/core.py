@@ -46,6 +46,7 @@ if TYPE_CHECKING:
     from kb.library.backfill import Progress as BackfillProgress
     from kb.library.doctor import DoctorReport
     from kb.library.formats.digest import Digest
+    from kb.library.people import PersonPage
 
 #: Changes waiting for the index above which `kb status` calls the index behind (the next command catches up).
 BACKLOG_OK = 1000
@@ -248,6 +249,15 @@ class Library:
 
         self.ensure_synced()
         return find_similar(self._store, lambda: self._index, self.notes, self.get_item, text, limit, marks)
+
+    def person(self, name: str) -> PersonPage:
+        """A followed person's page (kb.library.people): their papers and posts newest first, with your triage
+        and notes. NotFound when feeds.yaml follows nobody of that name."""
+        from kb.library.people import person_page
+
+        self.ensure_synced()
+        store = self._store
+        return person_page(self.config, name, store.list_items, store.papers_with_notes(), store.notes_linking)
 
     def catch_up_index(self) -> int:
         """Tell the index every change the store has queued for it (kb.library.indexing); returns how many."""
