@@ -22,6 +22,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kb.config import load_config
+from kb.errors import ConfigError
 from kb.library import Library, init_workspace
 from kb.models import Status
 from tests.reliability.helpers import (
@@ -110,6 +112,8 @@ class CrashLab:
         self.reindex_seconds = 1.0
         self.log_start = 0  # kb.log lines written before the trials
         self.backfill_seconds = 1.0
+        self.follow_seconds = 0.5
+        self.followed: list[str] = []  # the people `kb follow` trials added (a killed one may not have)
 
     # --- set up -----------------------------------------------------------------------------------
 
@@ -156,6 +160,10 @@ class CrashLab:
         self.backfill_seconds = time.monotonic() - started
         assert result.returncode == 0, result.stderr
         self.reference = set(store_facts(reference).ids)
+        started = time.monotonic()
+        result = kb("follow", "Reference Person", "--blog", self.servers[0].url(f"/{BLOGS[0]}"), "-q", root=reference)
+        self.follow_seconds = time.monotonic() - started
+        assert result.returncode == 0, result.stderr
 
         init_workspace(self.root)
         write_config(self.root, config)
@@ -210,6 +218,30 @@ class CrashLab:
         trial.problems = self.check()
         return trial
 
+    def follow_trial(self) -> Trial:
+        """`kb follow` killed: feeds.yaml is the file before or the file after (the person whole), never part."""
+        name = f"Crash Person {len(self.followed) + 1}"
+        trial = Trial("kb follow", round(self.random.uniform(0.0, self.follow_seconds * 1.05), 3))
+        before = (self.root / "feeds.yaml").read_bytes()
+        url = self.servers[0].url(f"/{BLOGS[0]}")  # a served blog: the next fetch fetches it under their name
+        trial.killed = self.kill_after(kb_popen("follow", name, "--blog", url, "-q", root=self.root), trial.delay)
+        trial.problems = self.check_followed(before, name) + self.check()
+        return trial
+
+    def check_followed(self, before: bytes, name: str) -> list[str]:
+        after = (self.root / "feeds.yaml").read_bytes()
+        if after == before:
+            return []
+        try:
+            people = [person.name for person in load_config(self.root / "feeds.yaml").people]
+        except ConfigError as error:
+            return [f"feeds.yaml unreadable after a killed follow: {error}"]
+        problems = [] if after.startswith(before) else ["a killed follow changed what feeds.yaml held before"]
+        if people != [*self.followed, name]:
+            problems.append(f"people after a killed follow: {people}, expected {[*self.followed, name]}")
+        self.followed.append(name)
+        return problems
+
     def note_trial(self) -> Trial:
         trial = Trial("note save", round(self.random.uniform(0.0, 0.6), 3))
         command = [sys.executable, "-m", "tests.reliability.note_driver", str(self.root), *NOTES]
@@ -240,10 +272,12 @@ class CrashLab:
         killed = self.kill_after(driver, delay)
         return killed, [] if killed else [f"driver ended by itself: {driver.stderr.read()[-500:]!r}"]
 
-    def run(self, fetches: int, reindexes: int, saves: int, triages: int = 0, backfills: int = 0) -> list[Trial]:
+    def run(
+        self, fetches: int, reindexes: int, saves: int, triages: int = 0, backfills: int = 0, follows: int = 0
+    ) -> list[Trial]:
         """The trials, in a seeded random order."""
         kinds = ["fetch"] * fetches + ["reindex"] * reindexes + ["note"] * saves + ["triage"] * triages
-        kinds += ["backfill"] * backfills
+        kinds += ["backfill"] * backfills + ["follow"] * follows
         self.random.shuffle(kinds)
         by_kind = {
             "fetch": self.fetch_trial,
@@ -251,6 +285,7 @@ class CrashLab:
             "note": self.note_trial,
             "triage": self.triage_trial,
             "backfill": self.backfill_trial,
+            "follow": self.follow_trial,
         }
         return [by_kind[kind]() for kind in kinds]
 

@@ -1,7 +1,7 @@
-"""Promise 3: `kb fetch`, `kb reindex`, note saves, triage and `kb backfill` killed with SIGKILL at seeded moments
-lose nothing.
+"""Promise 3: `kb fetch`, `kb reindex`, note saves, triage, `kb backfill` and `kb follow` killed with SIGKILL at
+seeded moments lose nothing.
 
-56 trials in one workspace (the kinds shuffled by the seed), each followed by the checks of
+60 trials in one workspace (the kinds shuffled by the seed), each followed by the checks of
 tests/reliability/crashes.py: after the next ordinary command the index holds exactly the store's items and
 the notes, with their triage state, and no full rebuild ran. Then one ordinary fetch and search must find
 everything.
@@ -23,7 +23,7 @@ from tests.reliability.crashes import CrashLab, KillReport
 from tests.reliability.helpers import kb, kb_env
 
 SEED = 20261122
-FETCHES, REINDEXES, SAVES, TRIAGES, BACKFILLS = 12, 12, 16, 10, 6
+FETCHES, REINDEXES, SAVES, TRIAGES, BACKFILLS, FOLLOWS = 12, 12, 16, 10, 6, 4
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +34,7 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> KillReport:
     lab = CrashLab(tmp_path_factory.mktemp("crash"), corpus, SEED)
     with lab.running():
         lab.prepare()
-        trials = lab.run(FETCHES, REINDEXES, SAVES, TRIAGES, BACKFILLS)
+        trials = lab.run(FETCHES, REINDEXES, SAVES, TRIAGES, BACKFILLS, FOLLOWS)
         report = lab.finish()
     report.trials = trials
     return report
@@ -49,6 +49,7 @@ def test_every_kill_leaves_a_sound_store_its_triage_and_whole_notes(report: Kill
         "note save": SAVES,
         "triage": TRIAGES,
         "kb backfill": BACKFILLS,
+        "kb follow": FOLLOWS,
     }
     # The moments are drawn within each command's measured duration: most kills land mid-work.
     assert report.killed >= 0.75 * len(report.trials), [(t.kind, t.delay, t.killed) for t in report.trials]

@@ -7,6 +7,7 @@ nothing on kb's behalf) and, for list and search, through a real pseudo-terminal
 
 from __future__ import annotations
 
+import json
 import os
 import pty
 import re
@@ -315,3 +316,22 @@ def test_any_feed_entries_are_stored_faithfully_and_printed_inert(
         item_id = re.search(r"post:\w+", out).group(0)  # type: ignore[union-attr]
         code, out, err = _cli(root, "show", item_id)
         assert_inert(out + err, "kb show")
+
+
+def test_hostile_person_names_are_written_faithfully_and_printed_inert(tmp_path: Path) -> None:
+    root = tmp_path / "people"
+    init_workspace(root)
+    names = [f"{fragment} person{number}" for number, fragment in enumerate(HOSTILE)]
+    for number, name in enumerate(names):
+        code, out, err = _cli(root, "follow", name, "--blog", f"https://blog.example/{number}.xml", "--json")
+        assert code == 0, (name, err)
+        assert_inert(err, f"kb follow {name!r}")
+    for number, name in enumerate(names):
+        code, out, err = _cli(root, "person", name.strip(), "--json")
+        assert code == 0, (name, err)
+        assert json.loads(out)["name"] == name.strip()  # feeds.yaml kept the name exactly
+        code, out, err = _cli(root, "person", name.strip())
+        assert code == 0 and f"person{number}" in out
+        assert_inert(out + err, f"kb person {name!r}")
+    code, out, err = _cli(root, "search", 'person:"CON person15"')
+    assert code == 1 and "no results" in err  # a person's query runs (no items fetched yet)
