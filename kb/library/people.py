@@ -147,3 +147,9 @@ def _without_path(error: ConfigError, path: Path) -> str:
 def person_names(people: Sequence[Person]) -> list[str]:
     """The people's names, in feeds.yaml's order (shell completion, the TUI)."""
     return [person.name for person in people]
+
+
+def people_of(config: Config, item: Item) -> list[Person]:
+    """The followed people one of whose sources brought ``item`` (the reader's `P`)."""
+    came_from = {source.lower() for source in item.sources}
+    return [person for person in config.people if any(s.name.lower() in came_from for s in sources_of(person))]
