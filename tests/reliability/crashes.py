@@ -114,6 +114,7 @@ class CrashLab:
         self.backfill_seconds = 1.0
         self.follow_seconds = 0.5
         self.followed: list[str] = []  # the people `kb follow` trials added (a killed one may not have)
+        self.follow_random = random.Random(seed + 1)
 
     # --- set up -----------------------------------------------------------------------------------
 
@@ -221,7 +222,7 @@ class CrashLab:
     def follow_trial(self) -> Trial:
         """`kb follow` killed: feeds.yaml is the file before or the file after (the person whole), never part."""
         name = f"Crash Person {len(self.followed) + 1}"
-        trial = Trial("kb follow", round(self.random.uniform(0.0, self.follow_seconds * 1.05), 3))
+        trial = Trial("kb follow", round(self.follow_random.uniform(0.0, self.follow_seconds * 1.05), 3))
         before = (self.root / "feeds.yaml").read_bytes()
         url = self.servers[0].url(f"/{BLOGS[0]}")  # a served blog: the next fetch fetches it under their name
         trial.killed = self.kill_after(kb_popen("follow", name, "--blog", url, "-q", root=self.root), trial.delay)
@@ -277,8 +278,10 @@ class CrashLab:
     ) -> list[Trial]:
         """The trials, in a seeded random order."""
         kinds = ["fetch"] * fetches + ["reindex"] * reindexes + ["note"] * saves + ["triage"] * triages
-        kinds += ["backfill"] * backfills + ["follow"] * follows
+        kinds += ["backfill"] * backfills
         self.random.shuffle(kinds)
+        for _ in range(follows):  # drawn apart, so the other trials keep the order and moments the seed gave them
+            kinds.insert(self.follow_random.randrange(len(kinds) + 1), "follow")
         by_kind = {
             "fetch": self.fetch_trial,
             "reindex": self.reindex_trial,
