@@ -238,3 +238,25 @@ def test_person_in_the_query_language(workspace: Path, http_server: HttpServer, 
     assert found("person:Nobody") == set()
     code, _, err = run(workspace, "search", "person:ad*")
     assert code == 2 and "not a person's name" in err
+
+
+def test_opml_import_and_export_live_with_people(workspace: Path, http_server: HttpServer, corpus: Path) -> None:
+    follow_everyone(workspace, http_server)
+    code, _, err = run(workspace, "opml", "import", str(corpus / "opml" / "rushter_data-science-blogs.opml"))
+    assert code == 0, err
+    with Library.open(workspace) as library:
+        config = library.config
+    assert [person.name for person in config.people] == ["Adrian Del Maestro", "Ada Lovelace"]
+    assert len([feed for feed in config.feeds if feed.person is None]) > 10
+    code, out, _ = run(workspace, "opml", "export")
+    assert code == 0 and "Ada Lovelace (Mastodon)" in out  # a person's feeds are feeds like the others
+
+
+def test_excluded_ids_are_keyed_as_items_are() -> None:
+    from kb.config.people import arxiv_id_key
+    from kb.models import parse_arxiv_id
+
+    for text in ("2401.01234", "arxiv:2401.01234v3", "hep-th/9901001v2", "math.gt/0309136", "MATH.GT/0309136"):
+        parsed = parse_arxiv_id(text)
+        assert parsed is not None and arxiv_id_key(text) == parsed.key
+    assert arxiv_id_key("1234") is None and arxiv_id_key("post:abc") is None
