@@ -335,3 +335,13 @@ def test_hostile_person_names_are_written_faithfully_and_printed_inert(tmp_path:
         assert_inert(out + err, f"kb person {name!r}")
     code, out, err = _cli(root, "search", 'person:"CON person15"')
     assert code == 1 and "no results" in err  # a person's query runs (no items fetched yet)
+
+
+def test_similar_items_of_hostile_papers_print_inert(fetched: Fetched) -> None:
+    shown = 0
+    for number in range(len(XML_LEGAL)):
+        code, out, err = _cli(fetched.root, "similar", f"arxiv:2611.{10000 + number}", "--limit", "50")
+        assert code in (0, 1), err
+        shown += out.count("shares: ")
+        assert_inert(out + err, f"kb similar arxiv:2611.{10000 + number}")
+    assert shown  # hostile titles and bodies were among the results, with the words they share
