@@ -7,6 +7,7 @@ from typing import Any
 
 import click
 
+from kb.cli.complete import complete_person
 from kb.cli.context import open_library
 from kb.cli.output import echo_json, item_row
 from kb.config import Person
@@ -85,7 +86,7 @@ def _person_text(page: PersonPage) -> str:
 
 
 @click.command("person")
-@click.argument("name")
+@click.argument("name", shell_complete=complete_person)
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON object (stable; see the README).")
 @click.pass_obj
 def person_command(root: Path | None, name: str, as_json: bool) -> None:

@@ -11,6 +11,7 @@ from typing import Any
 
 import click
 
+from kb.cli.complete import complete_id
 from kb.cli.context import open_library
 from kb.cli.output import echo_json
 from kb.library.serialize import item_json
@@ -54,7 +55,7 @@ def _text_hit(found: SimilarHit) -> str:
 
 
 @click.command("similar")
-@click.argument("source")
+@click.argument("source", shell_complete=complete_id)
 @click.option("--limit", type=click.IntRange(min=1, max=1000), default=10, show_default=True, help="At most N results.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON object (stable; see the README).")
 @click.pass_obj

@@ -260,3 +260,12 @@ def test_excluded_ids_are_keyed_as_items_are() -> None:
         parsed = parse_arxiv_id(text)
         assert parsed is not None and arxiv_id_key(text) == parsed.key
     assert arxiv_id_key("1234") is None and arxiv_id_key("post:abc") is None
+
+
+def test_person_names_complete(workspace: Path, http_server: HttpServer, tmp_path: Path) -> None:
+    from tests.cli.test_completion import complete
+
+    follow_everyone(workspace, http_server)
+    result = complete(f"kb --root {workspace} person Ad", tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert [line.split(",", 1)[1] for line in result.stdout.splitlines()] == ["Adrian Del Maestro", "Ada Lovelace"]
