@@ -600,3 +600,22 @@ class CitationLists:
     @property
     def ok(self) -> bool:
         return self.error is None or self.not_found
+
+
+@dataclass(frozen=True)
+class SimilarHit:
+    """One document like the one asked about, with the source's key words it shares (strongest first)."""
+
+    hit: Hit
+    shared: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SimilarResult:
+    """What `kb similar` found: the source's key words (strongest first) and the documents most like it."""
+
+    terms: tuple[str, ...] = ()
+    hits: tuple[SimilarHit, ...] = ()
+    elapsed: float = 0.0
+    #: The ids whose text made the key words: the paper itself, or the papers a note links.
+    based_on: tuple[str, ...] = ()

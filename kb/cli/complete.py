@@ -43,3 +43,8 @@ def complete_tag(ctx: click.Context, _param: click.Parameter, incomplete: str) -
 def complete_id(ctx: click.Context, _param: click.Parameter, incomplete: str) -> list[CompletionItem]:
     """The ids of the newest stored items (bounded, so Tab stays fast on a large store)."""
     return _candidates(ctx, lambda library: [item.id for item in library.list_items(ItemFilter(limit=500))], incomplete)
+
+
+def complete_person(ctx: click.Context, _param: click.Parameter, incomplete: str) -> list[CompletionItem]:
+    """The people feeds.yaml follows."""
+    return _candidates(ctx, lambda library: [person.name for person in library.config.people], incomplete)

@@ -36,6 +36,21 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "show": ("kb.cli.items", "show_command", "Show one paper, post or note."),
     "why": ("kb.cli.why", "why_command", "Say in one line what in your history pushed an item up or down."),
     "search": ("kb.cli.search", "search_command", "Search papers, posts and notes."),
+    "similar": (
+        "kb.cli.similar",
+        "similar_command",
+        "The papers, posts and notes most like an item (or like the papers a note links).",
+    ),
+    "follow": (
+        "kb.cli.people",
+        "follow_command",
+        "Follow a person wherever they publish: arXiv, blog, Mastodon, Bluesky.",
+    ),
+    "person": (
+        "kb.cli.people",
+        "person_command",
+        "A followed person's papers and posts, newest first, with your triage and notes.",
+    ),
     "reindex": ("kb.cli.search", "reindex_command", "Rebuild the search index from the store and notes/."),
     "note": ("kb.cli.notes", "note_command", "Open (creating it first) the note of a paper in $VISUAL/$EDITOR."),
     "notes": ("kb.cli.notes", "notes_command", "List notes with the papers they link."),

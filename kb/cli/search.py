@@ -22,7 +22,7 @@ Query language:
   vision OR language         either;  NOT survey / -survey   without
   (a OR b) c                 grouping;  "exact phrase";  diffus*  prefix
   title: author: abstract:/text: cat:cs.LG tag: kind:paper|post|note
-  source:NAME status:new|read|skipped is:starred has:note id:1706.03762
+  source:NAME person:"NAME" status:new|read|skipped is:starred has:note id:1706.03762
   year:2024 published:2024-01..2024-06 published:>2025-03-01
 Exit status: 0 hits, 1 no hits (as grep), 2 a query that cannot be parsed.
 """

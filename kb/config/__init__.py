@@ -21,6 +21,7 @@ from kb.config.schema import (
     FetchSettings,
     FullTextSettings,
     MuteRule,
+    Person,
     SearchSettings,
 )
 
@@ -40,6 +41,7 @@ __all__ = [
     "FetchSettings",
     "FullTextSettings",
     "MuteRule",
+    "Person",
     "SearchSettings",
     "known_categories",
     "load_config",

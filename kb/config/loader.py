@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import difflib
 import functools
+import re
 from collections.abc import Callable
+from dataclasses import replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -17,6 +19,7 @@ from urllib.parse import urlparse
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from kb.config.people import BLUESKY_HANDLE, MASTODON_ACCOUNT, arxiv_id_key, person_sources, source_names
 from kb.config.schema import (
     FULLTEXT_FOR,
     SEARCH_ENGINES,
@@ -28,12 +31,14 @@ from kb.config.schema import (
     FetchSettings,
     FullTextSettings,
     MuteRule,
+    Person,
     SearchSettings,
 )
 from kb.errors import ConfigError
 
-_TOP_KEYS = ("arxiv", "feeds", "mute", "fetch", "search", "fulltext", "citations")
+_TOP_KEYS = ("arxiv", "feeds", "mute", "fetch", "search", "fulltext", "citations", "people")
 _FULLTEXT_KEYS = ("for", "max_mb", "per_run")
+_PERSON_KEYS = ("name", "arxiv", "exclude", "categories", "blog", "mastodon", "bluesky")
 _SEARCH_KEYS = ("engine",)
 _ARXIV_KEYS = (
     "categories",
@@ -203,6 +208,8 @@ class _Validator:
             citations=citations,
         )
         self.check_unique_names(top, config)
+        if "people" in top and not _is_null(top["people"][1]):
+            config = self.with_people(top["people"][1], config)
         return config
 
     def section(self, top: dict[str, tuple[Node, Node]], key: str, parse: Callable[[Node], Any], default: Any) -> Any:
@@ -382,6 +389,80 @@ class _Validator:
                     "every feed and saved search needs its own name",
                 )
             seen[name.lower()] = f"'{section}.{sub}[{index}]'" if sub else f"'{section}[{index}]'"
+
+    # --- people ----------------------------------------------------------------------------------
+
+    def with_people(self, node: Node, config: Config) -> Config:
+        """``config`` with the people of ``node`` and their sources (first in the queries and feeds)."""
+        taken = {name.lower() for name in config.source_names()}
+        people: list[Person] = []
+        for i, item in enumerate(self.sequence(node, "people")):
+            person = self.person(item, f"people[{i}]")
+            if any(other.name.lower() == person.name.lower() for other in people):
+                raise self.fail(item, f"people[{i}].name", f"'{person.name}' is given twice", "keep one entry a person")
+            clash = next((name for name in source_names(person.name) if name.lower() in taken), None)
+            if clash is not None:
+                problem = f"the source name '{clash}' is already used"
+                raise self.fail(item, f"people[{i}].name", problem, "rename that feed or search")
+            people.append(person)
+        queries = [query for person in people for query in person_sources(person)[0]]
+        feeds = [feed for person in people for feed in person_sources(person)[1]]
+        arxiv = replace(config.arxiv, queries=(*queries, *config.arxiv.queries))
+        return replace(config, arxiv=arxiv, feeds=(*feeds, *config.feeds), people=tuple(people))
+
+    def person(self, node: Node, key: str) -> Person:
+        entries = self.mapping(node, key, _PERSON_KEYS)
+        if "name" not in entries:
+            raise self.fail(node, key, "missing 'name'", "each person needs a name")
+        values: dict[str, Any] = {"name": self.string(entries["name"][1], f"{key}.name")}
+        for name, (_, value) in entries.items():
+            where = f"{key}.{name}"
+            if name == "arxiv":
+                values[name] = self.strings(value, where)
+            elif name == "exclude":
+                items = enumerate(self.list_of(value, where))
+                values[name] = tuple(self.arxiv_id(item, f"{where}[{i}]") for i, item in items)
+            elif name == "categories":
+                items = enumerate(self.list_of(value, where))
+                values[name] = tuple(self.category(item, f"{where}[{i}]") for i, item in items)
+            elif name == "blog":
+                values[name] = self.url(value, where)
+            elif name == "mastodon":
+                values[name] = self.account(value, where, MASTODON_ACCOUNT, "@user@instance")
+            elif name == "bluesky":
+                values[name] = self.account(value, where, BLUESKY_HANDLE, "a handle such as alice.bsky.social")
+        person = Person(**values)
+        if not (person.arxiv or person.blog or person.mastodon or person.bluesky):
+            raise self.fail(node, key, f"'{person.name}' is followed nowhere", "give arxiv, blog, mastodon or bluesky")
+        if (person.exclude or person.categories) and not person.arxiv:
+            raise self.fail(node, key, "exclude and categories narrow the arXiv search", "give the arxiv: names too")
+        return person
+
+    def list_of(self, node: Node, key: str) -> list[Node]:
+        """A list, or one scalar taken as a list of one."""
+        return [node] if isinstance(node, ScalarNode) and not _is_null(node) else self.sequence(node, key)
+
+    def strings(self, node: Node, key: str) -> tuple[str, ...]:
+        values = tuple(self.string(item, f"{key}[{i}]") for i, item in enumerate(self.list_of(node, key)))
+        if not values:
+            raise self.fail(node, key, "must not be empty", "give at least one name, e.g. Hinton_G")
+        return values
+
+    def arxiv_id(self, node: Node, key: str) -> str:
+        value = self.string(node, key)
+        found = arxiv_id_key(value)
+        if found is None:
+            raise self.fail(node, key, f"'{value}' is not an arXiv id", "write it as 2401.01234")
+        return found
+
+    def account(self, node: Node, key: str, shape: re.Pattern[str], example: str) -> str:
+        value = self.string(node, key)
+        if shape.match(value):
+            return value
+        parsed = urlparse(value)
+        if parsed.scheme in ("http", "https") and parsed.netloc:
+            return value  # the profile's feed URL itself
+        raise self.fail(node, key, f"'{value}' is neither {example} nor an http(s) URL")
 
 
 def _item_node(top: dict[str, tuple[Node, Node]], section: str, sub: str | None, index: int) -> Node:

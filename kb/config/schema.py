@@ -24,6 +24,10 @@ class ArxivQuery:
     first_run_days: int = 14
     #: The most results one run takes from this search, whatever the window.
     max_results: int = 500
+    #: The person (`people`) whose author search this is; None for a search written under `arxiv.queries`.
+    person: str | None = None
+    #: Papers (``arxiv:ID``) this search finds but that are not the person's (author names collide).
+    exclude: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -33,6 +37,27 @@ class BlogFeed:
     name: str
     url: str
     tags: tuple[str, ...] = ()
+    #: The person (`people`) whose blog or social feed this is; None for a feed written under `feeds`.
+    person: str | None = None
+
+
+@dataclass(frozen=True)
+class Person:
+    """Someone followed wherever they publish (`people`); each way given becomes a source (kb.config.people)."""
+
+    name: str
+    #: Author name variants, as arXiv's ``au:`` takes them (``Hinton_G``, ``Geoffrey Hinton``).
+    arxiv: tuple[str, ...] = ()
+    #: Papers (``arxiv:ID``) the author search finds that are someone else's.
+    exclude: tuple[str, ...] = ()
+    #: Keep only the person's papers in these arXiv categories (none: any).
+    categories: tuple[str, ...] = ()
+    #: Their blog's feed URL.
+    blog: str | None = None
+    #: Their Mastodon account, ``@user@instance`` (or the profile's RSS URL).
+    mastodon: str | None = None
+    #: Their Bluesky handle, ``alice.bsky.social`` (or the profile's RSS URL).
+    bluesky: str | None = None
 
 
 @dataclass(frozen=True)
@@ -175,6 +200,9 @@ class Config:
     search: SearchSettings = field(default_factory=SearchSettings)
     fulltext: FullTextSettings = field(default_factory=FullTextSettings)
     citations: CitationSettings = field(default_factory=CitationSettings)
+    #: The people followed (`people`). Their sources are also in ``arxiv.queries`` and ``feeds`` (first,
+    #: marked with ``person``), so everything that fetches, checks or lists sources treats them alike.
+    people: tuple[Person, ...] = ()
 
     def source_names(self) -> list[str]:
         """Every source's name: the announcements, each saved search, each feed."""

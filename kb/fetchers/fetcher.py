@@ -6,6 +6,7 @@ never an exception.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import time
 from collections.abc import Callable, Collection, Mapping, Sequence
@@ -102,8 +103,11 @@ class Fetcher:
 
     @_never_raises(SourceKind.ARXIV_QUERY, lambda self, query, *_: query.name)
     def fetch_query(self, query: ArxivQuery, state: FeedState | None) -> SourceResult:
-        """A saved API search, newest first, back to what the last run saw."""
-        return self.arxiv_api.search(query, state)
+        """A saved API search, newest first, back to what the last run saw (less a person's ``exclude``)."""
+        result = self.arxiv_api.search(query, state)
+        if query.exclude:  # author names collide: papers the person said are not theirs never arrive
+            result = dataclasses.replace(result, items=tuple(i for i in result.items if i.id not in query.exclude))
+        return result
 
     @_never_raises(SourceKind.ARXIV_IDS, lambda self, ids, source="kb add": source)
     def fetch_ids(self, ids: Sequence[str], source: str = "kb add") -> SourceResult:

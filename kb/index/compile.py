@@ -22,10 +22,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
+from kb.config.people import source_names as person_source_names
 from kb.errors import QueryError
 from kb.index.analysis import EXACT_ANALYZER, NAME_ANALYZER, TEXT_ANALYZER, fold
 from kb.index.dates import END_OF_TIME, Interval, parse_interval, parse_year
-from kb.index.document import DEFAULT_FIELDS, EXACT_FIELDS, from_minutes, to_minutes
+from kb.index.document import DEFAULT_FIELDS, EXACT_FIELDS, from_minutes, keyword_value, to_minutes
 from kb.index.querylang import And, Node, Not, Or, Word, parse_query
 from kb.models import parse_arxiv_id
 
@@ -311,6 +312,14 @@ def _year(c: _Compiler, w: Word, value: str) -> Any:
     return c.b.term("year", year) if isinstance(year, str) else c.published(w, year)
 
 
+def _person(c: _Compiler, w: Word, value: str) -> Any:
+    # A person's items are those that came from one of their sources, named after them (kb.config.people):
+    # the index needs no field of its own, and renaming a person in feeds.yaml is a rename of sources.
+    if w.prefix or not value.strip():
+        raise _error(w, "not a person's name", 'the name as feeds.yaml gives it: person:"Ada Lovelace"')
+    return c.b.any_of([c.b.term("sources", keyword_value(name)) for name in person_source_names(value.strip())])
+
+
 def _published(c: _Compiler, w: Word, value: str) -> Any:
     if w.prefix:
         raise _error(w, "bad date", "YYYY, YYYY-MM or YYYY-MM-DD, ranges A..B, >A or <A")
@@ -341,4 +350,5 @@ _FILTERS = {
     "published": _published,
     "cites": _linked("cites"),
     "citedby": _linked("citedby"),
+    "person": _person,
 }

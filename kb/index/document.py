@@ -139,6 +139,12 @@ def _values(values: tuple[str, ...] | list[str], lower: bool) -> tuple[str, ...]
     return tuple(out)
 
 
+def keyword_value(value: str) -> str:
+    """One lower-cased keyword value (a source name, a tag) as the index holds it; '' when nothing is left."""
+    found = _values((value,), lower=True)
+    return found[0] if found else ""
+
+
 def _bare_id(paper: str) -> str:
     parsed = parse_arxiv_id(paper)
     return parsed.id.lower() if parsed else ""

@@ -15,7 +15,8 @@ Reference (QUERY_HELP below is the short form shown by ``kb search --help`` and 
   short names work too: title: (ti:), author: (au:), abstract: = text: (abs:), cat:, tag:, source:,
   kind:paper|post|note, status:new|read|skipped, is:starred (and is:new, is:read, is:skipped),
   has:note, id:, year:, published: (date:), cites:ID (papers citing that paper), citedby:ID (papers it
-  cites), the last two from the citation links kb fetched from Semantic Scholar (kb.store.citations).
+  cites), the last two from the citation links kb fetched from Semantic Scholar (kb.store.citations),
+  person: (what came from the sources of a person of feeds.yaml's ``people``, by the person's name).
 - Dates: ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``, each meaning the whole period; ``A..B`` (inclusive),
   ``A..``, ``..B``, ``>A``, ``>=A``, ``<A``, ``<=A``. ``year:2020..2022`` works too.
 - A query of filters only (``is:starred tag:rl``) lists newest first.
@@ -43,6 +44,7 @@ Fields (names are case-insensitive; a field applies to a word, a "phrase" or a (
   status:new|read|skipped  is:starred  has:note  id:arxiv:1706.03762 (or 1706.03762v2, post:..., note:...)
   year:2024  published:2024  published:2024-01..2024-06  published:>2025-03-01  published:<2020
   cites:1706.03762 (papers citing it)  citedby:1706.03762 (papers it cites), from `kb citations`
+  person:"Ada Lovelace"  what came from a person's sources (people: in feeds.yaml)
 Dates are YYYY, YYYY-MM or YYYY-MM-DD; ranges are A..B (inclusive), A.., ..B, >A, >=A, <A, <=A.
 Queries of filters only (e.g. is:starred tag:rl) list newest first."""
 
@@ -75,11 +77,12 @@ FIELD_ALIASES: dict[str, str] = {
     "date": "published",
     "cites": "cites",
     "citedby": "citedby",
+    "person": "person",
 }
 #: Fields whose values are text, searched through the analyzer; the others take a single value.
 TEXT_FIELDS = frozenset({"title", "author", "text"})
 #: Fields that accept a group of values: ``tag:(rl OR vision)``.
-GROUP_FIELDS = TEXT_FIELDS | {"cat", "tag", "source"}
+GROUP_FIELDS = TEXT_FIELDS | {"cat", "tag", "source", "person"}
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,11 @@ from kb.index.snippets import make_snippet
 from kb.models import Hit, Kind
 
 
-def run(searcher: Any, compiled: Compiled, limit: int, by_date: bool, marks: tuple[str, str]) -> tuple[list[Hit], int]:
-    """The first ``limit`` hits (best first, or newest first when ``by_date``) and how many match in all."""
+def run(
+    searcher: Any, compiled: Compiled, limit: int, by_date: bool, marks: tuple[str, str], count: bool = True
+) -> tuple[list[Hit], int]:
+    """The first ``limit`` hits (best first, or newest first when ``by_date``) and how many match in all
+    (without ``count``: the hits returned, which spares counting a broad OR such as more-like-this)."""
     q = prune(compiled.query, searcher.reader())
     if q is None:  # a word the index has never seen
         return [], 0
@@ -30,7 +33,7 @@ def run(searcher: Any, compiled: Compiled, limit: int, by_date: bool, marks: tup
         searcher.search_with_collector(q, collector)
         results = collector.results()
     hits = [_hit(hit, compiled, by_date, marks) for hit in results[: max(limit, 0)]]
-    return hits, _total(searcher, q, results, wanted)
+    return hits, _total(searcher, q, results, wanted) if count else len(hits)
 
 
 def _hit(hit: Any, compiled: Compiled, by_date: bool, marks: tuple[str, str]) -> Hit:

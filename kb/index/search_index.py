@@ -27,7 +27,8 @@ from kb.index.document import Prepared, prepare
 from kb.index.engines import DEFAULT_ENGINE, ENGINES, Engine, Generation, engine
 from kb.index.layout import Pointer
 from kb.index.schema import SCHEMA_VERSION
-from kb.models import IndexDoc, SearchResult
+from kb.index.similar import key_terms, shared_terms, similar_query
+from kb.models import IndexDoc, SearchResult, SimilarHit, SimilarResult
 
 _UNDATED = datetime.min.replace(tzinfo=UTC)
 
@@ -247,6 +248,37 @@ class SearchIndex:
             hits.sort(key=lambda hit: hit.id)
             hits.sort(key=lambda hit: hit.published or _UNDATED, reverse=True)
         return SearchResult(query=query, hits=tuple(hits), total=total, elapsed=time.perf_counter() - started)
+
+    def similar(
+        self,
+        sources: Sequence[IndexDoc],
+        exclude: Collection[str],
+        kind: str | None = None,
+        limit: int = 10,
+        marks: tuple[str, str] = ("«", "»"),
+    ) -> SimilarResult:
+        """The documents most like ``sources`` taken together (kb.index.similar), best first, without the
+        ids in ``exclude``, of one kind when ``kind`` is given; each with the key terms it shares."""
+        started = time.perf_counter()
+        with self._lock:
+            self._sync()
+            gen = self._gen
+            if gen is None:
+                return SimilarResult()
+            try:
+                prepared = [p for p in map(prepare, sources) if p is not None]
+                terms = key_terms(prepared, gen.doc_freq, gen.doc_count())
+                if not terms:
+                    return SimilarResult(elapsed=time.perf_counter() - started)
+                compiled = similar_query(self._engine.builder(), terms, exclude, kind)
+                hits, _count = gen.search(compiled, limit, False, marks, count=False)
+                texts = gen.texts([hit.id for hit in hits])
+            except Exception as exc:
+                self._broken = True
+                raise _damaged(self.root, exc) from exc
+        found = tuple(SimilarHit(hit, shared_terms(terms, texts.get(hit.id, ("", "")))) for hit in hits)
+        words = tuple(key.word for key in terms)
+        return SimilarResult(terms=words, hits=found, elapsed=time.perf_counter() - started)
 
     def _reading(self) -> Generation | None:
         self._sync()

@@ -17,7 +17,7 @@ from typing import Any
 import tantivy
 
 from kb.errors import QueryError
-from kb.index.compile import Compiled, IdSets, compile_query
+from kb.index.compile import Builder, Compiled, IdSets, compile_query
 from kb.index.document import Prepared, from_minutes
 from kb.index.snippets import make_snippet
 from kb.index.tantivy_query import TantivyBuilder
@@ -139,16 +139,39 @@ class TantivyGeneration:
             self._stamp = stamp
         return self._searcher
 
-    def search(self, compiled: Compiled, limit: int, by_date: bool, marks: tuple[str, str]) -> tuple[list[Hit], int]:
+    @staticmethod
+    def builder() -> Builder:
+        """The query builder of this engine (kb.index.similar builds its queries with it)."""
+        return _builder()
+
+    def search(
+        self, compiled: Compiled, limit: int, by_date: bool, marks: tuple[str, str], count: bool = True
+    ) -> tuple[list[Hit], int]:
         searcher = self._fresh()
         wanted = max(limit, 1)
         if by_date:
             newest = tantivy.Order.Desc
-            found = searcher.search(compiled.query, wanted, count=True, order_by_field="newest", order=newest)
+            found = searcher.search(compiled.query, wanted, count=count, order_by_field="newest", order=newest)
         else:
-            found = searcher.search(compiled.query, wanted, count=True)
+            # Without count, tantivy may skip blocks that cannot reach the top hits (block-max WAND).
+            found = searcher.search(compiled.query, wanted, count=count)
         hits = [self._hit(searcher, score, address, compiled, by_date, marks) for score, address in found.hits[:limit]]
-        return hits, int(found.count or 0)
+        return hits, int(found.count or 0) if count else len(hits)
+
+    def doc_freq(self, fieldname: str, term: str) -> int:
+        """How many documents hold ``term`` (an analysed term) in ``fieldname``."""
+        return int(self._fresh().doc_freq(fieldname, term))
+
+    def texts(self, ids: Sequence[str]) -> dict[str, tuple[str, str]]:
+        """The stored title and text of each of ``ids`` the index holds."""
+        searcher = self._fresh()
+        out: dict[str, tuple[str, str]] = {}
+        for doc_id in ids:
+            found = searcher.search(tantivy.Query.term_query(build_schema(), "id", doc_id), 1, count=False)
+            for _score, address in found.hits:
+                doc = searcher.doc(address)
+                out[doc_id] = (doc.get_first("title") or "", doc.get_first("text") or "")
+        return out
 
     @staticmethod
     def _hit(searcher: Any, score: Any, address: Any, compiled: Compiled, by_date: bool, marks: tuple[str, str]) -> Hit:

@@ -19,7 +19,7 @@ from whoosh.filedb.filestore import FileStorage
 from kb.index import results
 from kb.index.bulk import bulk_writer
 from kb.index.codec import KbCodec
-from kb.index.compile import Compiled, IdSets, compile_query
+from kb.index.compile import Builder, Compiled, IdSets, compile_query
 from kb.index.document import Prepared
 from kb.index.parallel import write_all
 from kb.index.ranking import KbWeighting
@@ -95,8 +95,29 @@ class WhooshGeneration:
             writer.cancel()
             raise
 
-    def search(self, compiled: Compiled, limit: int, by_date: bool, marks: tuple[str, str]) -> tuple[list[Hit], int]:
-        return results.run(self._fresh(), compiled, limit, by_date, marks)
+    @staticmethod
+    def builder() -> Builder:
+        """The query builder of this engine (kb.index.similar builds its queries with it)."""
+        return WHOOSH
+
+    def search(
+        self, compiled: Compiled, limit: int, by_date: bool, marks: tuple[str, str], count: bool = True
+    ) -> tuple[list[Hit], int]:
+        return results.run(self._fresh(), compiled, limit, by_date, marks, count)
+
+    def doc_freq(self, fieldname: str, term: str) -> int:
+        """How many documents hold ``term`` (an analysed term) in ``fieldname``."""
+        return int(self._fresh().doc_frequency(fieldname, term))
+
+    def texts(self, ids: Sequence[str]) -> dict[str, tuple[str, str]]:
+        """The stored title and text of each of ``ids`` the index holds."""
+        searcher = self._fresh()
+        out: dict[str, tuple[str, str]] = {}
+        for doc_id in ids:
+            stored = searcher.document(id=doc_id)
+            if stored is not None:
+                out[doc_id] = (stored.get("title", ""), stored.get("text", ""))
+        return out
 
     def _fresh(self) -> Any:
         if self._searcher is not None and not self._searcher.up_to_date():

@@ -26,7 +26,18 @@ from kb.library.notebook import Notebook
 from kb.library.sources.gaps import Gap, find_gaps
 from kb.library.sources.health import SourceHealth, all_health, due_sources, status_report
 from kb.library.storeguard import open_store
-from kb.models import FetchRunSummary, Item, ItemFilter, Kind, Note, SearchResult, Status, TriageChange, parse_arxiv_id
+from kb.models import (
+    FetchRunSummary,
+    Item,
+    ItemFilter,
+    Kind,
+    Note,
+    SearchResult,
+    SimilarResult,
+    Status,
+    TriageChange,
+    parse_arxiv_id,
+)
 from kb.notes import NoteSnapshot
 from kb.paths import Workspace, find_workspace
 from kb.store import Store
@@ -41,6 +52,7 @@ if TYPE_CHECKING:
     from kb.library.formats.bibimport import ImportProgress, ImportReport
     from kb.library.formats.digest import Digest
     from kb.library.fulltext_fetching import FullTextReport
+    from kb.library.people import PersonPage
 
 #: Changes waiting for the index above which `kb status` calls the index behind (the next command catches up).
 BACKLOG_OK = 1000
@@ -260,6 +272,23 @@ class Library:
 
         self.ensure_synced()
         return self._index.search(query, limit=limit, sort=sort, marks=marks, id_sets=resolve_filters(self, query))
+
+    def similar(self, text: str, limit: int = 10, marks: tuple[str, str] = ("«", "»")) -> SimilarResult:
+        """The papers, posts and notes most like an item, or the papers like those a note links, each with
+        the words it shares (kb.library.similar). NotFound for an unknown item or note."""
+        from kb.library.similar import find_similar
+
+        self.ensure_synced()
+        return find_similar(self._store, lambda: self._index, self.notes, self.get_item, text, limit, marks)
+
+    def person(self, name: str) -> PersonPage:
+        """A followed person's page (kb.library.people): their papers and posts newest first, with your triage
+        and notes. NotFound when feeds.yaml follows nobody of that name."""
+        from kb.library.people import person_page
+
+        self.ensure_synced()
+        store = self._store
+        return person_page(self.config, name, store.list_items, store.papers_with_notes(), store.notes_linking)
 
     def catch_up_index(self) -> int:
         """Tell the index every change the store has queued for it (kb.library.indexing); returns how many."""

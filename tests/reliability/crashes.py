@@ -23,6 +23,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kb.config import load_config
+from kb.errors import ConfigError
 from kb.library import Library, init_workspace
 from kb.models import Status
 from tests.reliability.helpers import (
@@ -128,6 +130,9 @@ class CrashLab:
         self.citations_seconds = 1.0
         self.s2: S2Api | None = None
         self.cited = ""  # the starred paper whose 1,881 recorded citing papers the citation trials refresh
+        self.follow_seconds = 0.5
+        self.followed: list[str] = []  # the people `kb follow` trials added (a killed one may not have)
+        self.follow_random = random.Random(seed + 1)
 
     # --- set up -----------------------------------------------------------------------------------
 
@@ -188,6 +193,9 @@ class CrashLab:
         started = time.monotonic()
         result = kb("fulltext", *(p.number for p in FULLTEXT_PAPERS[:FULLTEXT_BATCH]), root=reference)
         self.fulltext_seconds = time.monotonic() - started
+        started = time.monotonic()
+        result = kb("follow", "Reference Person", "--blog", self.servers[0].url(f"/{BLOGS[0]}"), "-q", root=reference)
+        self.follow_seconds = time.monotonic() - started
         assert result.returncode == 0, result.stderr
 
         init_workspace(self.root)
@@ -302,6 +310,30 @@ class CrashLab:
         trial.problems = self.check()
         return trial
 
+    def follow_trial(self) -> Trial:
+        """`kb follow` killed: feeds.yaml is the file before or the file after (the person whole), never part."""
+        name = f"Crash Person {len(self.followed) + 1}"
+        trial = Trial("kb follow", round(self.follow_random.uniform(0.0, self.follow_seconds * 1.05), 3))
+        before = (self.root / "feeds.yaml").read_bytes()
+        url = self.servers[0].url(f"/{BLOGS[0]}")  # a served blog: the next fetch fetches it under their name
+        trial.killed = self.kill_after(kb_popen("follow", name, "--blog", url, "-q", root=self.root), trial.delay)
+        trial.problems = self.check_followed(before, name) + self.check()
+        return trial
+
+    def check_followed(self, before: bytes, name: str) -> list[str]:
+        after = (self.root / "feeds.yaml").read_bytes()
+        if after == before:
+            return []
+        try:
+            people = [person.name for person in load_config(self.root / "feeds.yaml").people]
+        except ConfigError as error:
+            return [f"feeds.yaml unreadable after a killed follow: {error}"]
+        problems = [] if after.startswith(before) else ["a killed follow changed what feeds.yaml held before"]
+        if people != [*self.followed, name]:
+            problems.append(f"people after a killed follow: {people}, expected {[*self.followed, name]}")
+        self.followed.append(name)
+        return problems
+
     def note_trial(self) -> Trial:
         trial = Trial("note save", round(self.random.uniform(0.0, 0.6), 3))
         command = [sys.executable, "-m", "tests.reliability.note_driver", str(self.root), *NOTES]
@@ -342,12 +374,16 @@ class CrashLab:
         fulltexts: int = 0,
         imports: int = 0,
         citations: int = 0,
+        follows: int = 0,
     ) -> list[Trial]:
         """The trials, in a seeded random order."""
         kinds = ["fetch"] * fetches + ["reindex"] * reindexes + ["note"] * saves + ["triage"] * triages
         kinds += ["backfill"] * backfills + ["fulltext"] * fulltexts + ["import"] * imports + ["citations"] * citations
+        kinds += ["follow"] * follows
         assert imports < len(self.bib_files), "not enough recorded papers for a new file per import trial"
         self.random.shuffle(kinds)
+        for _ in range(follows):  # drawn apart, so the other trials keep the order and moments the seed gave them
+            kinds.insert(self.follow_random.randrange(len(kinds) + 1), "follow")
         by_kind = {
             "fetch": self.fetch_trial,
             "reindex": self.reindex_trial,
@@ -357,6 +393,7 @@ class CrashLab:
             "fulltext": self.fulltext_trial,
             "import": self.import_trial,
             "citations": self.citations_trial,
+            "follow": self.follow_trial,
         }
         return [by_kind[kind]() for kind in kinds]
 

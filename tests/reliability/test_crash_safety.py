@@ -1,7 +1,7 @@
-"""Promise 3: `kb fetch`, `kb reindex`, note saves, triage, `kb backfill`, `kb fulltext`, `kb import-bib` and
-`kb citations` killed with SIGKILL at seeded moments lose nothing.
+"""Promise 3: `kb fetch`, `kb reindex`, note saves, triage, `kb backfill`, `kb fulltext`, `kb import-bib`,
+`kb citations` and `kb follow` killed with SIGKILL at seeded moments lose nothing.
 
-72 trials in one workspace (the kinds shuffled by the seed), each followed by the checks of
+76 trials in one workspace (the kinds shuffled by the seed), each followed by the checks of
 tests/reliability/crashes.py: after the next ordinary command the index holds exactly the store's items and
 the notes, with their triage state, and no full rebuild ran. Then one ordinary fetch and search must find
 everything.
@@ -23,7 +23,7 @@ from tests.reliability.crashes import CrashLab, KillReport
 from tests.reliability.helpers import kb, kb_env
 
 SEED = 20261122
-FETCHES, REINDEXES, SAVES, TRIAGES, BACKFILLS, FULLTEXTS, IMPORTS, CITATIONS = 12, 12, 16, 10, 6, 6, 4, 6
+FETCHES, REINDEXES, SAVES, TRIAGES, BACKFILLS, FULLTEXTS, IMPORTS, CITATIONS, FOLLOWS = 12, 12, 16, 10, 6, 6, 4, 6, 4
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +34,7 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> KillReport:
     lab = CrashLab(tmp_path_factory.mktemp("crash"), corpus, SEED)
     with lab.running():
         lab.prepare()
-        trials = lab.run(FETCHES, REINDEXES, SAVES, TRIAGES, BACKFILLS, FULLTEXTS, IMPORTS, CITATIONS)
+        trials = lab.run(FETCHES, REINDEXES, SAVES, TRIAGES, BACKFILLS, FULLTEXTS, IMPORTS, CITATIONS, FOLLOWS)
         report = lab.finish()
     report.trials = trials
     return report
@@ -52,6 +52,7 @@ def test_every_kill_leaves_a_sound_store_its_triage_and_whole_notes(report: Kill
         "kb fulltext": FULLTEXTS,
         "kb import-bib": IMPORTS,
         "kb citations": CITATIONS,
+        "kb follow": FOLLOWS,
     }
     # The moments are drawn within each command's measured duration: most kills land mid-work.
     assert report.killed >= 0.75 * len(report.trials), [(t.kind, t.delay, t.killed) for t in report.trials]

@@ -376,3 +376,32 @@ def test_citation_titles_from_semantic_scholar_print_inert(tmp_path: Path, corpu
         assert_inert(seen, "kb citations on a terminal")
         code, out, _ = _cli(world.root, "citations", paper, "--json")
         assert [link["title"] for link in json.loads(out)["references"][1:]] == list(HOSTILE)
+
+
+def test_hostile_person_names_are_written_faithfully_and_printed_inert(tmp_path: Path) -> None:
+    root = tmp_path / "people"
+    init_workspace(root)
+    names = [f"{fragment} person{number}" for number, fragment in enumerate(HOSTILE)]
+    for number, name in enumerate(names):
+        code, out, err = _cli(root, "follow", name, "--blog", f"https://blog.example/{number}.xml", "--json")
+        assert code == 0, (name, err)
+        assert_inert(err, f"kb follow {name!r}")
+    for number, name in enumerate(names):
+        code, out, err = _cli(root, "person", name.strip(), "--json")
+        assert code == 0, (name, err)
+        assert json.loads(out)["name"] == name.strip()  # feeds.yaml kept the name exactly
+        code, out, err = _cli(root, "person", name.strip())
+        assert code == 0 and f"person{number}" in out
+        assert_inert(out + err, f"kb person {name!r}")
+    code, out, err = _cli(root, "search", 'person:"CON person15"')
+    assert code == 1 and "no results" in err  # a person's query runs (no items fetched yet)
+
+
+def test_similar_items_of_hostile_papers_print_inert(fetched: Fetched) -> None:
+    shown = 0
+    for number in range(len(XML_LEGAL)):
+        code, out, err = _cli(fetched.root, "similar", f"arxiv:2611.{10000 + number}", "--limit", "50")
+        assert code in (0, 1), err
+        shown += out.count("shares: ")
+        assert_inert(out + err, f"kb similar arxiv:2611.{10000 + number}")
+    assert shown  # hostile titles and bodies were among the results, with the words they share

@@ -25,6 +25,8 @@ class ReaderScreen(ItemScreen):
         Binding("K", "step(-1)", "Previous"),
         Binding("escape", "back", "Back"),
         Binding("C", "citations", "Citations"),
+        Binding("m", "similar", "Like this"),
+        Binding("P", "person", "Person"),
     ]
 
     def compose(self) -> ComposeResult:
@@ -98,6 +100,24 @@ class ReaderScreen(ItemScreen):
             self.say("Citations are kept for arXiv papers.")
             return
         self.app.push_screen(CitationsScreen(item))
+
+    def action_similar(self) -> None:
+        """The papers, posts and notes most like this item (kb.tui.screens.similar)."""
+        from kb.tui.screens.similar import SimilarScreen
+
+        if self.reader.item is not None:
+            self.app.push_screen(SimilarScreen(self.reader.item.id))
+
+    def action_person(self) -> None:
+        """The page of the followed person whose source brought this item (kb.tui.screens.person)."""
+        from kb.library.people import people_of
+        from kb.tui.screens.person import PersonScreen
+
+        people = people_of(self.kb.library.config, self.reader.item) if self.reader.item is not None else []
+        if not people:
+            self.say("this item came from no one you follow (`kb follow` adds a person)")
+            return
+        self.app.push_screen(PersonScreen(people[0].name))
 
     def action_back(self) -> None:
         """Back to the inbox."""
