@@ -17,6 +17,7 @@ from kb.config.schema import (
     Config,
     FetchSettings,
     MuteRule,
+    NotesSettings,
     SearchSettings,
 )
 
@@ -32,6 +33,7 @@ __all__ = [
     "Config",
     "FetchSettings",
     "MuteRule",
+    "NotesSettings",
     "SearchSettings",
     "known_categories",
     "load_config",

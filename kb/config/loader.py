@@ -25,11 +25,13 @@ from kb.config.schema import (
     Config,
     FetchSettings,
     MuteRule,
+    NotesSettings,
     SearchSettings,
 )
 from kb.errors import ConfigError
 
-_TOP_KEYS = ("arxiv", "feeds", "mute", "fetch", "search")
+_TOP_KEYS = ("arxiv", "feeds", "mute", "fetch", "search", "notes")
+_NOTES_KEYS = ("max_index_kb",)
 _SEARCH_KEYS = ("engine",)
 _ARXIV_KEYS = ("categories", "queries", "api_url", "rss_url", "oai_url", "delay_seconds", "page_size", "retries")
 _QUERY_KEYS = ("name", "query", "first_run_days", "max_results")
@@ -98,7 +100,11 @@ class _Validator:
     def mapping(self, node: Node, key: str, allowed: tuple[str, ...]) -> dict[str, tuple[Node, Node]]:
         """The entries of a mapping node, by key name; unknown and duplicate keys are errors."""
         if not isinstance(node, MappingNode):
-            hint = "start each section at the left margin: arxiv:, feeds:, mute:, fetch:, search:" if not key else None
+            hint = (
+                "start each section at the left margin: arxiv:, feeds:, mute:, fetch:, search:, notes:"
+                if not key
+                else None
+            )
             problem = f"expected a mapping (key: value lines), got {_shape(node)}"
             raise self.fail(node, key or "top level", problem, hint)
         entries: dict[str, tuple[Node, Node]] = {}
@@ -164,7 +170,8 @@ class _Validator:
         mute = self.section(top, "mute", self.mute, ())
         fetch = self.section(top, "fetch", self.fetch, FetchSettings())
         search = self.section(top, "search", self.search, SearchSettings())
-        config = Config(path=self.path, arxiv=arxiv, feeds=feeds, mute=mute, fetch=fetch, search=search)
+        notes = self.section(top, "notes", self.notes, NotesSettings())
+        config = Config(path=self.path, arxiv=arxiv, feeds=feeds, mute=mute, fetch=fetch, search=search, notes=notes)
         self.check_unique_names(top, config)
         return config
 
@@ -276,6 +283,13 @@ class _Validator:
         close = difflib.get_close_matches(engine.lower(), SEARCH_ENGINES, n=1)
         hint = f"did you mean '{close[0]}'?" if close else f"use one of: {', '.join(SEARCH_ENGINES)}"
         raise self.fail(value_node, "search.engine", f"unknown search engine '{engine}'", hint)
+
+    def notes(self, node: Node) -> NotesSettings:
+        entries = self.mapping(node, "notes", _NOTES_KEYS)
+        if "max_index_kb" not in entries:
+            return NotesSettings()
+        cap = self.number(entries["max_index_kb"][1], "notes.max_index_kb", low=1, high=4 * 1024 * 1024, integer=True)
+        return NotesSettings(max_index_kb=int(cap))
 
     def check_unique_names(self, top: dict[str, tuple[Node, Node]], config: Config) -> None:
         seen: dict[str, str] = {}

@@ -112,6 +112,16 @@ class SearchSettings:
 
 
 @dataclass(frozen=True)
+class NotesSettings:
+    """The `notes:` section."""
+
+    #: A note larger than this (KB) is indexed by its first max_index_kb KB only, and kb says so (the note
+    #: sync warning, `kb status`, `kb show`): one 200 MB note otherwise costs seconds and hundreds of MB on
+    #: every search that hits it. The file itself is never cut: links anywhere in it still count.
+    max_index_kb: int = 1024
+
+
+@dataclass(frozen=True)
 class Config:
     """The whole of feeds.yaml."""
 
@@ -121,6 +131,7 @@ class Config:
     mute: tuple[MuteRule, ...] = ()
     fetch: FetchSettings = field(default_factory=FetchSettings)
     search: SearchSettings = field(default_factory=SearchSettings)
+    notes: NotesSettings = field(default_factory=NotesSettings)
 
     def source_names(self) -> list[str]:
         """Every source's name: the announcements, each saved search, each feed."""

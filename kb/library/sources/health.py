@@ -90,12 +90,17 @@ def status_report(store: Store, config: Config, index_docs: int | None, index_ok
     counts = {
         kind.value: {status.value: by_kind[kind][status] for status in Status} for kind in (Kind.PAPER, Kind.POST)
     }
-    notes = len(store.note_records())
+    records = store.note_records()
+    notes = len(records)
+    cap = config.notes.max_index_kb * 1024
+    head_only = sorted(path for path, note in records.items() if note.size > cap)
     expected = sum(sum(by_status.values()) for by_status in counts.values()) + notes
     health = all_health(store, config)
     return {
         "items": counts,
         "notes": notes,
+        # Notes over notes.max_index_kb: searchable by their first max_index_kb KB only.
+        "notes_indexed_by_head": head_only,
         "runs": [run_json(run) for run in store.recent_runs(5)],
         "sources": [source.as_json() for source in health],
         "failing": [source.name for source in health if source.failures],
