@@ -54,7 +54,10 @@ def retry_delay(failures: int) -> timedelta | None:
 
 def source_health(store: Store, name: str, state: FeedState | None) -> SourceHealth:
     entries = store.source_log(name, limit=1)
-    last = entries[0] if entries else None
+    return _health(name, state, entries[0] if entries else None)
+
+
+def _health(name: str, state: FeedState | None, last: SourceLogEntry | None) -> SourceHealth:
     attempted = last.when if last else None
     failures = state.failures if state else 0
     delay = retry_delay(failures)
@@ -72,8 +75,10 @@ def source_health(store: Store, name: str, state: FeedState | None) -> SourceHea
 
 
 def all_health(store: Store, config: Config) -> list[SourceHealth]:
+    # Two queries whatever the number of sources (one per source took 4 s of `kb status` at 10,000 feeds).
     states = store.feed_states()
-    return [source_health(store, name, states.get(name)) for name in config.source_names()]
+    latest = store.latest_source_logs()
+    return [_health(name, states.get(name), latest.get(name)) for name in config.source_names()]
 
 
 def due_sources(store: Store, config: Config) -> tuple[list[str], list[SourceHealth]]:
