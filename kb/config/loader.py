@@ -230,7 +230,9 @@ class _Validator:
             "query": self.string(entries["query"][1], f"{key}.query"),
         }
         if "first_run_days" in entries:
-            days = self.number(entries["first_run_days"][1], f"{key}.first_run_days", low=1, high=3650, integer=True)
+            # Up to a century: a first run may page back to arXiv's first day (1991), as far as max_results allows.
+            node = entries["first_run_days"][1]
+            days = self.number(node, f"{key}.first_run_days", low=1, high=36500, integer=True)
             values["first_run_days"] = int(days)
         if "max_results" in entries:
             most = self.number(entries["max_results"][1], f"{key}.max_results", low=1, high=30000, integer=True)
