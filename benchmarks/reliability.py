@@ -62,7 +62,7 @@ def faults(base: Path, corpus: Path) -> dict[str, float]:
     # Baseline: the good sources alone, fetched the same way.
     with HttpServer() as server:
         from tests.reliability.faults import ATTENTION_API, COLAH, LILLOG
-        from tests.support.workspace import FIXTURES, arxiv_api
+        from tests.support.workspace import FIXTURES, all_of_arxiv, arxiv_api
 
         server.add_file("/rss/cs.CL", FIXTURES / "rss_attention_v7.xml")
         server.add_handler("/api/query", arxiv_api(corpus, {"attention": ATTENTION_API}))
@@ -75,7 +75,7 @@ def faults(base: Path, corpus: Path) -> dict[str, float]:
             {
                 "arxiv": {
                     "categories": ["cs.CL"],
-                    "queries": [{"name": "attention", "query": "attention", "first_run_days": 3650}],
+                    "queries": [{"name": "attention", "query": "attention", "first_run_days": all_of_arxiv()}],
                     "api_url": server.url("/api/query"),
                     "rss_url": server.url("/rss/"),
                     "delay_seconds": 0,
