@@ -140,7 +140,10 @@ def show_command(root: Path | None, item_id: str, as_json: bool) -> None:
                     ("links", " ".join(n.path for n in linked)),
                     ("backlinks", " ".join(data["backlinks"])),
                     ("tags", ", ".join(note.tags)),
-                    ("indexed", f"its first {cap_kb} KB of {note.size / 1e6:.1f} MB (notes.max_index_kb)" * head_only),
+                    (
+                        "indexed",
+                        f"first {cap_kb} KB of {note.size / 1e6:.1f} MB (notes.max_index_kb)" if head_only else "",
+                    ),
                 )
                 if value
             )
