@@ -6,14 +6,21 @@ Builds 5,000 notes (about 20 MB, 50 folders) in a temp dir, then prints:
   - parse_note on one typical note and on a 5 MB note.
 
 Run: python benchmarks/notes.py  (from the repository root, with the venv active)
+
+At scale (issue 13: 50,000 notes took 309 s to reindex, 5,000 took 6 s): ``--scale 5000,20000,50000`` times
+the first `kb reindex` (Library.reindex) of that many new 2 KB notes, each count in a fresh process, and with
+``--baseline-repo DIR`` also the code in DIR (e.g. a checkout before the change) in the same run.
 """
 
 from __future__ import annotations
 
+import argparse
 import os
 import random
+import resource
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -146,5 +153,57 @@ def row(label: str, times: tuple[float, float], extra: str = "") -> None:
     print(f"{label:32} best {best * 1000:8.2f} ms  median {median * 1000:8.2f} ms  {extra}".rstrip())
 
 
+def reindex_once(count: int) -> None:
+    """Build ``count`` new 2 KB notes in a fresh workspace and print the seconds of its first reindex."""
+    global NOTES
+    NOTES = count  # the notes link each other by number
+    with tempfile.TemporaryDirectory() as tmp:
+        workspace, _ = init_workspace(Path(tmp) / "ws")
+        rng = random.Random(7)
+        for number in range(count):
+            folder = workspace.notes / f"topic-{number % FOLDERS:02d}"
+            folder.mkdir(exist_ok=True)
+            (folder / f"note-{number}.md").write_text(note_text(rng, number, 2_000), encoding="utf-8")
+        with Library.open(workspace.root) as library:
+            started, cpu = time.perf_counter(), _cpu()
+            written = library.reindex()
+            print(f"{time.perf_counter() - started:.1f} {_cpu() - cpu:.1f} {written}")
+
+
+def _cpu() -> float:
+    """CPU seconds of this process and of the children it waited for (the forked indexing helper)."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def scale(counts: list[int], baseline: Path | None) -> None:
+    """Each count's first reindex, in a fresh process per count and per code base (this one, the baseline)."""
+    here = Path(__file__).resolve().parent.parent
+    bases = [("this", here)] + ([("baseline", baseline)] if baseline else [])
+    # CPU seconds (of the process and the indexing helper it forks) beside wall seconds: on a shared machine
+    # the wall clock measures the neighbours too.
+    print(f"{'notes':>8} " + " ".join(f"{name + ' wall':>14} {'cpu':>8} {'cpu us/note':>11}" for name, _ in bases))
+    for count in counts:
+        cells = []
+        for _, repo in bases:
+            env = {**os.environ, "PYTHONPATH": str(repo)}
+            # kb is imported from ``repo`` first; this file's own path insert then no longer matters for it.
+            script = f"import sys, kb.library; sys.path.insert(0, {str(here / 'benchmarks')!r}); import notes; "
+            script += f"print(kb.__file__, file=sys.stderr); notes.reindex_once({count})"
+            run = [sys.executable, "-c", script]  # run in ``repo``: -c puts the current folder first on the path
+            out = subprocess.run(run, env=env, cwd=repo, capture_output=True, text=True, check=True)
+            assert out.stderr.startswith(str(repo)), out.stderr  # the code base meant, not another
+            seconds, cpu = (float(figure) for figure in out.stdout.split()[:2])
+            cells.append(f"{seconds:>12.1f} s {cpu:>6.1f} s {cpu / count * 1e6:>11.0f}")
+        print(f"{count:>8} " + " ".join(cells), flush=True)
+
+
 if __name__ == "__main__":
-    main()
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", help="comma-separated note counts: time the first reindex of each")
+    parser.add_argument("--baseline-repo", type=Path, help="also time the kb code in this folder")
+    args = parser.parse_args()
+    if args.scale:
+        scale([int(count) for count in args.scale.split(",")], args.baseline_repo)
+    else:
+        main()

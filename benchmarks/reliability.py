@@ -23,6 +23,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -61,7 +62,7 @@ def faults(base: Path, corpus: Path) -> dict[str, float]:
     # Baseline: the good sources alone, fetched the same way.
     with HttpServer() as server:
         from tests.reliability.faults import ATTENTION_API, COLAH, LILLOG
-        from tests.support.workspace import FIXTURES, arxiv_api
+        from tests.support.workspace import FIXTURES, all_of_arxiv, arxiv_api
 
         server.add_file("/rss/cs.CL", FIXTURES / "rss_attention_v7.xml")
         server.add_handler("/api/query", arxiv_api(corpus, {"attention": ATTENTION_API}))
@@ -74,7 +75,7 @@ def faults(base: Path, corpus: Path) -> dict[str, float]:
             {
                 "arxiv": {
                     "categories": ["cs.CL"],
-                    "queries": [{"name": "attention", "query": "attention", "first_run_days": 3650}],
+                    "queries": [{"name": "attention", "query": "attention", "first_run_days": all_of_arxiv()}],
                     "api_url": server.url("/api/query"),
                     "rss_url": server.url("/rss/"),
                     "delay_seconds": 0,
@@ -95,16 +96,23 @@ def faults(base: Path, corpus: Path) -> dict[str, float]:
         "seconds": run.seconds,
         "baseline": clean,
         "exit": run.returncode,
+        "by_fault": [(fault.name, fault.name in run.survived) for fault in FAULTS],
     }
 
 
 def kills(base: Path, corpus: Path, total: int, seed: int) -> dict[str, float]:
     lab = CrashLab(base, corpus, seed)
-    fetches = reindexes = round(total * 0.28)
+    # The mix of tests/reliability/test_crash_safety.py (12, 12, 16, 10, 6 of 56), scaled to ``total``.
+    fetches = reindexes = round(total * 12 / 56)
+    triages, backfills = round(total * 10 / 56), round(total * 6 / 56)
+    saves = total - fetches - reindexes - triages - backfills
     with lab.running():
         lab.prepare()
-        trials = lab.run(fetches, reindexes, total - fetches - reindexes)
+        trials = lab.run(fetches, reindexes, saves, triages, backfills)
         report = lab.finish()
+        facts = store_facts(lab.root)
+        triage_lost = sum(facts.triage.get(item) != state for item, state in lab.triage.items())
+        notes_lost = len(lab.check_notes())  # partial, unreadable or gone back to an older version
     report.trials = trials
     for trial in trials:
         if not trial.passed:
@@ -118,6 +126,11 @@ def kills(base: Path, corpus: Path, total: int, seed: int) -> dict[str, float]:
         "lost": report.items_lost,
         "final_ok": not report.final_problems,
         "fetch_s": lab.fetch_seconds,
+        "triage_checked": len(lab.triage),
+        "triage_lost": triage_lost,
+        "notes_checked": len(lab.note_versions),
+        "notes_lost": notes_lost,
+        "kinds": ", ".join(f"{n} {kind}" for kind, n in Counter(trial.kind for trial in trials).items()),
     }
 
 
@@ -194,6 +207,54 @@ ONE_HOST_FEEDS = 20
 ONE_HOST_FETCH = {"connect_timeout": 1, "read_timeout": 1, "total_timeout": 10, "retries": 1, "backoff_seconds": 0.05}
 
 
+#: Issue 13's machine-state trials: the test files that make each state for real, by kind.
+TRIALS = {
+    "unwritable log, read-only workspace, full disk": "tests/reliability/test_machine_state.py",
+    "missing store, WAL only, corruption (kb doctor)": "tests/reliability/test_store_way_out.py",
+    "proxies (HTTP, SOCKS5, dead, unusable values)": "tests/reliability/test_proxies.py",
+    "one host down, 429 host, run_timeout": "tests/reliability/test_one_host.py",
+    "import limits (deep JSON, huge tags, paths, future)": "tests/reliability/test_import_limits.py",
+    "notes at scale (size cap, one-pass rebuild)": "tests/reliability/test_notes_at_scale.py",
+}
+
+
+def trials() -> list[tuple[str, int, int, int]]:
+    """Each kind of trial: (kind, run, passed, skipped), run by pytest on the test file that makes the state."""
+    rows = []
+    for kind, path in TRIALS.items():
+        command = [sys.executable, "-m", "pytest", "-q", "-rA", "-p", "no:cacheprovider", path]
+        out = subprocess.run(command, cwd=REPO, capture_output=True, text=True, env=kb_env()).stdout
+        outcomes = Counter(
+            line.split()[0]
+            for line in out.splitlines()
+            if line.startswith(("PASSED ", "FAILED ", "SKIPPED ", "ERROR "))
+        )
+        rows.append((kind, sum(outcomes.values()), outcomes["PASSED"], outcomes["SKIPPED"]))
+    return rows
+
+
+def many_feeds(base: Path, repo: Path, feeds: int = 10_000) -> dict[str, float]:
+    """`kb opml import` of ``feeds`` feeds, then `kb list` and `kb status`, by the code at ``repo``: wall and CPU s."""
+    root = base / f"feeds-{repo.name}"
+    init_workspace(root)
+    opml = base / "feeds.opml"
+    outlines = [
+        f'<outline type="rss" text="Blog {n}" xmlUrl="https://blog{n}.example.org/f.xml"/>' for n in range(feeds)
+    ]
+    opml.write_text('<?xml version="1.0"?><opml version="2.0"><head/><body>' + "\n".join(outlines) + "</body></opml>")
+    figures: dict[str, float] = {}
+    env = {**os.environ, "PYTHONPATH": str(repo)}
+    for name, args in (("import", ("opml", "import", str(opml))), ("list", ("list",)), ("status", ("status",))):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        started = time.monotonic()
+        command = [sys.executable, "-m", "kb.cli.main", "--root", str(root), *args]
+        subprocess.run(command, env=env, cwd=root, capture_output=True, timeout=3600, check=True)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        figures[name] = time.monotonic() - started
+        figures[name + "_cpu"] = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    return figures
+
+
 def one_host(base: Path, repo: Path) -> dict[str, float]:
     """20 feeds on one hanging host, 20 on one host answering 429 + Retry-After: 2: seconds and requests.
 
@@ -227,10 +288,14 @@ def main_() -> None:
     parser.add_argument("--random-titles", type=int, default=200, help="seeded random hostile titles")
     parser.add_argument("--baseline-repo", type=Path, help="a kb checkout to time the one-host cases against")
     parser.add_argument("--only-one-host", action="store_true", help="run only the one-host cases")
+    parser.add_argument("--only-many-feeds", action="store_true", help="run only the 10,000-feed list/status case")
     args = parser.parse_args()
-    if args.only_one_host:
+    if args.only_one_host or args.only_many_feeds:
         with tempfile.TemporaryDirectory() as temp:
-            _print_one_host(Path(temp), args.baseline_repo)
+            if args.only_one_host:
+                _print_one_host(Path(temp), args.baseline_repo)
+            if args.only_many_feeds:
+                _print_many_feeds(Path(temp), args.baseline_repo)
         return
     corpus = corpus_dir()
     with tempfile.TemporaryDirectory() as temp:
@@ -256,9 +321,21 @@ def main_() -> None:
             f"{h['faithful']:.0f} stored faithfully); text outputs checked {h['outputs']:.0f}, "
             f"with a raw control character {h['unsafe']:.0f}; fetch {h['seconds']:.1f} s, peak {h['peak_mb']:.0f} MB"
         )
+        print(f"  kill trials by kind          {k['kinds']}")
+        for fault, ok in f["by_fault"]:
+            print(f"    fault {fault:<28} {'survived' if ok else 'NOT SURVIVED'}")
         _print_one_host(base / "o", args.baseline_repo)
+        failed_trials = 0
+        for kind, run, passed, skipped in trials():
+            print(f"  trials: {kind:<52} run {run}, passed {passed}" + (f", skipped {skipped}" if skipped else ""))
+            failed_trials += run - passed - skipped
         print(f"  items lost                   {lost}")
-        if lost or h["unsafe"] or k["passed"] < k["run"] or f["survived"] < f["injected"]:
+        checked = f"(of {k['triage_checked']:.0f} items' triage checked)"
+        print(f"  triage changes lost          {k['triage_lost']:.0f} {checked}")
+        print(f"  notes lost                   {k['notes_lost']:.0f} (of {k['notes_checked']:.0f} notes checked)")
+        if lost or k["triage_lost"] or k["notes_lost"] or failed_trials:
+            sys.exit(1)
+        if h["unsafe"] or k["passed"] < k["run"] or f["survived"] < f["injected"]:
             sys.exit(1)
 
 
@@ -271,6 +348,16 @@ def _print_one_host(base: Path, baseline: Path | None) -> None:
         if before:
             line += f" (before: {before[case + '_s']:.1f} s, {before[case + '_requests']:.0f} requests)"
         print(line)
+
+
+def _print_many_feeds(base: Path, baseline: Path | None) -> None:
+    after = many_feeds(base, REPO)
+    before = many_feeds(base, baseline) if baseline else None
+    for case in ("import", "list", "status"):
+        line = f"  10,000 feeds: kb {case:<12} {after[case]:5.1f} s wall, {after[case + '_cpu']:4.1f} s CPU"
+        if before:
+            line += f" (before: {before[case]:5.1f} s wall, {before[case + '_cpu']:4.1f} s CPU)"
+        print(line, flush=True)
 
 
 if __name__ == "__main__":

@@ -124,10 +124,13 @@ def show_command(root: Path | None, item_id: str, as_json: bool) -> None:
         if item_id.startswith("note:") or item_id.endswith(".md"):
             note = library.get_note(item_id)
             papers, linked = library.note_links(note.path)
+            cap_kb = library.config.notes.max_index_kb
+            head_only = note.size > cap_kb * 1024
             data = {
                 **note_json(note),
                 "links": {"papers": papers, "notes": [n.path for n in linked]},
                 "backlinks": [n.path for n in library.backlinks(note.path)],
+                "indexed_kb": cap_kb if head_only else None,  # None: the whole note is searchable
             }
             text = f"{one_line(note.title)}\n\n" + "\n".join(
                 f"{key + ':':<12}{one_line(str(value))}"
@@ -137,6 +140,10 @@ def show_command(root: Path | None, item_id: str, as_json: bool) -> None:
                     ("links", " ".join(n.path for n in linked)),
                     ("backlinks", " ".join(data["backlinks"])),
                     ("tags", ", ".join(note.tags)),
+                    (
+                        "indexed",
+                        f"first {cap_kb} KB of {note.size / 1e6:.1f} MB (notes.max_index_kb)" if head_only else "",
+                    ),
                 )
                 if value
             )

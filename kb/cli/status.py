@@ -17,6 +17,9 @@ def _text(report: dict[str, Any]) -> list[str]:
     for kind, counts in report["items"].items():
         lines.append(f"{kind}s: " + ", ".join(f"{count} {status}" for status, count in counts.items()))
     lines.append(f"notes: {report['notes']}")
+    if head_only := report.get("notes_indexed_by_head"):
+        names = ", ".join(one_line(path, 60) for path in head_only[:3]) + (", ..." if len(head_only) > 3 else "")
+        lines.append(f"  {len(head_only)} over notes.max_index_kb, searchable by their head only: {names}")
     lines += _index_lines(report["index"])
     if "fulltext" in report:
         held = report["fulltext"]

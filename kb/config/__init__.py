@@ -21,6 +21,7 @@ from kb.config.schema import (
     FetchSettings,
     FullTextSettings,
     MuteRule,
+    NotesSettings,
     Person,
     SearchSettings,
 )
@@ -41,6 +42,7 @@ __all__ = [
     "FetchSettings",
     "FullTextSettings",
     "MuteRule",
+    "NotesSettings",
     "Person",
     "SearchSettings",
     "known_categories",

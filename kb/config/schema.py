@@ -189,6 +189,16 @@ class CitationSettings:
 
 
 @dataclass(frozen=True)
+class NotesSettings:
+    """The `notes:` section."""
+
+    #: A note larger than this (KB) is indexed by its first max_index_kb KB only, and kb says so (the note
+    #: sync warning, `kb status`, `kb show`): one 200 MB note otherwise costs seconds and hundreds of MB on
+    #: every search that hits it. The file itself is never cut: links anywhere in it still count.
+    max_index_kb: int = 1024
+
+
+@dataclass(frozen=True)
 class Config:
     """The whole of feeds.yaml."""
 
@@ -203,6 +213,7 @@ class Config:
     #: The people followed (`people`). Their sources are also in ``arxiv.queries`` and ``feeds`` (first,
     #: marked with ``person``), so everything that fetches, checks or lists sources treats them alike.
     people: tuple[Person, ...] = ()
+    notes: NotesSettings = field(default_factory=NotesSettings)
 
     def source_names(self) -> list[str]:
         """Every source's name: the announcements, each saved search, each feed."""

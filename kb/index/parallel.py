@@ -14,6 +14,7 @@ in this process alone.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import queue
@@ -151,6 +152,9 @@ def write_all(
                 progress(written)
         writer.commit()
     except BaseException:
-        writer.cancel()
+        # A commit that failed half-way (a full disk) leaves whoosh's files closed, and its cancel() then fails
+        # on them; the first error is the one to report, and the unfinished generation is removed on next open.
+        with contextlib.suppress(Exception):
+            writer.cancel()
         raise
     return written

@@ -67,7 +67,7 @@ class Library:
         self._opened_store: Store | None = None
         self._wrote_triage = False  # checkpointed on close
         self.logger = run_logger(workspace.log)
-        self.notes = Notebook(workspace, lambda: self._store, self.get_item, self.logger)
+        self.notes = Notebook(workspace, lambda: self._store, self.get_item, self.logger, config.notes.max_index_kb)
         self._indexer = IndexKeeper(workspace, config.search.engine, lambda: self._store, self.notes, self.logger)
         self.fulltexts = FullTexts(lambda: self._store, self._follow)
 

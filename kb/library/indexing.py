@@ -23,7 +23,7 @@ from filelock import FileLock, Timeout
 from kb.errors import KbError
 from kb.library.documents import item_document
 from kb.library.notebook import Notebook
-from kb.models import IndexDoc, Kind
+from kb.models import IndexDoc, Kind, Note
 from kb.paths import Workspace
 from kb.store import Store
 
@@ -141,17 +141,19 @@ class IndexKeeper:
         """Index everything anew from the store and notes/; clears the queue rows it covers."""
         with self._turn():
             store = self._store()
+            notes = self.notes.read_all()  # corrects the note cache (that has_note reads) and queues what differs
             upto = store.index_position()  # every change up to here is in what the rebuild reads
+            notes = self.notes.recheck(notes)  # edits synced by others before `upto` are read again
             self.logger.info("rebuild start (%s)", reason)
-            written = self._open().rebuild(self._all_documents(), progress)
+            written = self._open().rebuild(self._all_documents(notes), progress)
             store.clear_index_backlog(upto)
-            self.logger.info("reindex: %d documents", written)
-            self.catch_up()  # what changed while it ran
+            caught_up = self.catch_up()  # what changed while it ran
+            self.logger.info("reindex: %d documents; %d changed while it ran", written, caught_up)
         return written
 
-    def _all_documents(self) -> Iterable[Sequence[IndexDoc]]:
+    def _all_documents(self, notes: Sequence[Note]) -> Iterable[Sequence[IndexDoc]]:
         store = self._store()
-        yield from self.notes.all_note_documents()  # first: it corrects the note cache that has_note reads
+        yield from self.notes.documents_of(notes)
         noted = store.papers_with_notes()
         for batch in store.iter_items():
             texts = store.fulltexts([item.id for item in batch if item.kind is Kind.PAPER])

@@ -16,6 +16,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from kb.config import NotesSettings
 from kb.errors import KbError, NotFound, UsageError
 from kb.library.documents import note_document
 from kb.models import IndexDoc, Kind, Note
@@ -49,8 +50,11 @@ class Notebook:
         store: Callable[[], Store],
         get_item: Callable[[str], Item],
         logger: logging.Logger,
+        max_index_kb: int = NotesSettings.max_index_kb,
     ) -> None:
         self.workspace = workspace
+        #: feeds.yaml's notes.max_index_kb: a larger note is indexed by its head (and kb says so).
+        self.max_index_kb = max_index_kb
         self._store = store
         self._get_item = get_item
         self.logger = logger
@@ -75,9 +79,20 @@ class Notebook:
         fresh = self._with_posts_named_by_url([*changes.added, *changes.changed])
         if fresh or changes.deleted:
             self.store.update_notes(fresh, changes.deleted)
-        for warning in changes.warnings:
+        warnings = changes.warnings + [self.head_only_warning(note) for note in fresh if self.head_only(note)]
+        for warning in warnings:
             self.logger.warning("note: %s", warning)
-        return changes.warnings, bool(fresh or changes.deleted)
+        return warnings, bool(fresh or changes.deleted)
+
+    def head_only(self, note: Note) -> bool:
+        """Whether ``note`` is over notes.max_index_kb, so that only its head is searchable."""
+        return note.size > self.max_index_kb * 1024
+
+    def head_only_warning(self, note: Note) -> str:
+        return (
+            f"{self.workspace.notes.name}/{note.path}: {note.size / 1e6:.1f} MB, over notes.max_index_kb "
+            f"({self.max_index_kb} KB): only its first {self.max_index_kb} KB are searchable"
+        )
 
     def _with_posts_named_by_url(self, notes: list[Note]) -> list[Note]:
         """``notes``, each also linking the stored posts its front matter names by URL (see kb.notes.ownership)."""
@@ -100,7 +115,15 @@ class Notebook:
     def note_documents(self, notes: Sequence[Note]) -> list[IndexDoc]:
         linked = sorted({paper for note in notes for paper in note.papers})
         titles = {item.id: item.title for item in self.store.get_items(linked)}
-        return [note_document(note, titles) for note in notes]
+        return [note_document(self._head(note), titles) for note in notes]
+
+    def _head(self, note: Note) -> Note:
+        """``note`` with its body cut to notes.max_index_kb (at a character boundary) when it is larger."""
+        if not self.head_only(note):
+            return note
+        cap = self.max_index_kb * 1024
+        head = note.body[:cap].encode("utf-8")[:cap]  # cap characters are at least cap bytes
+        return replace(note, body=head.decode("utf-8", "ignore"))
 
     def documents_at(self, paths: Sequence[str]) -> tuple[list[IndexDoc], list[str]]:
         """The index documents of the notes at ``paths``, read from disk now; and the paths with no file."""
@@ -116,21 +139,54 @@ class Notebook:
             notes.append(parse_note(path, raw))
         return self.note_documents(self._with_posts_named_by_url(notes)), missing
 
-    def all_note_documents(self) -> Iterable[Sequence[IndexDoc]]:
-        """Every note on disk, read afresh (for a full rebuild); the note cache is corrected where it differs."""
+    def read_all(self) -> list[Note]:
+        """Every note on disk, read afresh (for a full rebuild); the note cache is corrected where it differs.
+
+        The rebuild reads the queue's position *after* this, so the queue rows this correction writes are
+        covered by the rebuild instead of being indexed a second time by the catch-up that follows it (at
+        50,000 new notes that second pass, in 5,000-document commits into a grown index, cost more than the
+        rebuild itself and grew faster than the number of notes).
+        """
         self.synced = True
         if not self.workspace.notes.is_dir():
-            return
+            return []
         notes = self._with_posts_named_by_url(scan_notes(self.workspace.notes, {}).added)
+        self._correct_cache(notes, complete=True)
+        return notes
+
+    def recheck(self, notes: list[Note]) -> list[Note]:
+        """``notes`` with those changed on disk since they were read read again (stat only for the rest).
+
+        A rebuild calls it after reading the queue's position: an edit another process synced in between
+        left a queue row the rebuild clears, so the rebuild itself must index that edit.
+        """
+        if not self.workspace.notes.is_dir():
+            return notes
+        changes = scan_notes(self.workspace.notes, {note.path: note for note in notes})
+        if not (changes.added or changes.changed or changes.deleted):
+            return notes
+        fresh = self._with_posts_named_by_url([*changes.added, *changes.changed])
+        self._correct_cache(fresh, complete=False, gone=changes.deleted)
+        replaced = {note.path: note for note in fresh}
+        gone = set(changes.deleted)
+        kept = [replaced.pop(note.path, note) for note in notes if note.path not in gone]
+        return kept + list(replaced.values())
+
+    def _correct_cache(self, notes: list[Note], complete: bool, gone: Sequence[str] = ()) -> None:
+        """Write what differs between ``notes`` and the note cache (and, when ``complete``, drop the rest)."""
         known = self.store.note_records()
-        on_disk = {note.path for note in notes}
-        # Only what differs is written: every write queues index work the rebuild itself makes needless.
+        # Only what differs is written: every write queues index work.
         stale = [note for note in notes if replace(note, body="") != known.get(note.path)]
-        gone = [path for path in known if path not in on_disk]
+        if complete:
+            on_disk = {note.path for note in notes}
+            gone = [path for path in known if path not in on_disk]
         if stale or gone:
-            self.store.update_notes(stale, gone)
-        for start in range(0, len(notes), 500):
-            yield self.note_documents(notes[start : start + 500])
+            self.store.update_notes(stale, list(gone))
+
+    def documents_of(self, notes: Sequence[Note], batch: int = 500) -> Iterable[Sequence[IndexDoc]]:
+        """The index documents of ``notes``, ``batch`` at a time."""
+        for start in range(0, len(notes), batch):
+            yield self.note_documents(notes[start : start + batch])
 
     # --- reading ----------------------------------------------------------------------------------
 

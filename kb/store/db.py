@@ -10,6 +10,7 @@ What still comes back locked after the timeout is retried a few times, then repo
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
 import time
 from collections.abc import Callable
@@ -32,6 +33,30 @@ _RETRIES = 4
 def _is_busy(error: BaseException | None) -> bool:
     text = str(error).lower()
     return "database is locked" in text or "database is busy" in text or "database table is locked" in text
+
+
+def is_disk_trouble(error: BaseException | None) -> bool:
+    """SQLite's "disk I/O error" and "database or disk is full": the disk, not the file, is the trouble.
+
+    On a full disk SQLite cannot even create the -shm it needs to open a WAL store, and says "disk I/O error".
+    """
+    code = getattr(error, "sqlite_errorcode", None)
+    if isinstance(code, int):
+        return code & 0xFF in (sqlite3.SQLITE_IOERR, sqlite3.SQLITE_FULL)
+    text = str(error).lower()
+    return "disk i/o error" in text or "database or disk is full" in text
+
+
+def disk_trouble(path: Path, detail: str) -> StoreError:
+    """One line for a store the disk cannot serve, saying how much room is left (the usual cause)."""
+    try:
+        free = f"{shutil.disk_usage(path.parent).free / 1e6:.1f} MB free"
+    except OSError:
+        free = "free space unknown"
+    return StoreError(
+        f"cannot use the store {path}: {detail} ({free} on its disk)",
+        hint="free some disk space and run kb again; nothing stored is lost",
+    )
 
 
 class Database:
@@ -141,6 +166,8 @@ class Database:
                 f"cannot write the store {self.path}: its folder is read-only (or not yours)",
                 hint=f"make {self.path.parent} writable by you, e.g. `sudo chown -R $USER {self.path.parent}`",
             )
+        if is_disk_trouble(orig):
+            return disk_trouble(self.path, detail)
         if "not a database" in detail or "malformed" in detail:
             return StoreError(
                 f"{self.path} is not a usable kb store ({detail})",

@@ -105,6 +105,13 @@ def source_log(conn: Connection, source: str | None, limit: int) -> list[SourceL
     return [_log_entry(row) for row in conn.execute(statement).mappings()]
 
 
+def latest_source_logs(conn: Connection) -> dict[str, SourceLogEntry]:
+    """Each source's newest log entry, in one query (`kb status` at 10,000 feeds asked once per source)."""
+    newest = select(func.max(SOURCE_LOG.c.id)).group_by(SOURCE_LOG.c.source)  # ix_source_log_source
+    statement = select(SOURCE_LOG).where(SOURCE_LOG.c.id.in_(newest))
+    return {row["source"]: _log_entry(row) for row in conn.execute(statement).mappings()}
+
+
 def _log_entry(row: Any) -> SourceLogEntry:
     return SourceLogEntry(
         run_id=row["run_id"],

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
+from kb.store.db import disk_trouble, is_disk_trouble
 from kb.store.store import Store
 
 #: How far past an unreadable rowid a scan jumps, growing, before it gives a table up.
@@ -48,6 +49,8 @@ def integrity_problems(path: Path, limit: int = 20) -> list[str]:
         with closing(_open_read_only(path)) as conn:
             rows = conn.execute(f"PRAGMA integrity_check({int(limit)})").fetchall()
     except sqlite3.DatabaseError as error:
+        if is_disk_trouble(error):  # a full disk is no damage: nothing may be salvaged or moved for it
+            raise disk_trouble(path, str(error)) from error
         return [str(error)]
     problems = [str(row[0]) for row in rows]
     return [] if problems == ["ok"] else problems
@@ -56,7 +59,12 @@ def integrity_problems(path: Path, limit: int = 20) -> list[str]:
 def salvage(damaged: Path, target: Path) -> SalvageReport:
     """Copy every readable row of ``damaged`` into a new store at ``target`` (which must not exist)."""
     report = SalvageReport()
-    Store.open(target).close()  # the current schema, migrations recorded
+    try:
+        Store.open(target).close()  # the current schema, migrations recorded
+    except BaseException:
+        for suffix in ("", "-wal", "-shm"):  # a full disk: leave no empty half-made store behind
+            Path(f"{target}{suffix}").unlink(missing_ok=True)
+        raise
     try:
         source_conn = _open_read_only(damaged)
     except sqlite3.DatabaseError as error:

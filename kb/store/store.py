@@ -400,6 +400,10 @@ class Store:
         """Log entries, newest first, for one source (or all)."""
         return self._read(lambda conn: fetchlog.source_log(conn, source, limit))
 
+    def latest_source_logs(self) -> dict[str, SourceLogEntry]:
+        """Each source's newest log entry, by source name."""
+        return self._read(fetchlog.latest_source_logs)
+
     def feed_state(self, source: str) -> FeedState | None:
         """What is remembered about one source."""
         return self._read(lambda conn: fetchlog.feed_state(conn, source))

@@ -17,6 +17,7 @@ from kb.models import FeedState, ItemFilter, Status
 from tests.alerts.conftest import FRIDAY, announcement, first_page, gap_days, recorded_api, serve_announcement
 from tests.support.httpserver import HttpServer, Response
 from tests.support.inside import store_of
+from tests.support.workspace import all_of_arxiv
 
 BOTH = ("cs.CL", "cs.LG")
 RSS_PATH = "/rss/cs.CL+cs.LG"
@@ -82,7 +83,8 @@ def test_repair_runs_an_incomplete_search_again_from_further_back(
 ) -> None:
     answers = {"neural": RO}
     api = recorded_api(http_server, corpus, first_page(answers))
-    root = workspace_factory(queries={"robots": "neural"})
+    # The recorded 1706.03762 (2017) must stay inside the search's first-run window however old it grows.
+    root = workspace_factory(queries={"robots": "neural"}, first_run_days=all_of_arxiv())
     with Library.open(root) as library:
         library.fetch()
         library.fetch()

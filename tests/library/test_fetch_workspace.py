@@ -9,7 +9,7 @@ import pytest
 from kb.library import Library
 from kb.models import ItemFilter, Kind, Status
 from tests.support.httpserver import HttpServer, http_server
-from tests.support.workspace import FIXTURES, arxiv_api, make_workspace
+from tests.support.workspace import FIXTURES, all_of_arxiv, arxiv_api, make_workspace
 
 __all__ = ["http_server"]
 
@@ -29,6 +29,7 @@ def workspace(tmp_path: Path, http_server: HttpServer, corpus: Path) -> Path:
         categories=("cs.CL",),
         queries={"attention": "attention"},
         feeds={"Lil'Log": "/blogs/lillog", "Gone": "/blogs/gone"},
+        first_run_days=all_of_arxiv(),  # the recorded 1706.03762 (2017) is past a 10-year window from mid-2027
     )
 
 

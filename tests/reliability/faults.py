@@ -31,7 +31,7 @@ from tests.support.httpserver import (
     static,
     truncated,
 )
-from tests.support.workspace import FIXTURES, arxiv_api
+from tests.support.workspace import FIXTURES, all_of_arxiv, arxiv_api
 
 LILLOG = "blogs/lilianweng_lil-log_hugo_rss2_index.xml"
 COLAH = "blogs/colah_blog_handwritten_rss2.xml"
@@ -190,7 +190,7 @@ def run_fault_scenario(base: Path, corpus: Path) -> FaultRun:
         config = {
             "arxiv": {
                 "categories": ["cs.CL"],
-                "queries": [{"name": "attention", "query": "attention", "first_run_days": 3650}],
+                "queries": [{"name": "attention", "query": "attention", "first_run_days": all_of_arxiv()}],
                 "api_url": good.url("/api/query"),
                 "rss_url": good.url("/rss/"),
                 "delay_seconds": 0,

@@ -109,3 +109,67 @@ def test_a_full_disk_is_one_line_and_exit_1_and_heals_when_space_returns(tmpfs: 
     assert '"arxiv:1706.03762"' in listed.stdout
     wal = root / ".kb" / "kb.sqlite-wal"
     assert not wal.exists() or wal.stat().st_size < 1_000_000
+
+
+def _one_line_exit_1(result: subprocess.CompletedProcess[str]) -> str:
+    assert result.returncode == 1, (result.returncode, result.stderr)
+    assert "Traceback" not in result.stderr and "internal error" not in result.stderr, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    return lines[0]
+
+
+def _tree(folder: Path) -> list[str]:
+    return sorted(str(path.relative_to(folder)) for path in folder.rglob("*"))
+
+
+def test_with_the_disk_still_full_every_command_is_one_line_and_nothing_is_rebuilt_or_moved(
+    tmpfs: Path, http_server: HttpServer
+) -> None:
+    root = _workspace(tmpfs / "ws", http_server)
+    assert kb("fetch", "-q", root=root).returncode == 0
+    assert kb("search", "attention", root=root).returncode == 0
+    http_server.add_file("/rss/cs.CL", FIXTURES / "rss_attention_v8.xml")
+    store = root / ".kb" / "kb.sqlite"
+    before = store.read_bytes()
+    index_before = _tree(root / ".kb" / "index")
+    filler = _fill(tmpfs)
+    assert kb("fetch", "-q", root=root).returncode == 1
+    for command in (["search", "attention"], ["status"], ["list"], ["show", "1706.03762"], ["doctor"]):
+        line = _one_line_exit_1(kb(*command, root=root))
+        assert "kb.sqlite" in line and "free" in line, (command, line)  # names the file and the cause
+    assert store.read_bytes() == before  # no salvage moved a sound store aside for a full disk
+    assert not [path for path in store.parent.iterdir() if "salvaged" in path.name or "damaged" in path.name]
+    assert _tree(root / ".kb" / "index") == index_before  # search did not start a rebuild
+    filler.unlink()
+    for command in (["status"], ["list"], ["search", "attention"]):
+        healed = kb(*command, root=root)
+        assert healed.returncode == 0 and healed.stderr == "", (command, healed.stderr)
+    leftovers = [store.with_name(store.name + suffix) for suffix in ("-wal", "-shm")]
+    assert not [path for path in leftovers if path.exists()]  # the failed runs' -wal and -shm are cleaned up
+    assert kb("fetch", "-q", root=root).returncode == 0
+    assert "arxiv:1706.03762" in kb("search", "attention", root=root).stdout
+
+
+def test_a_rebuild_that_meets_a_full_disk_is_one_line_and_heals(tmpfs: Path, http_server: HttpServer) -> None:
+    """The index gone and only a little room left: each search either works or says so in one line."""
+    root = _workspace(tmpfs / "ws", http_server)
+    assert kb("fetch", "-q", root=root).returncode == 0
+    index = root / ".kb" / "index"
+    subprocess.run(["rm", "-rf", str(index)], check=True)
+    filler = _fill(tmpfs)
+    outcomes = []
+    for _ in range(10):  # free 16 KB more each time: the rebuild fails at a different point each time
+        os.truncate(filler, max(0, filler.stat().st_size - 16 * 1024))
+        searched = kb("search", "attention", root=root)
+        outcomes.append(searched.returncode)
+        if searched.returncode == 0:
+            break
+        line = _one_line_exit_1(searched)
+        assert "No space left" in line or "free" in line, line
+    assert 1 in outcomes  # the disk did stop a rebuild (else this test proves nothing)
+    filler.unlink()
+    searched = kb("search", "attention", root=root)
+    assert searched.returncode == 0 and "arxiv:1706.03762" in searched.stdout, searched.stderr
+    generations = [path for path in index.iterdir() if path.is_dir()]
+    assert len(generations) == 1, generations  # the unfinished ones were removed

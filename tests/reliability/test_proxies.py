@@ -18,6 +18,7 @@ from kb.fetchers import Fetcher
 from kb.models import SourceResult
 from tests.cli.test_cron import kb
 from tests.support.httpserver import HttpServer, http_server
+from tests.support.socks_server import SocksServer
 from tests.support.workspace import make_workspace
 
 __all__ = ["http_server"]
@@ -129,3 +130,33 @@ def test_a_proxy_variable_kb_cannot_use_is_one_line_naming_it(
     assert result.returncode == 2, result.stderr
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("kb: http_proxy=")
+
+
+def test_a_fetch_goes_through_a_socks5_proxy_from_all_proxy(
+    tmp_path: Path, http_server: HttpServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`kb fetch` with ALL_PROXY=socks5://127.0.0.1:PORT: the feed comes through the proxy (it saw the CONNECT)."""
+    http_server.add("/feed", RSS, headers={"Content-Type": "application/rss+xml"})
+    root = make_workspace(tmp_path / "ws", http_server, feeds={"Blog": "/feed"})
+    with SocksServer() as socks:
+        monkeypatch.setenv("ALL_PROXY", f"socks5://127.0.0.1:{socks.port}")
+        fetched = kb("fetch", "-q", root=root)
+        assert fetched.returncode == 0, fetched.stderr
+        assert socks.targets == [http_server.base_url.split("//", 1)[1].rstrip("/")]  # host:port of the feed
+    monkeypatch.delenv("ALL_PROXY")
+    listed = kb("list", "--json", root=root)
+    assert '"One"' in listed.stdout
+
+
+def test_a_dead_socks_proxy_is_one_line_of_kb_fetch_naming_it(
+    tmp_path: Path, http_server: HttpServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    http_server.add("/feed", RSS, headers={"Content-Type": "application/rss+xml"})
+    root = make_workspace(tmp_path / "ws", http_server, feeds={"Blog": "/feed"})
+    dead = f"socks5://127.0.0.1:{_dead_port()}"
+    monkeypatch.setenv("ALL_PROXY", dead)
+    fetched = kb("fetch", "-q", root=root)
+    assert fetched.returncode == 1, fetched.stderr
+    lines = fetched.stderr.strip().splitlines()
+    assert len(lines) == 1 and f"proxy {dead}" in lines[0] and "ALL_PROXY" in lines[0], fetched.stderr
+    assert "Traceback" not in fetched.stderr

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 from pathlib import Path
 
 import yaml
@@ -12,6 +13,13 @@ from tests.support.httpserver import Exchange, Handler, HttpServer, Response
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 EMPTY_API = "arxiv-api/api2026_id_0000.0000_s0_m100_8b51d9633a68.xml"
+#: arXiv's first day: a first-run window reaching back to it holds every paper a recording can have.
+ARXIV_BEGAN = date(1991, 8, 14)
+
+
+def all_of_arxiv() -> int:
+    """first_run_days reaching back to arXiv's first day from today, whatever today is (recordings age)."""
+    return (date.today() - ARXIV_BEGAN).days + 1
 
 
 def arxiv_api(corpus: Path, answers: Mapping[str, str]) -> Handler:
@@ -39,14 +47,20 @@ def make_workspace(
     queries: Mapping[str, str] | None = None,
     feeds: Mapping[str, str] | None = None,
     extra: Mapping[str, object] | None = None,
+    first_run_days: int = 3650,
 ) -> Path:
-    """A workspace at ``root``; feeds map names to server paths, queries names to arXiv query strings."""
+    """A workspace at ``root``; feeds map names to server paths, queries names to arXiv query strings.
+
+    The saved searches look back ``first_run_days`` on their first run: ``all_of_arxiv()`` for a test whose
+    recorded papers must all be taken however old the recording has grown.
+    """
     init_workspace(root)
     config: dict[str, object] = {
         "arxiv": {
             "categories": list(categories),
             "queries": [
-                {"name": name, "query": query, "first_run_days": 3650} for name, query in (queries or {}).items()
+                {"name": name, "query": query, "first_run_days": first_run_days}
+                for name, query in (queries or {}).items()
             ],
             "api_url": server.url("/api/query"),
             "rss_url": server.url("/rss/"),
