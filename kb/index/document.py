@@ -13,14 +13,18 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from kb.index.analysis import MAX_TERM, SEPARATOR
+from kb.index.body import BodySection, prepare_sections
 
 __all__ = ["MAX_TERM", "Prepared", "from_minutes", "prepare", "to_minutes"]
-from kb.models import IndexDoc, parse_arxiv_id
+from kb.models import IndexDoc, Kind, parse_arxiv_id
 
 #: Fields searched by a word without a field, with their weights (BM25F: title above the text).
-DEFAULT_FIELDS: dict[str, float] = {"title": 3.0, "text": 1.0, "authors": 1.5, "extra": 0.8}
+DEFAULT_FIELDS: dict[str, float] = {"title": 3.0, "text": 1.0, "authors": 1.5, "extra": 0.8, "body": 0.5}
+#: Every scored field's weight: the default fields', and ``insection`` (``in:KIND word``) weighs as the body.
+FIELD_WEIGHTS: dict[str, float] = {**DEFAULT_FIELDS, "insection": DEFAULT_FIELDS["body"]}
 
-#: Characters of a title, of the main text and of the other text fields (authors, extras) indexed.
+#: Characters of a title, of the main text and of the other text fields (authors, extras) indexed (a paper's
+#: full text: kb.index.body.MAX_BODY).
 MAX_TITLE = 100_000
 MAX_TEXT = 1_000_000
 MAX_OTHER = 100_000
@@ -55,6 +59,7 @@ class Prepared:
     has_note: bool
     minutes: int | None  # published, in minutes since year 1 (see to_minutes)
     year: str | None
+    sections: tuple[BodySection, ...] = ()  # a paper's full text, bounded (kb.index.body)
 
 
 def to_minutes(moment: datetime) -> int:
@@ -92,6 +97,7 @@ def prepare(doc: IndexDoc) -> Prepared | None:
         has_note=bool(doc.has_note),
         minutes=minutes,
         year=None if minutes is None else f"{from_minutes(minutes).year:04d}",  # as year: is typed
+        sections=prepare_sections(doc.sections) if doc.kind is Kind.PAPER else (),
     )
 
 

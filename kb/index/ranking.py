@@ -13,8 +13,8 @@ from whoosh import query as wq
 from whoosh.scoring import BM25F, BM25FScorer, WeightScorer
 
 from kb.index import skipping  # noqa: F401 - fixes Whoosh's block skipping (see there)
+from kb.index.document import FIELD_WEIGHTS
 from kb.index.phrase import ExactPhrase
-from kb.index.schema import DEFAULT_FIELDS
 
 
 class KbWeighting(BM25F):
@@ -24,9 +24,7 @@ class KbWeighting(BM25F):
         if not searcher.schema[fieldname].scorable:
             return WeightScorer.for_(searcher, fieldname, text)
         B = self._field_B.get(fieldname, self.B)
-        return FieldScorer(
-            searcher, fieldname, text, B, self.K1, qf=qf, field_weight=DEFAULT_FIELDS.get(fieldname, 1.0)
-        )
+        return FieldScorer(searcher, fieldname, text, B, self.K1, qf=qf, field_weight=FIELD_WEIGHTS.get(fieldname, 1.0))
 
 
 class FieldScorer(BM25FScorer):

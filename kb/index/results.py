@@ -9,8 +9,8 @@ from whoosh import collectors
 from kb.index import docsets
 from kb.index.compile import Compiled
 from kb.index.document import from_minutes
+from kb.index.hits import hit_snippet
 from kb.index.ranking import prune
-from kb.index.snippets import make_snippet
 from kb.models import Hit, Kind
 
 
@@ -29,21 +29,27 @@ def run(searcher: Any, compiled: Compiled, limit: int, by_date: bool, marks: tup
         collector = collectors.TopCollector(limit=wanted, usequality=True, replace=0)
         searcher.search_with_collector(q, collector)
         results = collector.results()
-    hits = [_hit(hit, compiled, by_date, marks) for hit in results[: max(limit, 0)]]
+    reader = searcher.reader()
+    column = reader.column_reader("sections") if reader.has_column("sections") else None
+    hits = [_hit(hit, column, compiled, by_date, marks) for hit in results[: max(limit, 0)]]
     return hits, _total(searcher, q, results, wanted)
 
 
-def _hit(hit: Any, compiled: Compiled, by_date: bool, marks: tuple[str, str]) -> Hit:
+def _hit(hit: Any, column: Any, compiled: Compiled, by_date: bool, marks: tuple[str, str]) -> Hit:
     stored = hit.fields()
     kind = Kind(stored["kind"])
     published = stored.get("pub")
+    snippet, section = hit_snippet(
+        stored.get("text", ""), kind, compiled, marks, lambda: column[hit.docnum] if column is not None else None
+    )
     return Hit(
         id=stored["id"],
         kind=kind,
         title=stored.get("title", ""),
         score=0.0 if by_date else float(hit.score),
-        snippet=make_snippet(stored.get("text", ""), compiled.marks, marks, note=kind is Kind.NOTE),
+        snippet=snippet,
         published=from_minutes(published) if published is not None else None,
+        section=section,
     )
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from tantivy import FieldType, Occur, Query
 
-from kb.index.document import DEFAULT_FIELDS
+from kb.index.document import FIELD_WEIGHTS
 from kb.index.tantivy_schema import build_schema
 
 _FILTER_SCORE = 0.001
@@ -64,5 +64,5 @@ class TantivyBuilder:
 
 
 def _weighted(q: Any, fieldname: str, boost: float) -> Any:
-    weight = DEFAULT_FIELDS.get(fieldname, 1.0) * boost
+    weight = FIELD_WEIGHTS.get(fieldname, 1.0) * boost
     return q if weight == 1.0 else Query.boost_query(q, weight)
