@@ -39,9 +39,7 @@ def _hit(hit: Any, column: Any, compiled: Compiled, by_date: bool, marks: tuple[
     stored = hit.fields()
     kind = Kind(stored["kind"])
     published = stored.get("pub")
-    snippet, section = hit_snippet(
-        stored.get("text", ""), kind, compiled, marks, lambda: column[hit.docnum] if column is not None else None
-    )
+    snippet, section = hit_snippet(stored.get("text", ""), kind, compiled, marks, lambda: _sections(column, hit.docnum))
     return Hit(
         id=stored["id"],
         kind=kind,
@@ -51,6 +49,16 @@ def _hit(hit: Any, column: Any, compiled: Compiled, by_date: bool, marks: tuple[
         published=from_minutes(published) if published is not None else None,
         section=section,
     )
+
+
+def _sections(column: Any, docnum: int) -> bytes | None:
+    """A hit's stored sections (kb.index.body); None for a document without any."""
+    if column is None:
+        return None
+    try:
+        return bytes(column[docnum])
+    except IndexError:  # an index written before every document had a value: the column ends early
+        return None
 
 
 def _total(searcher: Any, q: Any, results: Any, limit: int) -> int:

@@ -89,7 +89,8 @@ def to_fields(doc: Prepared) -> dict[str, Any]:
     if doc.sections:
         fields["body"] = body_text(doc.sections)
         fields["insection"] = insection_text(doc.sections)
-        fields["sections"] = encode_sections(doc.sections)
+    # Every document gets a value: Whoosh's column of a segment ends at the last document that gave one.
+    fields["sections"] = encode_sections(doc.sections) if doc.sections else b""
     if doc.minutes is not None:
         fields["published"] = fields["newest"] = min(doc.minutes, WHOOSH_MAX_MINUTES)
         fields["pub"] = doc.minutes

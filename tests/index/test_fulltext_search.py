@@ -187,3 +187,9 @@ def test_a_huge_body_indexes_its_start(tmp_path: Path, engine: str) -> None:
         ix.rebuild([[doc]])
         assert ids(ix, "quokka") == ["arxiv:2401.09999"]
         assert ids(ix, "wombat") == []
+
+
+def test_hits_without_a_full_text_beside_one_that_has_it(index: SearchIndex) -> None:
+    hit = index.search("logistics").hits[0]  # its title only: the abstract's opening, no section
+    assert (hit.id, hit.section) == ("arxiv:2401.00002", None)
+    assert hit.snippet.startswith("A zeppelin carries freight")
