@@ -108,7 +108,7 @@ async def test_a_section_link_in_a_note_opens_the_reader_there(app: KbApp, libra
         notes = app.screen
         await until(pilot, lambda: notes.path == "method.md")
         assert f"→ {PAPER} § 3.2" in str(notes.query_one("#note-meta").render())
-        await pilot.press("f")  # two links (the section, the paper): choose the first
+        await pilot.press("L")  # two links (the section, the paper): choose the first
         await settle(pilot)
         await pilot.press("enter")
         await settle(pilot)

@@ -33,6 +33,13 @@ class FullTextScreen(ItemScreen):
     pending_anchor: str | None = None
     showing: str | None = None
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The full-text keys only while a full text is shown (False hides them from the footer)."""
+        if action in ("section", "outline"):
+            shown = self.query(FullTextBody)
+            return bool(shown) and shown.first().fulltext is not None
+        return super().check_action(action, parameters)
+
     @property
     def body(self) -> FullTextBody:
         return self.query_one(FullTextBody)
@@ -63,6 +70,7 @@ class FullTextScreen(ItemScreen):
     async def _show_body(self, text: FullText | None, links: list[tuple[str, str]], anchor: str | None) -> None:
         if (text, links) != (self.body.fulltext, self.body.links):
             await self.body.show(text, links)
+        self.refresh_bindings()
         if anchor is None or anchor != self.pending_anchor:
             return  # no jump, or a later call made it
         self.pending_anchor = None

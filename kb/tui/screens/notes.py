@@ -39,7 +39,7 @@ class NotesScreen(KbScreen):
         Binding("e", "edit", "Edit here"),
         Binding("E", "external", "$EDITOR"),
         Binding("c", "create", "New note"),
-        Binding("f", "follow", "Follow link"),
+        Binding("L", "follow", "Follow link", show=False),
         Binding("ctrl+s", "save", "Save", priority=True),
         Binding("escape", "stop_editing", "Stop editing", show=False),
         Binding("j", "move(1)", "Down", show=False),
