@@ -16,9 +16,9 @@ For each engine, in one run:
 The texts are synthetic until real extracted ones are at hand: each is ~40 KB of the recorded corpus's arXiv
 abstract sentences recombined into the sections of a paper (introduction, related work, three method subsections
 with LaTeX math and table captions, experiments, results, discussion, conclusion, references with arXiv ids), with
-distinct ids (the workspace's papers). The lead re-runs with texts extracted by kb's own fetcher (``--real DIR``:
-not implemented here, see the report). Timings on a shared 2-core machine are noisy: compare a figure with its
-baseline from the same run.
+distinct ids (the workspace's papers). Once kb extracts real texts, :func:`fulltext` is the one function to replace
+(e.g. by the corpus papers' extracted sections, replicated onto the workspace's ids). Timings on a shared 2-core
+machine are noisy: compare a figure with its baseline from the same run.
 """
 
 from __future__ import annotations
