@@ -546,6 +546,7 @@ class Hit:
     score: float
     snippet: str  # plain text, matches marked with the marker pair given to the search
     published: datetime | None = None
+    section: str | None = None  # "3.2 Method": the full-text section the snippet is from, when only the body matched
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,8 @@ Query language:
   attention transformer      all words (AND)
   vision OR language         either;  NOT survey / -survey   without
   (a OR b) c                 grouping;  "exact phrase";  diffus*  prefix
-  title: author: abstract:/text: cat:cs.LG tag: kind:paper|post|note
+  title: author: abstract:/text: body: (full text) in:method|references|...
+  cat:cs.LG tag: kind:paper|post|note
   source:NAME person:"NAME" status:new|read|skipped is:starred has:note id:1706.03762
   year:2024 published:2024-01..2024-06 published:>2025-03-01
 Exit status: 0 hits, 1 no hits (as grep), 2 a query that cannot be parsed.
@@ -37,6 +38,7 @@ def _json_hit(hit: Hit, item: Item | None) -> dict[str, object]:
             "title": hit.title,
             "score": round(hit.score, 4),
             "snippet": hit.snippet,
+            "section": hit.section,
         }
     )
     return data
@@ -51,6 +53,8 @@ def _text_hit(hit: Hit, item: Item | None, bold: bool) -> str:
     snippet = one_line(hit.snippet, 400)
     if bold:  # the marks are ours, added after the text was made safe
         snippet = snippet.replace("«", "\x1b[1;33m").replace("»", "\x1b[0m")
+    if hit.section:  # a match in the paper's full text: the section it is in
+        snippet = f"§ {one_line(hit.section, 80)}: {snippet}"
     if snippet:
         lines.append(f"  {snippet}")
     return "\n".join(lines)

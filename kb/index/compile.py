@@ -25,16 +25,20 @@ from typing import Any, Protocol
 from kb.config.people import source_names as person_source_names
 from kb.errors import QueryError
 from kb.index.analysis import EXACT_ANALYZER, NAME_ANALYZER, TEXT_ANALYZER, fold
+from kb.index.body import in_term
 from kb.index.dates import END_OF_TIME, Interval, parse_interval, parse_year
 from kb.index.document import DEFAULT_FIELDS, EXACT_FIELDS, from_minutes, keyword_value, to_minutes
 from kb.index.querylang import And, Node, Not, Or, Word, parse_query
+from kb.index.sectionfilter import split_kinds
 from kb.models import parse_arxiv_id
 
 _TEXT_TERMS = TEXT_ANALYZER.terms()
 _NAME_TERMS = NAME_ANALYZER.terms()
 _NO_STEM = NAME_ANALYZER.terms()  # folded words without stemming, for prefixes
 _SPLITTERS = {"authors": _NAME_TERMS, **dict.fromkeys(EXACT_FIELDS, EXACT_ANALYZER.terms())}
-_FIELD_OF = {"title": "title", "text": "text", "author": "authors"}
+_FIELD_OF = {"title": "title", "text": "text", "author": "authors", "body": "body"}
+#: The fields that hold a paper's full text: a match there is shown from the section it is in.
+_BODY_FIELDS = ("body", "insection")
 _KINDS = {"paper": "paper", "papers": "paper", "post": "post", "posts": "post", "note": "note", "notes": "note"}
 _STATUSES = {"new": "new", "unread": "new", "read": "read", "skipped": "skipped", "skip": "skipped"}
 _MIN_PREFIX = 2
@@ -113,11 +117,17 @@ class Marks:
 
 @dataclass
 class Compiled:
-    """A runnable query. ``scored`` is False when only filters were given (no words to rank by)."""
+    """A runnable query. ``scored`` is False when only filters were given (no words to rank by).
+
+    ``body_marks`` is what to mark in a paper's full text, and ``kinds`` the section kinds ``in:`` allows
+    (None: any), so that a hit whose body matched is shown from the best section it may match in.
+    """
 
     query: Any
     marks: Marks
     scored: bool
+    body_marks: Marks = field(default_factory=Marks)
+    kinds: frozenset[str] | None = None
 
 
 def compile_query(text: str, builder: Builder | None = None, id_sets: IdSets | None = None) -> Compiled:
@@ -127,19 +137,24 @@ def compile_query(text: str, builder: Builder | None = None, id_sets: IdSets | N
         from kb.index.whoosh_query import WHOOSH
 
         builder = WHOOSH
-    compiler = _Compiler(builder, id_sets or {})
-    q = compiler.node(parse_query(text), negated=False)
+    tree, kinds = split_kinds(parse_query(text))
+    if tree is None:
+        raise QueryError("in: needs words to look for in those sections (in:method dropout)", 0)
+    compiler = _Compiler(builder, id_sets or {}, kinds)
+    q = compiler.node(tree, negated=False)
     if q is None:
         raise QueryError("nothing to search for: the query has only very common words (like 'the', 'of')", 0)
-    return Compiled(q, compiler.marks, compiler.scored)
+    return Compiled(q, compiler.marks, compiler.scored, compiler.body_marks, kinds)
 
 
 class _Compiler:
-    def __init__(self, builder: Builder, id_sets: IdSets) -> None:
+    def __init__(self, builder: Builder, id_sets: IdSets, kinds: frozenset[str] | None = None) -> None:
         self.b = builder
         self.id_sets = id_sets
         self.marks = Marks()
+        self.body_marks = Marks()
         self.scored = False
+        self.kinds = None if kinds is None else sorted(kinds)
 
     def node(self, node: Node, negated: bool) -> Any:
         if isinstance(node, Word):
@@ -170,7 +185,7 @@ class _Compiler:
         return self.b.but_not(wanted, unwanted)
 
     def word(self, w: Word, negated: bool) -> Any:
-        if w.field in (None, "title", "text", "author"):
+        if w.field in (None, "title", "text", "author", "body"):
             q = self.text_word(w, negated)
             self.scored = self.scored or (q is not None and not negated)
             return q
@@ -180,23 +195,30 @@ class _Compiler:
     def text_word(self, w: Word, negated: bool) -> Any:
         if w.prefix:
             return self.prefix(w, negated)
+        targets = self.targets(w)
         if w.field is None and not w.phrase and (arxiv := parse_arxiv_id(w.text)) is not None:
             bare = fold(arxiv.id)
             if not negated:
                 self.marks.terms.add(bare)
+                self.body_marks.terms.add(bare)
+            if self.kinds is not None:  # in:references 1706.03762: the papers whose references cite it
+                return self.any_of([self.b.term(f, in_term(kind or "", bare)) for f, kind in targets])
             in_text = self.any_of([self.b.term(f, bare) for f in DEFAULT_FIELDS if f != "authors"])
             return self.b.any_of([self.b.term("id", arxiv.key, boost=3.0), self.b.term("links", bare), in_text])
-        fields = list(DEFAULT_FIELDS) if w.field is None else [_FIELD_OF[w.field]]
+        fields = [name for name, _ in targets]
         words = [(term, pos) for term, pos, _, _ in _TEXT_TERMS(w.text)]
-        if w.field is None and not words:
+        if w.field in (None, "body") and not words:
             return None  # only common words: not searched, even though author names keep them
-        if "text" in fields and not negated:
-            self.marks.add(words)
-        subs = [self.field_word(name, w.text) for name in fields]
-        if w.field is None and subs:
+        if not negated:
+            if "text" in fields:
+                self.marks.add(words)
+            if any(name in _BODY_FIELDS for name in fields):
+                self.body_marks.add(words)
+        subs = [self.field_word(name, w.text, kind) for name, kind in targets]
+        if w.field is None and self.kinds is None and subs:
             # Matches nothing the stemmed fields miss, but ranks the exact form above other forms of its stem.
             subs += [self.field_word(name, w.text) for name in EXACT_FIELDS]
-        if w.field is None and not w.phrase and _CATEGORY_RE.match(w.text):
+        if w.field is None and self.kinds is None and not w.phrase and _CATEGORY_RE.match(w.text):
             subs.append(self.b.term("cat", w.text.lower()))  # cs.LG, hep-th: also the paper's categories
         return self.any_of(subs)
 
@@ -208,25 +230,39 @@ class _Compiler:
                 w.pos,
             )
         *whole, last = words
-        fields = list(DEFAULT_FIELDS) if w.field is None else [_FIELD_OF[w.field]]
+        targets = self.targets(w)
+        fields = [name for name, _ in targets]
         # Stems are indexed, and "studies" stems to "studi": look for both the word and its stem.
         stems = {last, *(t for t, _, _, _ in _TEXT_TERMS(last))}
-        if "text" in fields and not negated:
-            self.marks.prefixes.add(last)
-            for word in whole:
-                self.marks.add([(t, pos) for t, pos, _, _ in _TEXT_TERMS(word)])
+        if not negated:
+            for marks in (
+                *([self.marks] if "text" in fields else []),
+                *([self.body_marks] if any(name in _BODY_FIELDS for name in fields) else []),
+            ):
+                marks.prefixes.add(last)
+                for word in whole:
+                    marks.add([(t, pos) for t, pos, _, _ in _TEXT_TERMS(word)])
         subs = []
-        for name in fields:
+        for name, kind in targets:
             forms = {last} if name == "authors" else stems
-            ends = self.any_of([self.b.prefix(name, form) for form in sorted(forms)])
-            heads = [self.field_word(name, word) for word in whole]
+            ends = self.any_of([self.b.prefix(name, in_term(kind, form) if kind else form) for form in sorted(forms)])
+            heads = [self.field_word(name, word, kind) for word in whole]
             subs.append(self.all_of([*heads, ends]))
         return self.any_of(subs)
 
-    def field_word(self, fieldname: str, text: str) -> Any:
-        """The query for ``text`` in one field: a term, an exact phrase, or None when nothing is indexed."""
+    def targets(self, w: Word) -> list[tuple[str, str | None]]:
+        """The fields a text word is searched in, each with the section kind its terms carry (``in:``)."""
+        if w.field in (None, "body") and self.kinds is not None:
+            return [("insection", kind) for kind in self.kinds]
+        if w.field is None:
+            return [(name, None) for name in DEFAULT_FIELDS]
+        return [(_FIELD_OF[w.field], None)]
+
+    def field_word(self, fieldname: str, text: str, kind: str | None = None) -> Any:
+        """The query for ``text`` in one field: a term, an exact phrase, or None when nothing is indexed.
+        ``kind``: the terms of sections of that kind (the ``insection`` field)."""
         splitter = _SPLITTERS.get(fieldname, _TEXT_TERMS)
-        found = [(term, pos) for term, pos, _, _ in splitter(text)]
+        found = [(term if kind is None else in_term(kind, term), pos) for term, pos, _, _ in splitter(text)]
         if not found:
             return None
         if len(found) == 1:

@@ -13,12 +13,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from kb.index.analysis import MAX_TERM, SEPARATOR
+from kb.index.body import BodySection, prepare_sections
 
 __all__ = ["MAX_TERM", "Prepared", "exact_values", "from_minutes", "prepare", "to_minutes"]
-from kb.models import IndexDoc, parse_arxiv_id
+from kb.models import IndexDoc, Kind, parse_arxiv_id
 
-#: Fields searched by a word without a field, with their weights (BM25F: title above the text).
-DEFAULT_FIELDS: dict[str, float] = {"title": 3.0, "text": 1.0, "authors": 1.5, "extra": 0.8}
+#: Fields searched by a word without a field, with their weights (BM25F: title above the text, a paper's full
+#: text below its abstract).
+DEFAULT_FIELDS: dict[str, float] = {"title": 3.0, "text": 1.0, "authors": 1.5, "extra": 0.8, "body": 0.5}
 #: Unstemmed copies of the stemmed fields (title, text, extra; authors are never stemmed). A word searched
 #: without a field also looks for its exact form there, weighted EXACT_BONUS times the field it copies, and
 #: author names count 1 + EXACT_BONUS times too: an exact form scores 1 + EXACT_BONUS times what another form
@@ -27,14 +29,18 @@ DEFAULT_FIELDS: dict[str, float] = {"title": 3.0, "text": 1.0, "authors": 1.5, "
 #: holding the same forms keep their order (every score of theirs is multiplied alike).
 EXACT_FIELDS: dict[str, str] = {"title_exact": "title", "text_exact": "text", "extra_exact": "extra"}
 EXACT_BONUS = 5.0
-#: Every scored field's weight: the default fields, authors scaled as exact forms, and the exact copies.
+#: Every scored field's weight: the default fields, authors scaled as exact forms, the exact copies, and
+#: ``insection`` (``in:KIND word``) weighing as the body. The body has no exact copy: it would double the
+#: largest field's index for a tie-break the title and abstract already give.
 FIELD_WEIGHTS: dict[str, float] = {
     **DEFAULT_FIELDS,
     "authors": DEFAULT_FIELDS["authors"] * (1 + EXACT_BONUS),
     **{name: DEFAULT_FIELDS[of] * EXACT_BONUS for name, of in EXACT_FIELDS.items()},
+    "insection": DEFAULT_FIELDS["body"],
 }
 
-#: Characters of a title, of the main text and of the other text fields (authors, extras) indexed.
+#: Characters of a title, of the main text and of the other text fields (authors, extras) indexed (a paper's
+#: full text: kb.index.body.MAX_BODY).
 MAX_TITLE = 100_000
 MAX_TEXT = 1_000_000
 MAX_OTHER = 100_000
@@ -69,6 +75,7 @@ class Prepared:
     has_note: bool
     minutes: int | None  # published, in minutes since year 1 (see to_minutes)
     year: str | None
+    sections: tuple[BodySection, ...] = ()  # a paper's full text, bounded (kb.index.body)
 
 
 def exact_values(doc: Prepared) -> dict[str, str]:
@@ -111,6 +118,7 @@ def prepare(doc: IndexDoc) -> Prepared | None:
         has_note=bool(doc.has_note),
         minutes=minutes,
         year=None if minutes is None else f"{from_minutes(minutes).year:04d}",  # as year: is typed
+        sections=prepare_sections(doc.sections) if doc.kind is Kind.PAPER else (),
     )
 
 

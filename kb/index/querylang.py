@@ -12,7 +12,8 @@ Reference (QUERY_HELP below is the short form shown by ``kb search --help`` and 
 - arXiv ids (``1706.03762``, ``arxiv:1706.03762v7``, ``hep-th/9901001``, an abs/pdf URL) find the paper and
   everything that mentions or links it; category names (``cs.LG``) find the papers filed under them.
 - ``field:value``, ``field:"a phrase"`` or ``field:(a OR b)``; names are case-insensitive, arXiv's
-  short names work too: title: (ti:), author: (au:), abstract: = text: (abs:), cat:, tag:, source:,
+  short names work too: title: (ti:), author: (au:), abstract: = text: (abs:), body: (a paper's full
+  text), cat:, tag:, source:,
   kind:paper|post|note, status:new|read|skipped, is:starred (and is:new, is:read, is:skipped),
   has:note, id:, year:, published: (date:), cites:ID (papers citing that paper), citedby:ID (papers it
   cites), the last two from the citation links kb fetched from Semantic Scholar (kb.store.citations),
@@ -20,6 +21,10 @@ Reference (QUERY_HELP below is the short form shown by ``kb search --help`` and 
 - Dates: ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``, each meaning the whole period; ``A..B`` (inclusive),
   ``A..``, ``..B``, ``>A``, ``>=A``, ``<A``, ``<=A``. ``year:2020..2022`` works too.
 - A query of filters only (``is:starred tag:rl``) lists newest first.
+- ``in:KIND`` (a section kind: method, results, references ..., see kb.models.SectionKind) makes the query's
+  words and ``body:`` words match only in sections of that kind of a paper's full text; ``in:(a OR b)`` or
+  several ``in:`` allow several kinds, ``-in:references`` every kind but that. It applies to the whole query, so
+  it stands at its top level (kb.index.compile).
 
 A colon does not always mean a field: a URL, an arXiv id with its prefix (``arxiv:1706.03762``), a time
 (``10:30``) or a word ending in a colon is searched as text. Only a word shaped like ``name:value`` with an
@@ -40,11 +45,12 @@ Search syntax (words are ANDed, case and accents do not matter, word forms are m
   (a OR b) c            grouping              transform*               words starting with transform
   1706.03762            a paper by arXiv id, and everything that mentions or links it
 Fields (names are case-insensitive; a field applies to a word, a "phrase" or a (group)):
-  title:  author:  abstract: (= text:)  cat:cs.LG  tag:  source:  kind:paper|post|note
+  title:  author:  abstract: (= text:)  body: (full text)  cat:cs.LG  tag:  source:  kind:paper|post|note
   status:new|read|skipped  is:starred  has:note  id:arxiv:1706.03762 (or 1706.03762v2, post:..., note:...)
   year:2024  published:2024  published:2024-01..2024-06  published:>2025-03-01  published:<2020
   cites:1706.03762 (papers citing it)  citedby:1706.03762 (papers it cites), from `kb citations`
   person:"Ada Lovelace"  what came from a person's sources (people: in feeds.yaml)
+  in:method  in:references  -in:appendix   the words only in full-text sections of that kind
 Dates are YYYY, YYYY-MM or YYYY-MM-DD; ranges are A..B (inclusive), A.., ..B, >A, >=A, <A, <=A.
 Queries of filters only (e.g. is:starred tag:rl) list newest first."""
 
@@ -58,7 +64,10 @@ FIELD_ALIASES: dict[str, str] = {
     "abstract": "text",
     "abs": "text",
     "text": "text",
-    "body": "text",
+    "body": "body",
+    "fulltext": "body",
+    "in": "in",
+    "section": "in",
     "cat": "cat",
     "category": "cat",
     "categories": "cat",
@@ -80,9 +89,9 @@ FIELD_ALIASES: dict[str, str] = {
     "person": "person",
 }
 #: Fields whose values are text, searched through the analyzer; the others take a single value.
-TEXT_FIELDS = frozenset({"title", "author", "text"})
+TEXT_FIELDS = frozenset({"title", "author", "text", "body"})
 #: Fields that accept a group of values: ``tag:(rl OR vision)``.
-GROUP_FIELDS = TEXT_FIELDS | {"cat", "tag", "source", "person"}
+GROUP_FIELDS = TEXT_FIELDS | {"cat", "tag", "source", "person", "in"}
 
 
 @dataclass(frozen=True)
@@ -252,8 +261,8 @@ class _Parser:
                 raise QueryError(
                     f"unknown field '{name}:' at position {tok.pos + 1}",
                     tok.pos,
-                    hint="fields: title author abstract cat tag kind source status is has id year published "
-                    "cites citedby",
+                    hint="fields: title author abstract body cat tag kind source status is has id year published in "
+                    "cites citedby person",
                 )
             return _word(field, tok.text, tok.pos)
         if field is not None:

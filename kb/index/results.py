@@ -9,8 +9,8 @@ from whoosh import collectors
 from kb.index import docsets
 from kb.index.compile import Compiled
 from kb.index.document import from_minutes
+from kb.index.hits import hit_snippet
 from kb.index.ranking import prune
-from kb.index.snippets import make_snippet
 from kb.models import Hit, Kind
 
 
@@ -32,22 +32,36 @@ def run(
         collector = collectors.TopCollector(limit=wanted, usequality=True, replace=0)
         searcher.search_with_collector(q, collector)
         results = collector.results()
-    hits = [_hit(hit, compiled, by_date, marks) for hit in results[: max(limit, 0)]]
+    reader = searcher.reader()
+    column = reader.column_reader("sections") if reader.has_column("sections") else None
+    hits = [_hit(hit, column, compiled, by_date, marks) for hit in results[: max(limit, 0)]]
     return hits, _total(searcher, q, results, wanted) if count else len(hits)
 
 
-def _hit(hit: Any, compiled: Compiled, by_date: bool, marks: tuple[str, str]) -> Hit:
+def _hit(hit: Any, column: Any, compiled: Compiled, by_date: bool, marks: tuple[str, str]) -> Hit:
     stored = hit.fields()
     kind = Kind(stored["kind"])
     published = stored.get("pub")
+    snippet, section = hit_snippet(stored.get("text", ""), kind, compiled, marks, lambda: _sections(column, hit.docnum))
     return Hit(
         id=stored["id"],
         kind=kind,
         title=stored.get("title", ""),
         score=0.0 if by_date else float(hit.score),
-        snippet=make_snippet(stored.get("text", ""), compiled.marks, marks, note=kind is Kind.NOTE),
+        snippet=snippet,
         published=from_minutes(published) if published is not None else None,
+        section=section,
     )
+
+
+def _sections(column: Any, docnum: int) -> bytes | None:
+    """A hit's stored sections (kb.index.body); None for a document without any."""
+    if column is None:
+        return None
+    try:
+        return bytes(column[docnum])
+    except IndexError:  # an index written before every document had a value: the column ends early
+        return None
 
 
 def _total(searcher: Any, q: Any, results: Any, limit: int) -> int:

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from whoosh.columns import NumericColumn
+from whoosh.columns import CompressedBytesColumn, NumericColumn
 from whoosh.fields import BOOLEAN, COLUMN, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
 from kb.index.analysis import EXACT_ANALYZER, NAME_ANALYZER, TEXT_ANALYZER, KbAnalyzer, KbPositions
+from kb.index.body import SECTION_ANALYZER, body_text, encode_sections, insection_text
 from kb.index.document import DEFAULT_FIELDS, Prepared, exact_values, from_minutes, to_minutes
 
 __all__ = [
@@ -24,7 +25,7 @@ __all__ = [
     "to_minutes",
 ]
 
-SCHEMA_VERSION = 2  # 2: the unstemmed copies title_exact, text_exact and extra_exact
+SCHEMA_VERSION = 3  # 2: the unstemmed copies title_exact, text_exact and extra_exact; 3: a paper's full text
 
 #: The latest minute Whoosh's 32-bit ``published`` field holds (early 4084); later dates are indexed as it.
 WHOOSH_MAX_MINUTES = 2**31 - 1
@@ -60,6 +61,9 @@ def build_schema() -> Schema:
         published=NUMERIC(int, bits=32, signed=True, shift_step=8),
         newest=COLUMN(NumericColumn("I", default=0)),  # sort key: an undated document is the oldest
         pub=STORED,
+        body=_text(TEXT_ANALYZER),
+        insection=_text(SECTION_ANALYZER),
+        sections=COLUMN(CompressedBytesColumn()),  # read only for hits whose body matched
     )
 
 
@@ -86,6 +90,11 @@ def to_fields(doc: Prepared) -> dict[str, Any]:
     }
     if doc.status is not None:
         fields["status"] = doc.status
+    if doc.sections:
+        fields["body"] = body_text(doc.sections)
+        fields["insection"] = insection_text(doc.sections)
+    # Every document gets a value: Whoosh's column of a segment ends at the last document that gave one.
+    fields["sections"] = encode_sections(doc.sections) if doc.sections else b""
     if doc.minutes is not None:
         fields["published"] = fields["newest"] = min(doc.minutes, WHOOSH_MAX_MINUTES)
         fields["pub"] = doc.minutes

@@ -26,11 +26,23 @@ def make_snippet(text: str, marks: Marks, pair: tuple[str, str], note: bool = Fa
     """The snippet of ``text`` for a query's ``marks``; the text's opening when nothing matched."""
     if note:
         return _note_snippet(text, marks, pair)
+    found = matched_snippet(text, marks, pair)
+    return found if found is not None else _flat(_opening(text))
+
+
+def matched_snippet(text: str, marks: Marks, pair: tuple[str, str]) -> str | None:
+    """The snippet around the best match of ``marks`` in ``text``; None when nothing matched."""
     spans = _matches(text, marks)
     if not spans:
-        return _flat(_opening(text))
+        return None
     start, end = _best_window(text, spans)
     return _flat(_render(text, start, end, spans, pair))
+
+
+def match_score(text: str, marks: Marks) -> tuple[int, int]:
+    """(distinct terms, matches) of ``marks`` in ``text``: how well a passage answers the query."""
+    spans = _matches(text, marks)
+    return len({term for _, _, term in spans}), len(spans)
 
 
 def _matches(text: str, marks: Marks) -> list[Span]:
@@ -125,3 +137,8 @@ def _note_snippet(text: str, marks: Marks, pair: tuple[str, str]) -> str:
     if lines:
         return "\n".join(lines)
     return _opening("\n".join(line for line in text.splitlines() if line.strip()))
+
+
+def opening(text: str) -> str:
+    """The start of ``text`` on one line: the snippet of a hit whose text did not match."""
+    return _flat(_opening(text))

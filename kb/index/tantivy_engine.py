@@ -19,7 +19,7 @@ import tantivy
 from kb.errors import QueryError
 from kb.index.compile import Builder, Compiled, IdSets, compile_query
 from kb.index.document import Prepared, from_minutes
-from kb.index.snippets import make_snippet
+from kb.index.hits import hit_snippet
 from kb.index.tantivy_query import TantivyBuilder
 from kb.index.tantivy_schema import build_schema, to_document
 from kb.models import Hit, Kind
@@ -178,13 +178,17 @@ class TantivyGeneration:
         doc = searcher.doc(address)
         kind = Kind(doc.get_first("kind"))
         published = doc.get_first("pub")
+        snippet, section = hit_snippet(
+            doc.get_first("text") or "", kind, compiled, marks, lambda: doc.get_first("sections")
+        )
         return Hit(
             id=doc.get_first("id"),
             kind=kind,
             title=doc.get_first("title") or "",
             score=0.0 if by_date else float(score),
-            snippet=make_snippet(doc.get_first("text") or "", compiled.marks, marks, note=kind is Kind.NOTE),
+            snippet=snippet,
             published=from_minutes(published) if published is not None else None,
+            section=section,
         )
 
     def doc_count(self) -> int:

@@ -12,11 +12,13 @@ import functools
 import tantivy
 
 from kb.index.analysis import EXACT_ANALYZER, MAX_TERM, NAME_ANALYZER, TEXT_ANALYZER, Terms
+from kb.index.body import SectionTerms, body_text, encode_sections, insection_text
 from kb.index.document import Prepared, exact_values
 
 _TEXT_TERMS = TEXT_ANALYZER.terms()
 _NAME_TERMS = NAME_ANALYZER.terms()
 _EXACT_TERMS = EXACT_ANALYZER.terms()
+_SECTION_TERMS = SectionTerms(_TEXT_TERMS)
 #: Fields holding whole values (ids, categories, tags, ...), one term each.
 KEYWORDS = ("id", "kind", "cat", "tags", "sources", "links", "status", "year")
 
@@ -29,8 +31,9 @@ def build_schema() -> tantivy.Schema:
         sb.add_text_field(name, stored=name in ("id", "kind"), tokenizer_name="raw", index_option="basic")
     for name in ("title", "text"):
         sb.add_text_field(name, stored=True, tokenizer_name="raw", index_option="position")
-    for name in ("authors", "extra", "title_exact", "text_exact", "extra_exact"):
+    for name in ("authors", "extra", "title_exact", "text_exact", "extra_exact", "body", "insection"):
         sb.add_text_field(name, stored=False, tokenizer_name="raw", index_option="position")
+    sb.add_bytes_field("sections", stored=True)  # read only for hits whose body matched
     sb.add_boolean_field("starred", indexed=True)
     sb.add_boolean_field("has_note", indexed=True)
     sb.add_integer_field("published", indexed=True)
@@ -55,6 +58,10 @@ def to_document(doc: Prepared) -> tantivy.Document:
     _add_text(out, "extra", doc.extra, _TEXT_TERMS)
     for name, value in exact_values(doc).items():
         _add_text(out, name, value, _EXACT_TERMS)
+    if doc.sections:
+        _add_text(out, "body", body_text(doc.sections), _TEXT_TERMS)
+        _add_text(out, "insection", insection_text(doc.sections), _SECTION_TERMS)
+        out.add_bytes("sections", encode_sections(doc.sections))
     out.add_boolean("starred", doc.starred)
     out.add_boolean("has_note", doc.has_note)
     if doc.minutes is not None:
@@ -65,6 +72,6 @@ def to_document(doc: Prepared) -> tantivy.Document:
     return out
 
 
-def _add_text(out: tantivy.Document, name: str, text: str, terms: Terms) -> None:
+def _add_text(out: tantivy.Document, name: str, text: str, terms: Terms | SectionTerms) -> None:
     tokens = [tantivy.Token(term, pos, start, end) for term, pos, start, end in terms(text) if len(term) <= MAX_TERM]
     out.add_pre_tokenized_text(name, tantivy.PreTokenizedString(text, tokens))

@@ -338,6 +338,10 @@ class Library:
     def notes_for_paper(self, item_id: str) -> list[Note]:
         return self.notes.notes_for_paper(item_id)
 
+    def linked_sections(self, item_id: str) -> list[tuple[Note, tuple[str, ...]]]:
+        """The notes linking this paper, each with the sections of its full text it links (issue 14)."""
+        return self.notes.linked_sections(item_id)
+
     def owned_notes(self, item: Item) -> list[Note]:
         """The item's own notes (front matter names it); notes that only link it are backlinks."""
         return self.notes.owned_notes(item)

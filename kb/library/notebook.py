@@ -23,6 +23,7 @@ from kb.models import IndexDoc, Kind, Note
 from kb.notes import (
     NoteSnapshot,
     decode_note,
+    mask_code,
     note_filename,
     paper_note_text,
     parse_note,
@@ -31,6 +32,7 @@ from kb.notes import (
     remove_abandoned,
     resolve_note_link,
     scan_notes,
+    section_links,
     write_note_atomic,
 )
 from kb.notes.ownership import owned_urls, owns, url_key, url_variants
@@ -221,6 +223,23 @@ class Notebook:
     def notes_for_paper(self, item_id: str) -> list[Note]:
         self.ensure_synced()
         return self.store.notes_linking(item_id)
+
+    def linked_sections(self, item_id: str) -> list[tuple[Note, tuple[str, ...]]]:
+        """The notes linking this paper, each with the sections of it they link (``[[arxiv:ID#3.2]]``), by path.
+
+        The note cache keeps no anchors, so the few linking notes are read here; one that cannot be read is listed
+        without sections.
+        """
+        out: list[tuple[Note, tuple[str, ...]]] = []
+        for note in self.notes_for_paper(item_id):
+            try:
+                text, _ = decode_note(self.note_file(note.path).read_bytes())
+            except OSError:
+                out.append((note, ()))
+                continue
+            links = section_links(text, mask_code(text))
+            out.append((note, tuple(link.anchor for link in links if link.paper == item_id)))
+        return out
 
     def backlinks(self, note_path: str) -> list[Note]:
         """Notes whose [[links]] lead to this note."""

@@ -93,6 +93,38 @@ def extract_links(text: str, masked: str) -> Links:
     return Links(tuple(dict.fromkeys(key for _, key in papers)), tuple(dict.fromkeys(notes)))
 
 
+@dataclass(frozen=True)
+class SectionLink:
+    """A link to a section of a paper's full text: ``[[arxiv:2501.11120#3.2]]``, ``[[arxiv:2501.11120#Method]]``.
+
+    The paper is the link's paper for everything else (the note links it, backlinks, ownership); the anchor is the
+    section's number or heading as written (kb.models.FullText.section finds it).
+    """
+
+    paper: str  # arxiv:<id>
+    anchor: str
+
+
+def paper_anchor(target: str) -> SectionLink | None:
+    """The section a wiki link's target names (``arxiv:ID#anchor``, an alias after ``|`` ignored), else None.
+
+    Obsidian's nested heading links (``[[x#Method#Training]]``) name their last heading.
+    """
+    name, _, anchor = target.split("|", 1)[0].partition("#")
+    paper = parse_arxiv_id(name.strip())
+    anchor = " ".join(anchor.rsplit("#", 1)[-1].split())
+    if paper is None or not anchor:
+        return None
+    return SectionLink(paper.key, anchor)
+
+
+def section_links(text: str, masked: str) -> tuple[SectionLink, ...]:
+    """The section links of a note body, in order, each once (outside code and quotes, as for paper links)."""
+    masked = mask_quotes(masked)
+    found = [paper_anchor(match.group("target")) for match in _WIKI_RE.finditer(masked)]
+    return tuple(dict.fromkeys(link for link in found if link is not None))
+
+
 def mask_quotes(text: str) -> str:
     """``text`` with blockquote lines blanked out (same length)."""
     if ">" not in text:

@@ -74,6 +74,8 @@ class KbApp(App[None]):
         self.store_watch = StoreWatch(library, clock)
         #: The item the reader shows, and the list it came from (for `r`/`x` to move on).
         self.reading: tuple[Item, Navigator | None] | None = None
+        #: The full-text section the reader should show first (a followed note link), if any.
+        self.reading_section: str | None = None
         #: The note the Notes screen should select when it shows next.
         self.wanted_note: str | None = None
         self.item_changed: Signal[Item] = Signal(self, "item-changed")
@@ -115,9 +117,10 @@ class KbApp(App[None]):
 
     # --- moving between screens ---------------------------------------------------------------------
 
-    def open_item(self, item: Item, navigator: Navigator | None) -> None:
-        """Show ``item`` in the reader; `r`/`x` there move on through ``navigator``."""
+    def open_item(self, item: Item, navigator: Navigator | None, section: str | None = None) -> None:
+        """Show ``item`` in the reader (at a full-text ``section``); `r`/`x` there move on through ``navigator``."""
         self.reading = (item, navigator)
+        self.reading_section = section
         if isinstance(self.screen, ReaderScreen):
             self.screen.show_reading()
         else:

@@ -17,6 +17,7 @@ from kb.models import Note
 from kb.text import counted, one_line, terminal_safe
 from kb.tui.outside import edit_file
 from kb.tui.screens.base import KbScreen
+from kb.tui.screens.links import ChooseLink, Target, note_targets, target_label
 from kb.tui.screens.prompts import TextPrompt
 from kb.tui.widgets.footer import KbFooter
 
@@ -39,6 +40,7 @@ class NotesScreen(KbScreen):
         Binding("e", "edit", "Edit here"),
         Binding("E", "external", "$EDITOR"),
         Binding("c", "create", "New note"),
+        Binding("L", "follow", "Follow link", show=False),
         Binding("ctrl+s", "save", "Save", priority=True),
         Binding("escape", "stop_editing", "Stop editing", show=False),
         Binding("j", "move(1)", "Down", show=False),
@@ -54,6 +56,7 @@ class NotesScreen(KbScreen):
         self.snapshot: Any = None  # opaque to the TUI: the library checks it on save
         self.saved_text = ""
         self._discard_armed = False
+        self.targets: list[Target] = []  # the shown note's paper and section links (kb.tui.screens.links)
 
     def compose(self) -> ComposeResult:
         yield Static(self.title_text(), classes="title")
@@ -78,7 +81,7 @@ class NotesScreen(KbScreen):
         """Editing keys only while editing, browsing keys only while not (None hides them)."""
         if action in ("save", "stop_editing"):
             return True if self.editing else None
-        if action in ("edit", "external", "create", "move"):
+        if action in ("edit", "external", "create", "move", "follow"):
             return None if self.editing else True
         return True
 
@@ -136,6 +139,7 @@ class NotesScreen(KbScreen):
             return
         self.path = path
         note = next((n for n in self.notes if n.path == path), None)
+        self.targets = note_targets(body_of(text), note.papers if note else ())
         self.query_one("#note-meta", Static).update(self.meta_text(note, library.backlinks(path)))
         self.query_one("#note-preview", Markdown).update(terminal_safe(body_of(text)))
 
@@ -152,9 +156,35 @@ class NotesScreen(KbScreen):
         for paper in note.papers:
             title = one_line(papers[paper].title) if paper in papers and papers[paper].title else "(not fetched)"
             text.append(f"→ {paper} {title}\n")
+        for target in self.targets:
+            if target[1] is not None:
+                text.append(f"→ {one_line(target_label(target), 120)}\n")
         for link in backlinks:
             text.append(f"← {one_line(link.title)} ({link.path})\n", "italic")
         return text
+
+    def action_follow(self) -> None:
+        """Open a paper the note links in the reader, at the section a section link names (asks when several)."""
+        targets = list(dict.fromkeys(self.targets))
+        if not targets:
+            self.say("this note links no paper")
+            return
+
+        def follow(choice: int | None) -> None:
+            if choice is None:
+                return
+            paper, anchor = targets[choice]
+            item = self.kb.library.item_or_none(paper)
+            if item is None:
+                self.say(f"{paper} is not in the store yet: `kb fetch` fetches the papers notes link")
+                return
+            self.kb.open_item(item, None, anchor)
+
+        if len(targets) == 1:
+            follow(0)
+        else:
+            titles = {item.id: item.title for item in self.kb.library.items([paper for paper, _ in targets])}
+            self.app.push_screen(ChooseLink(targets, titles), follow)
 
     # --- editing ------------------------------------------------------------------------------------
 

@@ -10,13 +10,14 @@ from textual.binding import Binding, BindingType
 from textual.widgets import Static
 
 from kb.models import Item
-from kb.tui.screens.items import ItemScreen
+from kb.tui.screens.fulltext import FullTextScreen
 from kb.tui.triage import TriageState
 from kb.tui.widgets.footer import KbFooter
+from kb.tui.widgets.fulltext import Outline
 from kb.tui.widgets.reader import Reader
 
 
-class ReaderScreen(ItemScreen):
+class ReaderScreen(FullTextScreen):
     """One item, full size; `r`/`x` move on through the list it came from."""
 
     SCREEN_TITLE = "Reader"
@@ -31,6 +32,7 @@ class ReaderScreen(ItemScreen):
 
     def compose(self) -> ComposeResult:
         yield Static(self.title_text(), classes="title")
+        yield Outline(id="outline")
         yield Reader(id="reader")
         yield KbFooter()
 
@@ -60,12 +62,14 @@ class ReaderScreen(ItemScreen):
         item = self.kb.reading[0] if self.kb.reading else None
         if item is not None:
             fresh = self.kb.library.item_or_none(item.id) or item
-            self.display_item(fresh)
+            self.display_item(fresh, self.kb.reading_section)
+        self.kb.reading_section = None
 
-    def display_item(self, item: Item | None) -> None:
-        """Show ``item`` and the notes linking it."""
+    def display_item(self, item: Item | None, section: str | None = None) -> None:
+        """Show ``item``, the notes linking it and its full text (at ``section``)."""
         notes = self.kb.library.notes_linking(item.id) if item is not None else []
         self.reader.show(item, notes)
+        self.show_fulltext(item, section)
         detail = item.id if item is not None else ""
         self.query_one(".title", Static).update(self.title_text(detail))
 

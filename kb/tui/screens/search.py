@@ -253,6 +253,8 @@ def hit_text(hit: Hit, item: Item | None = None) -> Text:
     snippet = marked_text(hit.snippet, MARKS, "reverse")
     if snippet.plain:
         text.append("\n  ")
+        if hit.section:  # the match is in the paper's full text: name the section
+            text.append(f"§ {one_line(hit.section, 60)} ", "italic")
         text.append_text(snippet)
     return text
 

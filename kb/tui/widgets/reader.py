@@ -14,6 +14,7 @@ from textual.widgets import Markdown, Static
 from kb.models import Item, Kind, Note
 from kb.tui.htmlmd import html_to_markdown
 from kb.tui.render import abstract_text, reader_header
+from kb.tui.widgets.fulltext import FullTextBody
 
 
 class Reader(VerticalScroll, can_focus=True, inherit_bindings=False):
@@ -44,6 +45,7 @@ class Reader(VerticalScroll, can_focus=True, inherit_bindings=False):
         yield Static(Text("Nothing selected."), classes="reader-header")
         yield Static(Text(""), classes="reader-abstract")
         yield Markdown("", classes="reader-post", open_links=False)
+        yield FullTextBody(classes="reader-fulltext")  # a paper's full text, when kb holds one (screens.fulltext)
 
     def show(self, item: Item | None, notes: list[Note] | None = None, why: str | None = None) -> None:
         """Show ``item`` (None: an empty reader) with the notes that link it (and the for-you ``why`` line)."""
@@ -83,4 +85,6 @@ class Reader(VerticalScroll, can_focus=True, inherit_bindings=False):
         parts = [str(static.content) for static in self.query(Static) if static.display]
         if self.query_one(".reader-post", Markdown).display:
             parts.append(self.query_one(".reader-post", Markdown).source)
+        if self.query_one(FullTextBody).display:
+            parts.append(self.query_one(FullTextBody).markdown())
         return "\n".join(parts)
