@@ -10,6 +10,7 @@ from kb.tui.screens.notes import NotesScreen
 from kb.tui.screens.reader import ReaderScreen
 from kb.tui.widgets.fulltext import FullTextBody, Outline, math_as_code
 from kb.tui.widgets.reader import Reader
+from tests.support.httpserver import HttpServer
 from tests.tui.helpers import settle, until
 
 from .test_reader import inbox_to
@@ -118,3 +119,34 @@ async def test_a_section_link_in_a_note_opens_the_reader_there(app: KbApp, libra
         assert "Notes link: § 3.2 in method.md" in screen.query_one(Reader).text()
         outline = screen.query_one(Outline)
         assert str(outline.get_option_at_index(2).prompt).endswith("✎")
+
+
+def _latexml_page(words: str) -> bytes:
+    """A small page shaped as arXiv's LaTeXML rendering: one numbered section of ``words``."""
+    return (
+        '<html><body><div class="ltx_page_main"><article class="ltx_document"><section class="ltx_section">'
+        '<h2 class="ltx_title"><span class="ltx_tag">1 </span>Quokka method</h2>'
+        f"<p>{words} {'More words about the method. ' * 20}</p></section></article></div></body></html>"
+    ).encode()
+
+
+async def test_T_fetches_the_full_text_now_and_shows_it(app: KbApp, library: Library, tui_server: HttpServer) -> None:
+    """`T` in the reader fetches the paper's text from arXiv's HTML (the loopback server) and shows its outline;
+    a paper arXiv has no text for says so in one line."""
+    tui_server.add("/html/2606.01234v1", _latexml_page("We train marsupial transformers."))
+    assert library.fulltexts.get(PAPER) is None
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        inbox_to(app, PAPER)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ReaderScreen)
+        assert not app.screen.query_one(Outline).display
+        await pilot.press("T")
+        outline = app.screen.query_one(Outline)
+        await until(pilot, lambda: outline.display and outline.option_count == 1)
+        assert str(outline.get_option_at_index(0).prompt) == "1 Quokka method"
+        assert "We train marsupial transformers." in app.screen.query_one(Reader).text()
+        assert any("1 section, from arXiv's HTML" in n.message for n in app._notifications)
+    stored = library.fulltexts.get(PAPER)
+    assert stored is not None and stored.sections[0].heading == "Quokka method"

@@ -4,7 +4,7 @@ The reader screen builds on this class: it shows the item as before, then calls 
 holds the paper's full text (``library.fulltexts``), its sections follow the abstract in the reader's scroll, and
 the outline on the left lists them; enter there, ``]`` and ``[`` jump between sections, and a note's section link
 (``[[arxiv:ID#3.2]]``, followed from the Notes screen) opens the reader at that section. ``o``/``p`` still open
-the page and the PDF.
+the page and the PDF. ``T`` fetches the paper's text now (arXiv's HTML, else the PDF), as `kb fulltext ID` does.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from typing import ClassVar
 from textual import on
 from textual.binding import Binding, BindingType
 
+from kb.errors import KbError
 from kb.models import FullText, Item, Kind
 from kb.tui.screens.items import ItemScreen
 from kb.tui.widgets.fulltext import FullTextBody, Outline, section_index
@@ -27,6 +28,7 @@ class FullTextScreen(ItemScreen):
         Binding("right_square_bracket", "section(1)", "Next section"),
         Binding("left_square_bracket", "section(-1)", "Previous section", show=False),
         Binding("O", "outline", "Outline"),
+        Binding("T", "fetch_fulltext", "Fetch full text", show=False),
     ]
 
     #: The section to show once the text is on screen (a followed section link), and the item it belongs to.
@@ -128,6 +130,42 @@ class FullTextScreen(ItemScreen):
             self.query_one(Reader).focus()
         else:
             self.outline.focus()
+
+    def action_fetch_fulltext(self) -> None:
+        """Fetch the shown paper's full text now, in a thread (the screen stays usable), then show it."""
+        item = self.kb.library.item_or_none(self.showing) if self.showing else None
+        if item is None or item.kind is not Kind.PAPER:
+            self.say("only arXiv papers have a full text to fetch")
+            return
+        self.say(f"fetching the full text of {item.id}...")
+        self.run_worker(
+            lambda: self._fetch_fulltext(item), thread=True, group="fulltext", exclusive=True, exit_on_error=False
+        )
+
+    def _fetch_fulltext(self, item: Item) -> None:
+        try:
+            report = self.kb.library.fetch_fulltexts([item.id])
+        except KbError as error:  # another fetch running, the paper gone: one line
+            line = str(error)
+        except Exception as error:  # a bug or an OS error: one line, never a dead screen
+            line = f"full text not fetched: {type(error).__name__}: {error}"
+        else:
+            failed = dict(report.failed)
+            got = report.fetched or report.held
+            line = (
+                f"full text of {item.id}: {failed[item.id]}"
+                if item.id in failed
+                else f"full text of {item.id}: {got[0].sections} section{'s' * (got[0].sections != 1)}, "
+                f"from arXiv's {got[0].source.value.upper()}"
+                if got
+                else f"full text of {item.id} not fetched: {report.cut or 'nothing came'}"
+            )
+        self.app.call_from_thread(self._fetched, item, line)
+
+    def _fetched(self, item: Item, line: str) -> None:
+        self.say(line)
+        if self.showing == item.id:
+            self.show_fulltext(item)
 
     @on(Outline.Jump)
     def outline_jump(self, event: Outline.Jump) -> None:
