@@ -18,15 +18,15 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from kb.errors import QueryError
-from kb.index.analysis import NAME_ANALYZER, TEXT_ANALYZER, fold
+from kb.index.analysis import NAME_TERMS, TEXT_TERMS, fold
 from kb.index.dates import END_OF_TIME, Interval, parse_interval, parse_year
 from kb.index.document import DEFAULT_FIELDS, from_minutes, to_minutes
 from kb.index.querylang import And, Node, Not, Word, parse_query
 from kb.models import parse_arxiv_id
 
-_TEXT_TERMS = TEXT_ANALYZER.terms()
-_NAME_TERMS = NAME_ANALYZER.terms()
-_NO_STEM = NAME_ANALYZER.terms()  # folded words without stemming, for prefixes
+_TEXT_TERMS = TEXT_TERMS
+_NAME_TERMS = NAME_TERMS
+_NO_STEM = NAME_TERMS  # folded words without stemming, for prefixes
 _FIELD_OF = {"title": "title", "text": "text", "author": "authors"}
 _KINDS = {"paper": "paper", "papers": "paper", "post": "post", "posts": "post", "note": "note", "notes": "note"}
 _STATUSES = {"new": "new", "unread": "new", "read": "read", "skipped": "skipped", "skip": "skipped"}

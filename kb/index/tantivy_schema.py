@@ -11,11 +11,11 @@ import functools
 
 import tantivy
 
-from kb.index.analysis import MAX_TERM, NAME_ANALYZER, TEXT_ANALYZER, Terms
+from kb.index.analysis import MAX_TERM, NAME_TERMS, TEXT_TERMS, Terms
 from kb.index.document import Prepared
 
-_TEXT_TERMS = TEXT_ANALYZER.terms()
-_NAME_TERMS = NAME_ANALYZER.terms()
+_TEXT_TERMS = TEXT_TERMS
+_NAME_TERMS = NAME_TERMS
 #: Fields holding whole values (ids, categories, tags, ...), one term each.
 KEYWORDS = ("id", "kind", "cat", "tags", "sources", "links", "status", "year")
 
