@@ -50,6 +50,7 @@ class IndexKeeper:
         self.notes = notes
         self.logger = logger
         self._index: SearchIndex | None = None
+        self._ready = False  # the opened index was checked: rebuilt if due, else caught up
         self._lock = FileLock(str(workspace.state / "index-queue.lock"))
         #: Told the documents indexed so far when opening the index has to rebuild it first, then None.
         self.rebuild_progress: Callable[[int | None], None] | None = None
@@ -57,8 +58,9 @@ class IndexKeeper:
     @property
     def index(self) -> SearchIndex:
         """The index: rebuilt first when it is missing, of an older schema or damaged, else caught up."""
-        if self._index is None:
+        if not self._ready:
             index = self._open()
+            self._ready = True
             if index.needs_rebuild:
                 progress = self.rebuild_progress
                 self.logger.info("index missing or out of date: rebuilding (engine %s)", self.engine)
@@ -72,6 +74,10 @@ class IndexKeeper:
                     self.logger.warning("index catch-up on opening failed: %s", error)
         return self._open()
 
+    def opened(self) -> SearchIndex:
+        """The index as it is: opened (once per process), never rebuilt nor caught up (`kb status` reports)."""
+        return self._open()
+
     def _open(self) -> SearchIndex:
         if self._index is None:
             from kb.index import SearchIndex
@@ -83,6 +89,7 @@ class IndexKeeper:
         if self._index is not None:
             self._index.close()
             self._index = None
+        self._ready = False
 
     # --- the queue ----------------------------------------------------------------------------------
 
