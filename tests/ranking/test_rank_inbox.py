@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 from datetime import UTC, datetime
@@ -55,6 +56,23 @@ def test_the_model_is_cached_until_the_triage_changes(library: Library) -> None:
     store_of(library).set_starred(liked, True, now=day(42))
     inbox(library)
     assert json.loads(cache.read_text())["fingerprint"] != first["fingerprint"]
+
+
+def test_a_new_version_of_a_judged_paper_retrains(library: Library) -> None:
+    """The cached model is found from narrow store columns, not the items: a judged paper's new content
+    (a new version, as a fetch stores it) must still change the fingerprint."""
+    history = liked_and_disliked(store_of(library))
+    arrive(library)
+    cache = library.workspace.state / CACHE_NAME
+    inbox(library)
+    first = json.loads(cache.read_text())["fingerprint"]
+    inbox(library)
+    assert json.loads(cache.read_text())["fingerprint"] == first
+    judged = history[0]
+    revised = dataclasses.replace(judged, version=(judged.version or 1) + 1, title="Diffusion models, revised")
+    store_of(library).upsert_items([revised], "test", now=day(43))
+    inbox(library)
+    assert json.loads(cache.read_text())["fingerprint"] != first
 
 
 def test_a_damaged_cache_is_ignored_and_rewritten(library: Library) -> None:
