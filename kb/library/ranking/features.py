@@ -47,18 +47,38 @@ def _stem(word: str) -> str:
     return word.removesuffix("'s")
 
 
+#: Each word as found (lower case) -> its feature, or "" for a word that is none (short, or a stop word).
+_FEATURE: dict[str, str] = {}
+_MAX_FEATURES = 200_000  # the cache is cleared when it reaches this: the vocabulary of years of abstracts
+
+
+def _feature(found: str) -> str:
+    word = found.strip("-'")
+    feature = "" if len(word) < 3 or word in _STOP else _stem(word)
+    if len(_FEATURE) >= _MAX_FEATURES:
+        _FEATURE.clear()
+    _FEATURE[found] = feature
+    return feature
+
+
 def words(text: str) -> list[str]:
-    """The features of a text: its non-stop words, stemmed, and each pair of neighbouring ones."""
+    """The features of a text: its non-stop words, stemmed, and each pair of neighbouring ones.
+
+    Each distinct word is stripped, checked and stemmed once per process (``_FEATURE``): scoring two thousand
+    candidates mostly meets words seen before.
+    """
     out: list[str] = []
-    previous: str | None = None
-    for match in _WORD.finditer(text.lower()):
-        word = match.group(0).strip("-'")
-        if len(word) < 3 or word in _STOP:
-            previous = None
+    previous = ""
+    known = _FEATURE.get
+    for found in _WORD.findall(text.lower()):
+        word = known(found)
+        if word is None:
+            word = _feature(found)
+        if not word:
+            previous = ""
             continue
-        word = _stem(word)
         out.append(word)
-        if previous is not None:
+        if previous:
             out.append(f"{previous} {word}")
         previous = word
     return out
