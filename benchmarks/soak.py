@@ -5,8 +5,9 @@
 Each simulated weekday announces ``--per-day`` papers across the four default categories: about 70% new,
 20% cross-lists (new to kb, from a second category) and 10% replacements (a newer version of a paper from
 the last weeks), with real titles and abstract sentences from the recorded corpus recombined (the generator
-of benchmarks/search.py). They go through what `kb fetch` does with a fetch's results: the store's upsert,
-then the library's index update of the changed ids. Then 75% of the day's new papers are triaged through the
+of benchmarks/search.py). They go through what `kb fetch` does with a fetch's results: the store's upsert
+(which queues the changed ids for the index in the same transaction), then the library's catch-up of the index
+from that queue, source by source. Then 75% of the day's new papers are triaged through the
 library as the TUI triages: each key stored at once (``set_triage(..., catch_up=False)``), the index caught up
 from the store's queue in one batch when the keys pause (here: once at the end of the morning's triage).
 
@@ -121,12 +122,10 @@ def main() -> int:
         for n in range(args.days):
             day = announcements(pool, rng, n, args.per_day, recent)
             started = time.perf_counter()
-            changed = []
             for part, category in enumerate(CATEGORIES):  # one source at a time, as a fetch run stores them
                 share = day[part :: len(CATEGORIES)]
-                report = store_of(library).upsert_items(share, category, now=weekday(n))
-                changed += [*report.new, *report.updated]
-            library.index_items(changed)
+                store_of(library).upsert_items(share, category, now=weekday(n))  # queued for the index with it
+                library.catch_up_index()  # as a fetch run does after each source that changed something
             add = time.perf_counter() - started
             adds.append(add)
             started = time.perf_counter()
