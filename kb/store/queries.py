@@ -205,33 +205,28 @@ def triage_keys(conn: Connection, ids: Sequence[str]) -> list[tuple[str, ...]]:
     it has metadata, its triage (status, star, their moments) and how many tags it has. The for-you ranking's
     cache fingerprints these (kb.library.ranking.cache): a million-item history costs a narrow indexed read.
     """
+    # One text column per row, joined in SQL: at ten thousand rows the per-column conversions cost more than
+    # the query.
+    tags = select(func.count()).where(ITEM_TAG.c.item_id == ITEM.c.id).scalar_subquery()
+    columns = [
+        ITEM.c.version,
+        ITEM.c.updated,
+        ITEM.c.changed_at,
+        ITEM.c.has_metadata,
+        TRIAGE.c.status,
+        TRIAGE.c.starred,
+        TRIAGE.c.status_changed,
+        TRIAGE.c.starred_changed,
+        TRIAGE.c.tags_changed,
+        tags,
+    ]
+    joined: Any = ITEM.c.id
+    for column in columns:
+        joined = joined.concat("\t").concat(func.ifnull(column, ""))
     rows: list[tuple[str, ...]] = []
     for part in chunks(list(dict.fromkeys(ids))):
-        tags: dict[str, int] = dict(
-            conn.execute(
-                select(ITEM_TAG.c.item_id, func.count())
-                .where(ITEM_TAG.c.item_id.in_(part))
-                .group_by(ITEM_TAG.c.item_id)
-            ).all()
-        )
-        statement = (
-            select(
-                ITEM.c.id,
-                ITEM.c.version,
-                ITEM.c.updated,
-                ITEM.c.changed_at,
-                ITEM.c.has_metadata,
-                TRIAGE.c.status,
-                TRIAGE.c.starred,
-                TRIAGE.c.status_changed,
-                TRIAGE.c.starred_changed,
-                TRIAGE.c.tags_changed,
-            )
-            .join(TRIAGE, TRIAGE.c.item_id == ITEM.c.id)
-            .where(ITEM.c.id.in_(part))
-        )
-        for row in conn.execute(statement):
-            rows.append((*(str(value) for value in row), str(tags.get(row[0], 0))))
+        statement = select(joined).join(TRIAGE, TRIAGE.c.item_id == ITEM.c.id).where(ITEM.c.id.in_(part))
+        rows.extend(tuple(text.split("\t")) for text in conn.execute(statement).scalars())
     return rows
 
 

@@ -164,21 +164,19 @@ class Vectorizer:
         divides the words' sum once instead of every component.
         """
         word_weights = {key[2:]: value for key, value in weights.items() if key.startswith("w:")}
-        known: dict[str, float] = {}
+        known: dict[str, tuple[float, float]] = {}  # word -> (idf, weight): one lookup per word
         idf = self.idf
         log, sqrt = math.log, math.sqrt
 
         def dot(item: Item) -> float:
             total = squares = 0.0
             for word, tf in item_words(item).items():
-                weight = known.get(word)
-                if weight is None:
-                    weight = known[word] = idf(word)
-                x = (1 + log(tf)) * weight
+                found = known.get(word)
+                if found is None:
+                    found = known[word] = (idf(word), word_weights.get(word, 0.0))
+                x = (1 + log(tf)) * found[0]
                 squares += x * x
-                found = word_weights.get(word)
-                if found is not None:
-                    total += found * x
+                total += found[1] * x
             out = total / sqrt(squares) if squares else 0.0
             names = list(dict.fromkeys(author_key(author.name) for author in item.authors if author.name.strip()))
             for name in names:
