@@ -128,12 +128,17 @@ def save(path: Path, key: str, ranker: Ranker) -> None:
 
 def workspace_ranker(library: Library) -> Ranker:
     """The ranker for the workspace's current triage state: from the cache, else trained now and cached."""
+    return workspace_ranking(library)[0]
+
+
+def workspace_ranking(library: Library) -> tuple[Ranker, str]:
+    """``workspace_ranker`` and the fingerprint it was trained for (what remembered scores are kept under)."""
     seen = window(library)
     key = fingerprint(library._store.triage_keys(seen[0]), seen[1], library.config.mute)
     path = library.workspace.state / CACHE_NAME
     cached = load(path, key)
     if cached is not None:
-        return cached  # no item of the history was loaded
+        return cached, key  # no item of the history was loaded
     items, noted = history(library, seen)
     started = time.perf_counter()
     ranker = Ranker(noted).fit(items)
@@ -147,4 +152,4 @@ def workspace_ranker(library: Library) -> Ranker:
         save(path, key, ranker)
     except OSError as error:  # the cache only saves time: ranking goes on without it
         library.logger.warning("ranking: cannot write %s: %s", path, error)
-    return ranker
+    return ranker, key

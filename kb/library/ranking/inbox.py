@@ -9,8 +9,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from kb.library.ranking.cache import workspace_ranker
+from kb.library.ranking.cache import workspace_ranking
 from kb.library.ranking.ranker import rank
+from kb.library.ranking.scores import SCORES_NAME, remembered_scores
 from kb.models import Item
 
 if TYPE_CHECKING:
@@ -18,5 +19,12 @@ if TYPE_CHECKING:
 
 
 def rank_inbox(library: Library, items: Sequence[Item], explain: bool = True) -> list[tuple[Item, float, str]]:
-    """Rank ``items`` for the workspace's person: (item, score 0..1, why) best first (why "" unless ``explain``)."""
-    return rank(workspace_ranker(library), items, explain)
+    """Rank ``items`` for the workspace's person: (item, score 0..1, why) best first (why "" unless ``explain``).
+
+    Without explanations the scores come from the ones remembered for this model (kb.library.ranking.scores).
+    """
+    ranker, model = workspace_ranking(library)
+    if explain or not ranker.learned:
+        return rank(ranker, items, explain)
+    scores = remembered_scores(library.workspace.state / SCORES_NAME, model, ranker, items)
+    return rank(ranker, items, explain, scores)

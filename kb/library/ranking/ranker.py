@@ -173,13 +173,18 @@ def newest_key(item: Item) -> float:
     return (moment - _EPOCH).total_seconds() if moment else float("-inf")
 
 
-def rank(ranker: Ranker, items: Iterable[Item], explain: bool = True) -> list[tuple[Item, float, str]]:
+def rank(
+    ranker: Ranker, items: Iterable[Item], explain: bool = True, scores: Sequence[float] | None = None
+) -> list[tuple[Item, float, str]]:
     """``items`` best first (ties, and everything while the ranker has no opinion, newest first).
 
     With ``explain=False`` each "why" is empty: a list that prints no reasons skips a third of the work.
+    ``scores`` are the items' ``ranker.score``s when the caller has them already (remembered ones).
     """
     if explain:
         ranked = [(item, *ranker.assess(item)) for item in items]
+    elif scores is not None:
+        ranked = [(item, score, "") for item, score in zip(items, scores, strict=True)]
     else:
         ranked = [(item, ranker.score(item), "") for item in items]
     ranked.sort(key=lambda entry: (-entry[1], -newest_key(entry[0]), entry[0].id))
