@@ -13,6 +13,11 @@ What the index and the query side both need, done identically in both places:
 
 Whoosh chains a generator per filter; here every distinct chunk of text is split, folded and stemmed once
 and cached, which makes indexing markedly faster than a filter chain (see benchmarks/search.py).
+
+This module is engine-neutral: the query compiler, the snippets and the tantivy engine use :data:`TEXT_TERMS`
+and :data:`NAME_TERMS`. The Whoosh analyzer classes live in kb.index.whoosh_analysis, and are reachable here
+too (``KbAnalyzer``, ``KbPositions``, ``TEXT_ANALYZER``, ``NAME_ANALYZER``, loaded on first use) because
+Whoosh's stored schema of every existing index names ``kb.index.analysis.KbAnalyzer``.
 """
 
 from __future__ import annotations
@@ -21,10 +26,6 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from typing import Any
-
-from whoosh.analysis import Token, Tokenizer
-from whoosh.formats import Positions
-from whoosh.lang.porter2 import stem
 
 #: Longest term indexed (see kb.index.document).
 MAX_TERM = 200
@@ -100,8 +101,17 @@ class _Splitter:
         if not term or (self.stops and term in STOP_WORDS):
             return None
         if self.stemming and term.isalpha():
-            return stem(term)
+            return _stem(term)
         return term
+
+
+def _stem(word: str) -> str:
+    """Porter2 (Whoosh's own implementation, a small pure-Python module), imported on the first word to stem."""
+    global _stem
+    from whoosh.lang.porter2 import stem
+
+    _stem = stem
+    return stem(word)
 
 
 class Terms:
@@ -160,73 +170,6 @@ class Terms:
         return out
 
 
-class KbPositions(Positions):
-    """Whoosh's Positions format (same bytes), fed straight from :meth:`Terms.positions` for speed."""
-
-    def word_values(self, value: Any, analyzer: Any, **kwargs: Any) -> Iterator[tuple[str, int, float, bytes]]:
-        if not isinstance(analyzer, KbAnalyzer) or not isinstance(value, str):
-            yield from super().word_values(value, analyzer, **kwargs)
-            return
-        boost = self.field_boost
-        encode = self.encode
-        for term, poslist in analyzer.terms().positions(value).items():
-            if len(term) > MAX_TERM:
-                continue  # a blob, not a word (kb.index.document)
-            yield term, len(poslist), len(poslist) * boost, encode(poslist)
-
-
-class KbAnalyzer(Tokenizer):
-    """The Whoosh analyzer of kb's text fields (picklable: Whoosh stores it in the index's schema)."""
-
-    def __init__(self, stemming: bool = True, stops: bool = True) -> None:
-        self.stemming = stemming
-        self.stops = stops
-
-    def __getstate__(self) -> dict[str, Any]:
-        return {"stemming": self.stemming, "stops": self.stops}
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.stemming = state["stemming"]
-        self.stops = state["stops"]
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, KbAnalyzer) and self.__getstate__() == other.__getstate__()
-
-    def __hash__(self) -> int:
-        return hash((self.stemming, self.stops))
-
-    def terms(self) -> Terms:
-        """The shared term splitter for these settings."""
-        return terms_for(self.stemming, self.stops)
-
-    def __call__(
-        self,
-        value: str,
-        positions: bool = False,
-        chars: bool = False,
-        keeporiginal: bool = False,
-        removestops: bool = True,
-        start_pos: int = 0,
-        start_char: int = 0,
-        tokenize: bool = True,
-        mode: str = "",
-        **kwargs: Any,
-    ) -> Iterator[Token]:
-        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        for term, pos, start, end in self.terms()(value, start_pos):
-            token.text = term
-            token.boost = 1.0
-            token.stopped = False
-            if positions:
-                token.pos = pos
-            if chars:
-                token.startchar = start_char + start
-                token.endchar = start_char + end
-            if keeporiginal:
-                token.original = value[start:end]
-            yield token
-
-
 _TERMS: dict[tuple[bool, bool], Terms] = {}
 
 
@@ -239,8 +182,19 @@ def terms_for(stemming: bool, stops: bool) -> Terms:
 
 
 #: Words: titles, abstracts, post texts, note bodies, comments.
-TEXT_ANALYZER = KbAnalyzer(stemming=True, stops=True)
-#: Exact forms: folded words, common ones dropped as in TEXT_ANALYZER, but not stemmed.
-EXACT_ANALYZER = KbAnalyzer(stemming=False, stops=True)
+TEXT_TERMS = terms_for(stemming=True, stops=True)
 #: Names: folded but neither stemmed nor stopped ("De", "Van", "An" are names).
-NAME_ANALYZER = KbAnalyzer(stemming=False, stops=False)
+NAME_TERMS = terms_for(stemming=False, stops=False)
+#: Exact forms: folded words, common ones dropped as in TEXT_TERMS, but not stemmed.
+EXACT_TERMS = terms_for(stemming=False, stops=True)
+
+_WHOOSH_NAMES = frozenset({"KbAnalyzer", "KbPositions", "TEXT_ANALYZER", "NAME_ANALYZER"})
+
+
+def __getattr__(name: str) -> Any:
+    """The Whoosh analyzer names, imported only when asked for (so `import kb.index` loads no Whoosh)."""
+    if name in _WHOOSH_NAMES:
+        from kb.index import whoosh_analysis
+
+        return getattr(whoosh_analysis, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

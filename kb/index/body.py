@@ -22,7 +22,7 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from kb.index.analysis import _GAP, SEPARATOR, KbAnalyzer, Terms, terms_for
+from kb.index.analysis import _GAP, SEPARATOR, Terms
 from kb.models import Section, SectionKind
 
 #: Characters of a paper's full text indexed (headings and texts of its sections, in order); the rest is cut.
@@ -147,22 +147,6 @@ class SectionTerms:
             else:
                 out[term] = [pos]
         return out
-
-
-class SectionAnalyzer(KbAnalyzer):
-    """The Whoosh analyzer of the ``insection`` field (kb's text analysis, terms prefixed with the section kind)."""
-
-    def terms(self) -> SectionTerms:  # type: ignore[override]
-        return SectionTerms(terms_for(self.stemming, self.stops))
-
-    def __eq__(self, other: object) -> bool:
-        return type(other) is SectionAnalyzer and self.__getstate__() == other.__getstate__()
-
-    def __hash__(self) -> int:
-        return hash(("insection", self.stemming, self.stops))
-
-
-SECTION_ANALYZER = SectionAnalyzer(stemming=True, stops=True)
 
 
 def in_term(kind: str, term: str) -> str:

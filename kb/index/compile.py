@@ -24,7 +24,7 @@ from typing import Any, Protocol
 
 from kb.config.people import source_names as person_source_names
 from kb.errors import QueryError
-from kb.index.analysis import EXACT_ANALYZER, NAME_ANALYZER, TEXT_ANALYZER, fold
+from kb.index.analysis import EXACT_TERMS, NAME_TERMS, TEXT_TERMS, fold
 from kb.index.body import in_term
 from kb.index.dates import END_OF_TIME, Interval, parse_interval, parse_year
 from kb.index.document import DEFAULT_FIELDS, EXACT_FIELDS, from_minutes, keyword_value, to_minutes
@@ -32,10 +32,10 @@ from kb.index.querylang import And, Node, Not, Or, Word, parse_query
 from kb.index.sectionfilter import split_kinds
 from kb.models import parse_arxiv_id
 
-_TEXT_TERMS = TEXT_ANALYZER.terms()
-_NAME_TERMS = NAME_ANALYZER.terms()
-_NO_STEM = NAME_ANALYZER.terms()  # folded words without stemming, for prefixes
-_SPLITTERS = {"authors": _NAME_TERMS, **dict.fromkeys(EXACT_FIELDS, EXACT_ANALYZER.terms())}
+_TEXT_TERMS = TEXT_TERMS
+_NAME_TERMS = NAME_TERMS
+_NO_STEM = NAME_TERMS  # folded words without stemming, for prefixes
+_SPLITTERS = {"authors": _NAME_TERMS, **dict.fromkeys(EXACT_FIELDS, EXACT_TERMS)}
 _FIELD_OF = {"title": "title", "text": "text", "author": "authors", "body": "body"}
 #: The fields that hold a paper's full text: a match there is shown from the section it is in.
 _BODY_FIELDS = ("body", "insection")

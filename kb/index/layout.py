@@ -16,6 +16,7 @@ the next process that opens the index or writes to it, once no reader holds them
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 import re
@@ -25,8 +26,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
-
-from whoosh.util.filelock import FileLock
 
 from kb.atomic import leftover_temps, write_atomic
 from kb.errors import KbError
@@ -84,6 +83,47 @@ def write_pointer(root: Path, pointer: Pointer) -> None:
     write_atomic(root / POINTER, json.dumps(data).encode("utf-8"))
 
 
+class _WriteLock:
+    """An exclusive OS lock on one file (flock: released by the OS when its holder dies), tried without waiting.
+
+    The same lock Whoosh's FcntlLock takes on the same file, so processes of older kb versions still take
+    turns with this one; kb's own, so that opening a tantivy index loads nothing of Whoosh.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._fd: int | None = None
+        self._other: Any = None
+
+    def acquire(self) -> bool:
+        if fcntl is None:  # pragma: no cover - Windows: Whoosh's msvcrt lock
+            from whoosh.util.filelock import FileLock
+
+            self._other = FileLock(str(self.path))
+            return bool(self._other.acquire(blocking=False))
+        fd = os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o666)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            os.close(fd)
+            if exc.errno in (errno.EAGAIN, errno.EACCES):
+                return False
+            raise
+        self._fd = fd
+        return True
+
+    def release(self) -> None:
+        if self._other is not None:  # pragma: no cover - Windows
+            self._other.release()
+            self._other = None
+        if self._fd is not None:
+            fd, self._fd = self._fd, None
+            try:
+                fcntl.flock(fd, fcntl.LOCK_UN)
+            finally:
+                os.close(fd)
+
+
 def generations(root: Path) -> list[str]:
     """The generation folders on disk."""
     try:
@@ -104,9 +144,9 @@ def write_lock(root: Path, timeout: float, delay: float = 0.05) -> Iterator[None
 
     The lock is an OS file lock: a writer killed at any moment releases it, so waiting never deadlocks.
     """
-    lock = FileLock(str(root / WRITE_LOCK))
+    lock = _WriteLock(root / WRITE_LOCK)
     deadline = time.monotonic() + timeout
-    while not lock.acquire(blocking=False):
+    while not lock.acquire():
         if time.monotonic() >= deadline:
             raise KbError(
                 f"the search index is busy: another kb process kept it locked for {timeout:.0f} s",
@@ -123,9 +163,9 @@ def write_lock(root: Path, timeout: float, delay: float = 0.05) -> Iterator[None
 @contextlib.contextmanager
 def try_write_lock(root: Path) -> Iterator[bool]:
     """Hold the write lock if nobody else does (yields True), without waiting (yields False)."""
-    lock = FileLock(str(root / WRITE_LOCK))
+    lock = _WriteLock(root / WRITE_LOCK)
     try:
-        got = lock.acquire(blocking=False)
+        got = lock.acquire()
     except OSError:
         got = False
     try:

@@ -6,14 +6,15 @@ with another version is reported as needing a rebuild and never searched.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from whoosh.columns import CompressedBytesColumn, NumericColumn
-from whoosh.fields import BOOLEAN, COLUMN, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
-
-from kb.index.analysis import EXACT_ANALYZER, NAME_ANALYZER, TEXT_ANALYZER, KbAnalyzer, KbPositions
-from kb.index.body import SECTION_ANALYZER, body_text, encode_sections, insection_text
+from kb.index.body import body_text, encode_sections, insection_text
 from kb.index.document import DEFAULT_FIELDS, Prepared, exact_values, from_minutes, to_minutes
+
+if TYPE_CHECKING:
+    from whoosh.fields import TEXT, Schema
+
+    from kb.index.whoosh_analysis import KbAnalyzer
 
 __all__ = [
     "DEFAULT_FIELDS",
@@ -32,6 +33,10 @@ WHOOSH_MAX_MINUTES = 2**31 - 1
 
 
 def _text(analyzer: KbAnalyzer, stored: bool = False) -> TEXT:
+    from whoosh.fields import TEXT
+
+    from kb.index.whoosh_analysis import KbPositions
+
     field = TEXT(analyzer=analyzer, stored=stored)
     field.format = KbPositions(field_boost=field.format.field_boost)
     return field
@@ -39,7 +44,13 @@ def _text(analyzer: KbAnalyzer, stored: bool = False) -> TEXT:
 
 def build_schema() -> Schema:
     """The current schema. Keyword fields are lower-cased; ``extra`` holds comment, journal ref,
-    linked titles and tags so that free words find them too."""
+    linked titles and tags so that free words find them too. (Whoosh is imported here, not at the top: the
+    schema version and ``to_fields`` are read by processes that run tantivy.)"""
+    from whoosh.columns import CompressedBytesColumn, NumericColumn
+    from whoosh.fields import BOOLEAN, COLUMN, ID, KEYWORD, NUMERIC, STORED, Schema
+
+    from kb.index.whoosh_analysis import EXACT_ANALYZER, NAME_ANALYZER, SECTION_ANALYZER, TEXT_ANALYZER
+
     return Schema(
         id=ID(stored=True, unique=True, sortable=True),
         kind=ID(stored=True),

@@ -20,7 +20,7 @@ import math
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 
-from kb.index.analysis import TEXT_ANALYZER
+from kb.index.analysis import TEXT_TERMS
 from kb.index.compile import Builder, Compiled, Marks
 from kb.index.document import Prepared
 
@@ -32,7 +32,7 @@ SIMILAR_FIELDS: tuple[tuple[str, str, float], ...] = (("title", "title", 2.0), (
 KEY_TERMS = 25
 #: How many shared terms explain one result.
 SHOWN_SHARED = 8
-_TERMS = TEXT_ANALYZER.terms()
+_TERMS = TEXT_TERMS
 
 
 @dataclass(frozen=True)

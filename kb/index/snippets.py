@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import re
 
-from kb.index.analysis import TEXT_ANALYZER, fold
+from kb.index.analysis import TEXT_TERMS, fold
 from kb.index.compile import Marks
 
 WIDTH = 220
 _MAX_LINES = 3
 _LEAD = 60  # characters of context before the first match of a fragment
 _JOIN_GAP = re.compile(r"^[\s\-]{1,2}$")
-_TERMS = TEXT_ANALYZER.terms()
+_TERMS = TEXT_TERMS
 
 Span = tuple[int, int, str]  # start, end, term
 

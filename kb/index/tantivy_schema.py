@@ -11,13 +11,13 @@ import functools
 
 import tantivy
 
-from kb.index.analysis import EXACT_ANALYZER, MAX_TERM, NAME_ANALYZER, TEXT_ANALYZER, Terms
+from kb.index.analysis import EXACT_TERMS, MAX_TERM, NAME_TERMS, TEXT_TERMS, Terms
 from kb.index.body import SectionTerms, body_text, encode_sections, insection_text
 from kb.index.document import Prepared, exact_values
 
-_TEXT_TERMS = TEXT_ANALYZER.terms()
-_NAME_TERMS = NAME_ANALYZER.terms()
-_EXACT_TERMS = EXACT_ANALYZER.terms()
+_TEXT_TERMS = TEXT_TERMS
+_NAME_TERMS = NAME_TERMS
+_EXACT_TERMS = EXACT_TERMS
 _SECTION_TERMS = SectionTerms(_TEXT_TERMS)
 #: Fields holding whole values (ids, categories, tags, ...), one term each.
 KEYWORDS = ("id", "kind", "cat", "tags", "sources", "links", "status", "year")

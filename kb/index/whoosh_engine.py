@@ -35,9 +35,9 @@ class WhooshGeneration:
 
     name = "whoosh"
 
-    def __init__(self, ix: Any, searcher: Any) -> None:
+    def __init__(self, ix: Any) -> None:
         self._ix = ix
-        self._searcher: Any = searcher
+        self._searcher: Any = None  # opened by the first search (kb status only counts)
 
     @staticmethod
     def create(path: Path) -> None:
@@ -52,14 +52,13 @@ class WhooshGeneration:
                 # No memory maps: Whoosh's BufferFile copies every mapped file into memory (BytesIO(memoryview)),
                 # so a search process held the whole index in RAM (3.5 GB at 1M papers). Plain reads answer the
                 # same queries in ~6% of the memory, and no slower (docs/performance.md, "A million papers").
-                ix = FileStorage(str(path), supports_mmap=False).open_index()
-                # A searcher opens every segment's files: what cannot be read shows now, not mid-search.
-                searcher = ix.searcher(weighting=KbWeighting())
-                searcher.doc_count()
+                storage = FileStorage(str(path), supports_mmap=False)
+                ix = storage.open_index()
+                _check_segments(storage, ix._segments())
             except Exception:  # any failure to read means "rebuild", never a traceback
                 time.sleep(0.02 * (attempt + 1))
                 continue
-            return cls(ix, searcher)
+            return cls(ix)
         return None
 
     @staticmethod
@@ -135,7 +134,8 @@ class WhooshGeneration:
         return self._searcher
 
     def doc_count(self) -> int:
-        return int(self._fresh().doc_count())
+        """From the table of contents (each segment's count less its deletions): no reader is opened."""
+        return sum(int(segment.doc_count()) for segment in self._ix._segments())
 
     def ids(self) -> set[str]:
         reader = self._fresh().reader()
@@ -153,3 +153,13 @@ class WhooshGeneration:
             with contextlib.suppress(Exception):
                 self._searcher.close()
         self._searcher = None
+
+
+def _check_segments(storage: Any, segments: Sequence[Any]) -> None:
+    """Raise if a segment's file cannot be read: its directory (at the end of the compound file) is read, the
+    postings are not, so opening stays cheap at any size (a searcher is opened by the first search)."""
+    for segment in segments:
+        if segment.is_compound():
+            segment.open_compound_file(storage).close()
+        elif not segment.list_files(storage):
+            raise FileNotFoundError(f"segment {segment.segment_id()} has no files")

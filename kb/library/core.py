@@ -454,23 +454,20 @@ class Library:
         The index is ``ok`` when it exists, has the current schema, holds as many documents as the store and
         notes/, and at most BACKLOG_OK changes wait for it (after this command has caught it up).
         """
-        from kb.index import SearchIndex
-
-        probe = SearchIndex.open(self.workspace.index, engine=self.config.search.engine)
-        current = not probe.needs_rebuild
-        probe.close()
+        index = self._indexer.opened()  # one open, no searcher: the count and size come from the engine's metadata
+        current = not index.needs_rebuild
         documents = None
         if current:  # never rebuilt from here: `kb status` only reports
             try:
                 self.catch_up_index()
             except KbError as error:
                 self.logger.warning("status: index catch-up failed: %s", error)
-            documents = self._index.doc_count()
+            documents = index.doc_count()
         backlog = self.index_backlog()
         report = status_report(self._store, self.config, documents, current and backlog <= BACKLOG_OK)
         report["index"]["pending"] = backlog
         if current:
-            report["index"].update(engine=self._index.engine, bytes=self._index.size_on_disk())
+            report["index"].update(engine=index.engine, bytes=index.size_on_disk())
         else:
             report["index"].update(engine=self.config.search.engine, bytes=0)
         report["gaps"] = [gap.as_json() for gap in self.gaps()]

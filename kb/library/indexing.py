@@ -52,6 +52,7 @@ class IndexKeeper:
         self.notes = notes
         self.logger = logger
         self._index: SearchIndex | None = None
+        self._ready = False  # the opened index was checked: rebuilt if due, else caught up
         self._lock = FileLock(str(workspace.state / "index-queue.lock"))
         #: Told the documents indexed so far when opening the index has to rebuild it first, then None.
         self.rebuild_progress: Callable[[int | None], None] | None = None
@@ -61,8 +62,9 @@ class IndexKeeper:
         """The index: rebuilt first when it is missing, of an older schema or damaged, else caught up."""
         lost = self.lost()  # deleted or damaged while this library had it open (an open TUI): rebuild, never
         # write into the empty generation opening it again would create
-        if self._index is None or lost:
+        if not self._ready or lost:
             index = self._open()
+            self._ready = True
             if index.needs_rebuild:
                 progress = self.rebuild_progress
                 self.logger.info("index missing or out of date: rebuilding (engine %s)", self.engine)
@@ -77,9 +79,13 @@ class IndexKeeper:
         return self._open()
 
     def lost(self) -> bool:
-        """True when the index this keeper opened has since vanished or become unusable (its folder deleted
+        """True when the index this keeper made ready has since vanished or become unusable (its folder deleted
         while a TUI was open): the next use rebuilds it."""
-        return self._index is not None and self._index.needs_rebuild
+        return self._ready and self._index is not None and self._index.needs_rebuild
+
+    def opened(self) -> SearchIndex:
+        """The index as it is: opened (once per process), never rebuilt nor caught up (`kb status` reports)."""
+        return self._open()
 
     def _open(self) -> SearchIndex:
         if self._index is None:
@@ -92,6 +98,7 @@ class IndexKeeper:
         if self._index is not None:
             self._index.close()
             self._index = None
+        self._ready = False
 
     # --- the queue ----------------------------------------------------------------------------------
 

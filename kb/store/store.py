@@ -273,6 +273,14 @@ class Store:
         latest triage moment; up to three times that), in no particular order."""
         return self._read(lambda conn: list(queries.load_items(conn, queries.latest_judged_ids(conn, limit)).values()))
 
+    def latest_judged_ids(self, limit: int) -> list[str]:
+        """The ids ``latest_judgements`` loads (the newest ``limit`` by each triage moment), from indexes only."""
+        return self._read(lambda conn: queries.latest_judged_ids(conn, limit))
+
+    def triage_keys(self, ids: Sequence[str]) -> list[tuple[str, ...]]:
+        """What a judgement of each stored item among ``ids`` depends on, as text (kb.store.queries.triage_keys)."""
+        return self._read(lambda conn: queries.triage_keys(conn, ids))
+
     def status_counts(self) -> dict[Kind, dict[Status, int]]:
         """How many papers and posts are in each triage status (indexed counts: no item is loaded)."""
         return self._read(queries.status_counts)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 from datetime import UTC, datetime
@@ -9,6 +10,7 @@ from pathlib import Path
 
 from kb.library import Library
 from kb.library.ranking.cache import CACHE_NAME, workspace_ranker
+from kb.library.ranking.scores import SCORES_NAME
 from kb.models import ItemFilter, Status
 from tests.ranking.helpers import day, liked_and_disliked, paper
 from tests.support.inside import store_of
@@ -55,6 +57,43 @@ def test_the_model_is_cached_until_the_triage_changes(library: Library) -> None:
     store_of(library).set_starred(liked, True, now=day(42))
     inbox(library)
     assert json.loads(cache.read_text())["fingerprint"] != first["fingerprint"]
+
+
+def test_a_new_version_of_a_judged_paper_retrains(library: Library) -> None:
+    """The cached model is found from narrow store columns, not the items: a judged paper's new content
+    (a new version, as a fetch stores it) must still change the fingerprint."""
+    history = liked_and_disliked(store_of(library))
+    arrive(library)
+    cache = library.workspace.state / CACHE_NAME
+    inbox(library)
+    first = json.loads(cache.read_text())["fingerprint"]
+    inbox(library)
+    assert json.loads(cache.read_text())["fingerprint"] == first
+    judged = history[0]
+    revised = dataclasses.replace(judged, version=(judged.version or 1) + 1, title="Diffusion models, revised")
+    store_of(library).upsert_items([revised], "test", now=day(43))
+    inbox(library)
+    assert json.loads(cache.read_text())["fingerprint"] != first
+
+
+def test_scores_are_remembered_per_model_and_content(library: Library) -> None:
+    """A list without reasons reuses the scores the same model gave the same content; a changed item is
+    scored anew, and the remembered scores are the ranker's own."""
+    liked_and_disliked(store_of(library))
+    disliked, liked = arrive(library)
+    remembered = library.workspace.state / SCORES_NAME
+    explained = {item.id: score for item, score, _ in library.rank(library.items([disliked, liked]))}
+    first = {item.id: score for item, score, _ in library.rank(library.items([disliked, liked]), explain=False)}
+    assert first == explained and remembered.exists()
+    again = {item.id: score for item, score, _ in library.rank(library.items([disliked, liked]), explain=False)}
+    assert again == first
+    stored = store_of(library).get_items([liked])[0]
+    revised = paper(900, "Malware detection survey", categories=("cs.CR",), authors=("Dee Evans",), published=39)
+    store_of(library).upsert_items([dataclasses.replace(revised, version=2)], "test", now=day(42))
+    changed = library.items([liked])[0]
+    assert changed.title != stored.title
+    [(_, score, _)] = library.rank([changed], explain=False)
+    assert score == workspace_ranker(library).score(changed) and score < first[liked]
 
 
 def test_a_damaged_cache_is_ignored_and_rewritten(library: Library) -> None:

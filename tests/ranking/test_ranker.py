@@ -174,3 +174,19 @@ def test_names_in_explanations_are_terminal_safe(store: Store, name: str) -> Non
     ranker = Ranker().fit(stored(store))
     why = ranker.explain(store.get_items(["arxiv:2611.00500"])[0])
     assert "\x1b" not in why and "\n" not in why
+
+
+def test_scoring_without_vectors_gives_the_vectors_score(store: Store) -> None:
+    """`score` dots the weights with an item's features without building its vector (the fast path of a
+    ranked list): the probability must be the one the vector gives, for papers and posts alike."""
+    liked_and_disliked(store)
+    ranker = Ranker().fit(stored(store))
+    liked, disliked = newcomers(store)
+    post = Item(
+        id="post:1", kind=Kind.POST, title="Diffusion models explained", summary="A long post on diffusion models.",
+        url="https://example.org/1", feed="Lil'Log", authors=(Author("Lilian Weng"),),
+    )  # fmt: skip
+    for item in [liked, disliked, post, *stored(store)[:20]]:
+        vector = ranker._vectorizer.vector(item)  # type: ignore[union-attr]
+        assert ranker.score(item) == pytest.approx(ranker._model.probability(vector), abs=1e-12)  # type: ignore[union-attr]
+        assert ranker.assess(item)[0] == ranker.score(item)

@@ -1,9 +1,12 @@
 """The workspace's ranker: trained from the store's triage history, cached in .kb/ranking.json.
 
 The cache is keyed by a fingerprint of everything the model learns from (which items are triaged and how,
-which papers notes link, the items' versions, the ranking code's version), so any triage change retrains
-at the next ranking, and ranking twice without a change trains once. The cache is derived data: a missing,
-damaged or foreign file is ignored and rewritten, and a file that cannot be written costs only the retrain.
+which papers notes link, the items' versions and content dates, the mute rules, the ranking code's version),
+so any triage change retrains at the next ranking, and ranking twice without a change trains once. The
+fingerprint is read from the store's indexes as a few narrow columns (``Store.triage_keys``): with the model
+cached, ranking loads no item of the history, only the candidates it is asked about. The cache is derived
+data: a missing, damaged or foreign file is ignored and rewritten, and a file that cannot be written costs
+only the retrain.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from collections.abc import Collection
+from collections.abc import Collection, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -30,21 +33,33 @@ FORMAT = 1  # bump when the ranking's code changes what a trained model means
 PASSED_OVER_SAMPLE = 3000  # newest untriaged items read for someone who (nearly) never skips
 
 
-def history(library: Library) -> tuple[list[Item], set[str]]:
-    """The items the ranker learns from and the noted paper ids.
+Window = tuple[list[str], set[str]]
+
+
+def window(library: Library) -> Window:
+    """The ids of the items the ranker learns from, and the noted paper ids.
 
     Only the latest judgements: the newest ``MAX_HISTORY`` items by when the person last read, skipped,
     starred or tagged them (read from the store's indexes, so a million triaged items cost no more than five
-    thousand), plus the papers notes link, minus mute-rule skips. ``Ranker.fit`` keeps the newest
-    ``MAX_HISTORY`` of these; the cache's fingerprint is taken over the same window.
+    thousand), plus the papers notes link, plus (for someone who nearly never skips) the newest untriaged
+    items. ``Ranker.fit`` keeps the newest ``MAX_HISTORY`` of these; the cache's fingerprint is taken over the
+    same window.
     """
     library.ensure_synced()  # cheap when no note changed: it only stats the files
     store = library._store
     noted = store.papers_with_notes()
-    found: dict[str, Item] = {item.id: item for item in store.latest_judgements(MAX_HISTORY)}
-    found.update((item.id, item) for item in store.get_items(sorted(noted)))
+    ids = dict.fromkeys(store.latest_judged_ids(MAX_HISTORY))
+    ids.update(dict.fromkeys(sorted(noted)))
     if store.count_items(ItemFilter(status=Status.SKIPPED)) < MIN_EACH:  # Ranker.fit may want passed-over items
-        found.update((i.id, i) for i in store.list_items(ItemFilter(status=Status.NEW, limit=PASSED_OVER_SAMPLE)))
+        new = store.list_items(ItemFilter(status=Status.NEW, limit=PASSED_OVER_SAMPLE))
+        ids.update(dict.fromkeys(item.id for item in new))
+    return list(ids), noted
+
+
+def history(library: Library, seen: Window | None = None) -> tuple[list[Item], set[str]]:
+    """The items the ranker learns from (those of ``window``, minus mute-rule skips) and the noted paper ids."""
+    ids, noted = seen or window(library)
+    found: dict[str, Item] = {item.id: item for item in library._store.get_items(ids)}
     # A skip filed by a mute rule is the rule's judgement, not the person's: learning from it would count
     # the rule twice and teach the model things the person never said.
     # Nor is a skip nobody made (no time of change): `kb backfill` files history that way, unread by anyone.
@@ -62,8 +77,9 @@ def _skip_only(item: Item, noted: Collection[str]) -> bool:
     return found is not None and not found[0]
 
 
-def fingerprint(items: list[Item], noted: Collection[str]) -> str:
-    """A digest of what training would see: each item's id, version, label, and the ranking's settings."""
+def fingerprint(keys: Iterable[Sequence[str]], noted: Collection[str], rules: object) -> str:
+    """A digest of what training would see: each window item's ``Store.triage_keys`` row (id, version, content
+    dates, triage), the noted papers, the mute rules (a skip they filed is left out) and the ranking's settings."""
     digest = hashlib.sha256()
     settings = [
         FORMAT,
@@ -85,9 +101,10 @@ def fingerprint(items: list[Item], noted: Collection[str]) -> str:
         features.FEED_WEIGHT,
     ]
     digest.update(json.dumps(settings).encode())
-    for item in items:
-        updated = item.updated.isoformat() if item.updated else ""
-        digest.update(f"\n{item.id}\t{item.version}\t{updated}\t{label(item, noted)}".encode())
+    digest.update(repr(rules).encode())
+    for key in sorted(tuple(key) for key in keys):
+        digest.update(("\n" + "\t".join(key)).encode())
+    digest.update(b"\n\x00")
     digest.update("\n".join(sorted(noted)).encode())
     return digest.hexdigest()
 
@@ -111,12 +128,18 @@ def save(path: Path, key: str, ranker: Ranker) -> None:
 
 def workspace_ranker(library: Library) -> Ranker:
     """The ranker for the workspace's current triage state: from the cache, else trained now and cached."""
-    items, noted = history(library)
-    key = fingerprint(items, noted)
+    return workspace_ranking(library)[0]
+
+
+def workspace_ranking(library: Library) -> tuple[Ranker, str]:
+    """``workspace_ranker`` and the fingerprint it was trained for (what remembered scores are kept under)."""
+    seen = window(library)
+    key = fingerprint(library._store.triage_keys(seen[0]), seen[1], library.config.mute)
     path = library.workspace.state / CACHE_NAME
     cached = load(path, key)
     if cached is not None:
-        return cached
+        return cached, key  # no item of the history was loaded
+    items, noted = history(library, seen)
     started = time.perf_counter()
     ranker = Ranker(noted).fit(items)
     library.logger.info(
@@ -129,4 +152,4 @@ def workspace_ranker(library: Library) -> Ranker:
         save(path, key, ranker)
     except OSError as error:  # the cache only saves time: ranking goes on without it
         library.logger.warning("ranking: cannot write %s: %s", path, error)
-    return ranker
+    return ranker, key

@@ -9,8 +9,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from kb.library.ranking.cache import workspace_ranker
+from kb.library.ranking.cache import workspace_ranking
 from kb.library.ranking.ranker import rank
+from kb.library.ranking.scores import SCORES_NAME, remembered_scores
 from kb.models import Item
 
 if TYPE_CHECKING:
@@ -20,7 +21,15 @@ if TYPE_CHECKING:
 def rank_inbox(library: Library, items: Sequence[Item], explain: bool = True) -> list[tuple[Item, float, str]]:
     """Rank ``items`` for the workspace's person: (item, score 0..1, why) best first (why "" unless ``explain``).
 
-    Items citing starred papers are lifted on top of what the ranker learned (kb.library.citations)."""
+    Without explanations the scores come from the ones remembered for this model (kb.library.ranking.scores).
+    Items citing starred papers are then lifted on top of what the ranker learned (kb.library.citations).
+    """
     from kb.library.citations import boost_citing_starred
 
-    return boost_citing_starred(library, rank(workspace_ranker(library), items, explain))
+    ranker, model = workspace_ranking(library)
+    if explain or not ranker.learned:
+        ranked = rank(ranker, items, explain)
+    else:
+        scores = remembered_scores(library.workspace.state / SCORES_NAME, model, ranker, items)
+        ranked = rank(ranker, items, explain, scores)
+    return boost_citing_starred(library, ranked)

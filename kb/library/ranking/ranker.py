@@ -11,14 +11,14 @@ state (cache).
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from kb.library.ranking.explain import NotedPapers, explanation, similar_note
 from kb.library.ranking.features import Vectorizer, author_key, item_words
 from kb.library.ranking.labels import label
-from kb.library.ranking.model import Example, LinearModel, train
+from kb.library.ranking.model import Example, LinearModel, sigmoid, train
 from kb.models import Item, Status
 from kb.text import one_line
 
@@ -41,6 +41,7 @@ class Ranker:
         self._model: LinearModel | None = None
         self._names: dict[str, str] = {}  # author/feed feature value -> the name as written
         self._noted = NotedPapers([])
+        self._dot: Callable[[Item], float] | None = None  # the model's weights dotted with an item's features
 
     @property
     def labelled(self) -> int:
@@ -65,6 +66,7 @@ class Ranker:
         self.wanted = sum(1 for _, (wanted, _) in judged if wanted)
         self.unwanted = len(judged) - self.wanted
         self._model = None
+        self._dot = None
         if len(judged) < MIN_LABELLED or min(self.wanted, self.unwanted) < MIN_EACH:
             return self
         counts = {item.id: item_words(item) for item, _ in judged}
@@ -73,6 +75,7 @@ class Ranker:
             Example(vectorizer.vector(item, counts[item.id]), wanted, weight) for item, (wanted, weight) in judged
         ]
         self._vectorizer, self._model = vectorizer, train(examples)
+        self._dot = None
         weighted = self._model.weights
         for item, _ in judged:  # the names as written, for the features an explanation may show
             for name in [author.name for author in item.authors] + ([item.feed] if item.feed else []):
@@ -91,7 +94,9 @@ class Ranker:
         """How likely the person wants ``item``, 0..1 (0.5 for every item while there is too little history)."""
         if self._model is None or self._vectorizer is None:
             return NEUTRAL
-        return self._model.probability(self._vectorizer.vector(item))
+        if self._dot is None:  # once per ranker: what scoring each candidate looks up
+            self._dot = self._vectorizer.dot(self._model.weights)
+        return sigmoid(self._model.bias + self._dot(item))
 
     def explain(self, item: Item) -> str:
         """One line: the terms, authors, categories and noted papers that pushed ``item`` up (or down)."""
@@ -104,7 +109,7 @@ class Ranker:
         vector = self._vectorizer.vector(item)
         similar = similar_note(self._noted, item.id, vector, item.id in self.noted)
         why = explanation(vector, self._model.weights, self._names, similar)
-        return self._model.probability(vector), why
+        return self.score(item), why  # the same number as score's, to the last bit
 
     def untrained_line(self) -> str:
         """While there is too little history: the one line saying what kb still needs (what `kb why` prints)."""
@@ -172,13 +177,18 @@ def newest_key(item: Item) -> float:
     return (moment - _EPOCH).total_seconds() if moment else float("-inf")
 
 
-def rank(ranker: Ranker, items: Iterable[Item], explain: bool = True) -> list[tuple[Item, float, str]]:
+def rank(
+    ranker: Ranker, items: Iterable[Item], explain: bool = True, scores: Sequence[float] | None = None
+) -> list[tuple[Item, float, str]]:
     """``items`` best first (ties, and everything while the ranker has no opinion, newest first).
 
     With ``explain=False`` each "why" is empty: a list that prints no reasons skips a third of the work.
+    ``scores`` are the items' ``ranker.score``s when the caller has them already (remembered ones).
     """
     if explain:
         ranked = [(item, *ranker.assess(item)) for item in items]
+    elif scores is not None:
+        ranked = [(item, score, "") for item, score in zip(items, scores, strict=True)]
     else:
         ranked = [(item, ranker.score(item), "") for item in items]
     ranked.sort(key=lambda entry: (-entry[1], -newest_key(entry[0]), entry[0].id))
