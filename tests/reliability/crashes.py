@@ -379,7 +379,6 @@ class CrashLab:
         """The trials, in a seeded random order."""
         kinds = ["fetch"] * fetches + ["reindex"] * reindexes + ["note"] * saves + ["triage"] * triages
         kinds += ["backfill"] * backfills + ["fulltext"] * fulltexts + ["import"] * imports + ["citations"] * citations
-        kinds += ["follow"] * follows
         assert imports < len(self.bib_files), "not enough recorded papers for a new file per import trial"
         self.random.shuffle(kinds)
         for _ in range(follows):  # drawn apart, so the other trials keep the order and moments the seed gave them

@@ -14,6 +14,7 @@ import re
 import select
 import sqlite3
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -83,21 +84,31 @@ def fetched(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Fetched]:
             },
         )
         started = time.monotonic()
-        process = subprocess.Popen(
-            kb_command(root, "fetch"), stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=kb_env()
+        peak = root.parent / "peak-kb"
+        process = subprocess.run(
+            [sys.executable, "-c", _PEAK_OF_CHILD, str(peak), *kb_command(root, "fetch")],
+            capture_output=True,
+            env=kb_env(),
+            check=False,
         )
-        assert process.stdout is not None and process.stderr is not None
-        stderr = process.stderr.read()
-        process.stdout.read()
-        _, status, usage = os.wait4(process.pid, 0)
-        process.returncode = os.waitstatus_to_exitcode(status)
         yield Fetched(
             root,
             process.returncode,
-            stderr.decode("utf-8", "surrogateescape"),
+            process.stderr.decode("utf-8", "surrogateescape"),
             time.monotonic() - started,
-            usage.ru_maxrss / 1024,
+            int(peak.read_text()) / 1024,
         )
+
+
+#: Runs a command and writes its peak resident size (KB) to a file. Linux carries a process's high-water mark
+#: across exec, so a kb started straight from this pytest process (hundreds of MB late in a suite) would report
+#: pytest's size; started from this small interpreter, the figure is kb's own.
+_PEAK_OF_CHILD = (
+    "import pathlib, resource, subprocess, sys\n"
+    "done = subprocess.run(sys.argv[2:])\n"
+    "pathlib.Path(sys.argv[1]).write_text(str(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss))\n"
+    "sys.exit(done.returncode)\n"
+)
 
 
 def _items(root: Path) -> dict[str, tuple[str, str, str, str]]:
