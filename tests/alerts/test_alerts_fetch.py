@@ -32,7 +32,8 @@ def _replace_announcement(server: HttpServer, version: int = 7, extra: str = "")
 
 
 def _cli(root: Path, *args: str) -> str:
-    result = CliRunner().invoke(main, ["--root", str(root), *args], catch_exceptions=False)
+    # A wide terminal: `kb list` cuts titles to the width it finds, and what it finds varies by runner.
+    result = CliRunner().invoke(main, ["--root", str(root), *args], catch_exceptions=False, env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output
     return result.output
 
