@@ -12,8 +12,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-import pypdfium2 as pdfium
-
 from kb.errors import FetchError
 from kb.models import FullText, FullTextSource, Section, SectionKind, section_kind
 from kb.text import terminal_safe
@@ -58,6 +56,8 @@ def pdf_pages(body: bytes) -> list[str]:
     if not body.lstrip()[:5].startswith(b"%PDF"):
         start = body[:16].decode("latin-1").strip()
         raise PdfUnreadable(f"not a PDF (it starts with {start[:12]!r})" if start else "not a PDF (empty body)")
+    import pypdfium2 as pdfium  # here, not at the top: every `kb fetch` builds the fetcher, few read a PDF
+
     try:
         document = pdfium.PdfDocument(body)
     except pdfium.PdfiumError as error:

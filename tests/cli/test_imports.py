@@ -25,7 +25,7 @@ try:
     main(sys.argv[1:])
 except SystemExit:
     pass
-heavy = {'textual', 'rich', 'whoosh', 'feedparser', 'arxiv', 'httpx'}
+heavy = {'textual', 'rich', 'whoosh', 'feedparser', 'arxiv', 'httpx', 'pypdfium2'}
 loaded = sorted({name.split('.')[0] for name in sys.modules} & heavy)
 print('LOADED=' + json.dumps(loaded), file=sys.stderr)
 """
@@ -49,6 +49,7 @@ def root(tmp_path: Path, http_server: HttpServer) -> Path:
 def test_fetch_search_and_list_never_import_textual(root: Path) -> None:
     fetch = loaded_by("--root", str(root), "fetch", "-q")
     assert "textual" not in fetch  # (httpx itself imports rich for its own CLI when rich is installed)
+    assert "pypdfium2" not in fetch  # loaded by the first PDF read, not by every fetch
     assert {"feedparser", "httpx"} <= fetch  # the probe does see what a command imports
     search = loaded_by("--root", str(root), "search", "attention")
     assert "textual" not in search and "rich" not in search
