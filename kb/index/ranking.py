@@ -15,6 +15,7 @@ from whoosh.scoring import BM25F, BM25FScorer, WeightScorer
 from kb.index import skipping  # noqa: F401 - fixes Whoosh's block skipping (see there)
 from kb.index.document import FIELD_WEIGHTS
 from kb.index.phrase import ExactPhrase
+from kb.index.whoosh_lengths import field_lengths
 
 
 class KbWeighting(BM25F):
@@ -47,6 +48,7 @@ class FieldScorer(BM25FScorer):
     ) -> None:
         self.field_weight = field_weight
         super().__init__(searcher, fieldname, text, B, K1, qf=qf)
+        self.dfl = field_lengths(searcher, fieldname)  # the segment's lengths read once (kb.index.whoosh_lengths)
 
     def _score(self, weight: float, length: float) -> float:
         return float(super()._score(weight, length)) * self.field_weight
