@@ -86,12 +86,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--search-workspace", type=Path, required=True, help="a settled tantivy workspace")
     parser.add_argument("--baseline-repo", type=Path, default=None, help="also run kb from this checkout")
     parser.add_argument("--repeat", type=int, default=5, help="kb status runs (and python -c pass)")
+    parser.add_argument(
+        "--no-bytecode-cache",
+        action="store_true",
+        help="keep PYTHONDONTWRITEBYTECODE as it is (every process then compiles kb's sources anew)",
+    )
     args = parser.parse_args(argv)
+    if not args.no_bytecode_cache:
+        # As an installed kb runs: from compiled bytecode. Written outside the checkouts, warmed by one run each.
+        os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+        os.environ.setdefault("PYTHONPYCACHEPREFIX", tempfile.mkdtemp(prefix="kb-pycache-"))
     index = tantivy_dir(args.search_workspace)
     if index is None:
         print(f"{args.search_workspace} has no tantivy index: build it with scale.py and kb reindex", file=sys.stderr)
         return 2
     repos = [("kb", REPO)] + ([("landed kb", args.baseline_repo.resolve())] if args.baseline_repo else [])
+    for _, repo in repos:  # warm-up (bytecode, the page cache); not counted
+        kb_process(repo, "--root", str(args.search_workspace), "search", QUERIES[0])
+        kb_process(repo, "--root", str(args.status_workspace), "status")
+    show("bytecode cache", "off (sources compiled by every process)" if args.no_bytecode_cache else "on")
     show("load average at start", load())
     show("python -c pass", figures([run([sys.executable, "-c", "pass"]) for _ in range(args.repeat)]))
     script = Path(tempfile.mkdtemp()) / "bare_tantivy.py"
