@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 import click
@@ -44,9 +45,9 @@ def _json_hit(hit: Hit, item: Item | None) -> dict[str, object]:
     return data
 
 
-def _text_hit(hit: Hit, item: Item | None, bold: bool) -> str:
+def _text_hit(hit: Hit, names: Sequence[str], bold: bool) -> str:
     date = hit.published.strftime("%Y-%m-%d") if hit.published else ""
-    authors = ", ".join(author.name for author in item.authors[:3]) if item else ""
+    authors = ", ".join(names[:3])
     lines = [f"{hit.kind.value:<5} {one_line(hit.id)}  {date}", f"  {one_line(hit.title, 200)}"]
     if authors:
         lines.append(f"  {one_line(authors, 120)}")
@@ -111,16 +112,19 @@ def search_command(root: Path | None, query: tuple[str, ...], limit: int, sort: 
     text = " ".join(query)
     with open_library(root) as library:
         result = library.search(text, limit=limit, sort=sort)
-        items = {item.id: item for item in library.items([hit.id for hit in result.hits])}
+        ids = [hit.id for hit in result.hits]
+        # The hit lines need only the authors' names: read without loading items (no SQLAlchemy when settled).
+        items = {item.id: item for item in library.items(ids)} if as_json else {}
+        authors = {} if as_json else library.author_names(ids)
     if as_json:
         echo_json([_json_hit(hit, items.get(hit.id)) for hit in result.hits])
     else:
         bold = use_color(color, sys.stdout.isatty(), os.environ)
         click.echo(
             "\n\n".join(
-                terminal_safe(_text_hit(hit, items.get(hit.id), bold))
+                terminal_safe(_text_hit(hit, authors.get(hit.id, ()), bold))
                 if not bold
-                else _text_hit(hit, items.get(hit.id), bold)
+                else _text_hit(hit, authors.get(hit.id, ()), bold)
                 for hit in result.hits
             ),
             color=bold,  # click would strip the escapes off a pipe even when --color always asks for them

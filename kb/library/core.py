@@ -25,7 +25,7 @@ from kb.library.logs import run_logger
 from kb.library.notebook import Notebook
 from kb.library.sources.gaps import Gap, find_gaps
 from kb.library.sources.health import SourceHealth, all_health, due_sources, status_report
-from kb.library.storeguard import open_store
+from kb.library.storeguard import open_store, peek_store
 from kb.models import (
     FetchRunSummary,
     Item,
@@ -40,7 +40,6 @@ from kb.models import (
 )
 from kb.notes import NoteSnapshot
 from kb.paths import Workspace, find_workspace
-from kb.store import Store
 
 if TYPE_CHECKING:
     from kb.fetchers import Fetcher
@@ -53,6 +52,8 @@ if TYPE_CHECKING:
     from kb.library.formats.digest import Digest
     from kb.library.fulltext_fetching import FullTextReport
     from kb.library.people import PersonPage
+    from kb.store import Store
+    from kb.store.peek import Peek, StatusReads
 
 #: Changes waiting for the index above which `kb status` calls the index behind (the next command catches up).
 BACKLOG_OK = 1000
@@ -65,6 +66,8 @@ class Library:
         self.workspace = workspace
         self.config = config
         self._opened_store: Store | None = None
+        self._peek: Peek | None = None  # the store read-only, while the Store is not needed (_read_only)
+        self._peeked = False
         self._wrote_triage = False  # checkpointed on close
         self.logger = run_logger(workspace.log)
         self.notes = Notebook(workspace, lambda: self._store, self.get_item, self.logger, config.notes.max_index_kb)
@@ -85,8 +88,25 @@ class Library:
     def _store(self) -> Store:
         """The store. Private to kb.library: the CLI and the TUI use the methods (tests/test_facade.py)."""
         if self._opened_store is None:
+            self._close_peek()
             self._opened_store = open_store(self.workspace)  # a store that vanished is noticed (storeguard.py)
         return self._opened_store
+
+    def _read_only(self) -> Peek | None:
+        """The store read-only (kb.store.peek: no SQLAlchemy, no SQLModel) while the Store is not open and the
+        file needs no migration; None means: use ``_store``. `kb status` and `kb search` start on it, and open
+        the Store only for a write (a pending index queue, changed notes, a migration, a rebuild)."""
+        if self._opened_store is not None:
+            return None
+        if not self._peeked:
+            self._peeked = True
+            self._peek = peek_store(self.workspace)
+        return self._peek
+
+    def _close_peek(self) -> None:
+        if self._peek is not None:
+            self._peek.close()
+            self._peek = None
 
     @property
     def _index(self) -> SearchIndex:
@@ -120,6 +140,7 @@ class Library:
             with contextlib.suppress(StoreError):  # e.g. a full disk: the changes stay safe in the WAL
                 self.checkpoint()
         self._indexer.close()
+        self._close_peek()
         if self._opened_store is not None:
             self._opened_store.close()
             self._opened_store = None
@@ -270,8 +291,44 @@ class Library:
         """Search papers, posts and notes. Raises QueryError for a query that cannot be parsed."""
         from kb.library.citations import resolve_filters
 
+        settled = self._search_settled(query, limit, sort, marks)
+        if settled is not None:
+            return settled
         self.ensure_synced()
         return self._index.search(query, limit=limit, sort=sort, marks=marks, id_sets=resolve_filters(self, query))
+
+    def _search_settled(self, query: str, limit: int, sort: str, marks: tuple[str, str]) -> SearchResult | None:
+        """The search with the store read-only, when nothing must be written first: the index queue empty,
+        notes/ as the note cache has it, no filter the store answers (``cites:``), the index current. None:
+        ``search`` takes the full path (it syncs, catches up or rebuilds, then searches)."""
+        from kb.index.compile import store_filters
+        from kb.store.peek import PeekFailed
+
+        if store_filters(query):
+            return None
+        peek = self._read_only()
+        if peek is None:
+            return None
+        try:
+            if peek.index_backlog_size() or not (self.notes.synced or self.notes.unchanged(peek.note_records())):
+                return None
+        except PeekFailed:
+            return None
+        index = self._indexer.opened()
+        if index.needs_rebuild:
+            return None
+        return index.search(query, limit=limit, sort=sort, marks=marks, id_sets={})
+
+    def author_names(self, ids: Sequence[str]) -> dict[str, tuple[str, ...]]:
+        """The authors' names of the stored items among ``ids``, in order (`kb search`'s hit lines), read-only
+        when the store is not open (kb.store.peek)."""
+        from kb.store.peek import PeekFailed
+
+        peek = self._read_only()
+        if peek is not None:
+            with contextlib.suppress(PeekFailed):
+                return peek.author_names(ids)
+        return self._store.author_names(ids)
 
     def similar(self, text: str, limit: int = 10, marks: tuple[str, str] = ("«", "»")) -> SimilarResult:
         """The papers, posts and notes most like an item, or the papers like those a note links, each with
@@ -453,25 +510,39 @@ class Library:
 
         The index is ``ok`` when it exists, has the current schema, holds as many documents as the store and
         notes/, and at most BACKLOG_OK changes wait for it (after this command has caught it up).
+
+        The store is read read-only (kb.store.peek) unless the index is current and changes wait for it: then the
+        Store is opened and the index caught up first. Both give the same report (tests/library/test_read_only.py).
         """
+        from kb.store.peek import PeekFailed
+
         index = self._indexer.opened()  # one open, no searcher: the count and size come from the engine's metadata
         current = not index.needs_rebuild
-        documents = None
+        peek = self._read_only()
+        if peek is not None:
+            try:
+                backlog = peek.index_backlog_size()
+                if not (current and backlog):  # nothing to catch up: nothing to write
+                    return self._status_report(peek, index, current, backlog)
+            except PeekFailed:
+                pass
         if current:  # never rebuilt from here: `kb status` only reports
             try:
                 self.catch_up_index()
             except KbError as error:
                 self.logger.warning("status: index catch-up failed: %s", error)
-            documents = index.doc_count()
-        backlog = self.index_backlog()
-        report = status_report(self._store, self.config, documents, current and backlog <= BACKLOG_OK)
+        return self._status_report(self._store, index, current, self.index_backlog())
+
+    def _status_report(self, reads: StatusReads, index: SearchIndex, current: bool, backlog: int) -> dict[str, object]:
+        documents = index.doc_count() if current else None
+        report = status_report(reads, self.config, documents, current and backlog <= BACKLOG_OK)
         report["index"]["pending"] = backlog
         if current:
             report["index"].update(engine=index.engine, bytes=index.size_on_disk())
         else:
             report["index"].update(engine=self.config.search.engine, bytes=0)
-        report["gaps"] = [gap.as_json() for gap in self.gaps()]
-        count, size = self.fulltexts.usage()
+        report["gaps"] = [gap.as_json() for gap in find_gaps(reads, self.config)]
+        count, size = reads.fulltext_usage()
         report["fulltext"] = {"count": count, "bytes": size, "max_bytes": self.config.fulltext.max_bytes}
         return report
 

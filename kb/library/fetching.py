@@ -22,11 +22,11 @@ from kb.library.sources.alerts import AlertWatch
 from kb.library.sources.gaps import record_announcements
 from kb.library.sources.muting import matching_rule
 from kb.models import FeedState, SourceKind, SourceResult, Status, UpsertReport
-from kb.store import Store
 from kb.text import counted
 
 if TYPE_CHECKING:
     from kb.library.fulltext_fetching import FullTextReport
+    from kb.store import Store
 
 #: How long a second `kb fetch` waits for the first before standing down.
 LOCK_WAIT_SECONDS = 5.0

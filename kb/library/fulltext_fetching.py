@@ -15,8 +15,10 @@ from typing import TYPE_CHECKING
 from kb.config import FullTextSettings
 from kb.library.fulltexts import FullTexts
 from kb.models import FullTextInfo, Item
-from kb.store import Store
 from kb.text import counted
+
+if TYPE_CHECKING:
+    from kb.store import Store
 
 if TYPE_CHECKING:  # the network stack loads only when a fetch runs
     from kb.fetchers.fulltext import FullTextFetcher, FullTextOutcome

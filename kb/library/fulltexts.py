@@ -8,9 +8,12 @@ write. Fetching texts from arXiv (HTML first, the PDF otherwise) is kb.library.f
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from kb.models import FullText, FullTextInfo
-from kb.store import Store
+
+if TYPE_CHECKING:
+    from kb.store import Store
 
 
 class FullTexts:

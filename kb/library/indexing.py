@@ -25,10 +25,10 @@ from kb.library.documents import item_document
 from kb.library.notebook import Notebook
 from kb.models import IndexDoc, Kind, Note
 from kb.paths import Workspace
-from kb.store import Store
 
 if TYPE_CHECKING:
     from kb.index import SearchIndex
+    from kb.store import Store
 
 #: Queue rows indexed per commit: bounds the memory and the time of one step of a large catch-up.
 CATCH_UP_BATCH = 5000

@@ -10,7 +10,7 @@ index up, so the notebook never touches the index itself.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -37,10 +37,10 @@ from kb.notes import (
 )
 from kb.notes.ownership import owned_urls, owns, url_key, url_variants
 from kb.paths import Workspace
-from kb.store import Store
 
 if TYPE_CHECKING:
     from kb.models import Item
+    from kb.store import Store
 
 
 class Notebook:
@@ -85,6 +85,17 @@ class Notebook:
         for warning in warnings:
             self.logger.warning("note: %s", warning)
         return warnings, bool(fresh or changes.deleted)
+
+    def unchanged(self, known: Mapping[str, Note]) -> bool:
+        """Whether notes/ is as the note cache ``known`` has it: nothing added, edited, renamed or deleted, no
+        temp file left, nothing to warn about. Then this notebook counts as synced, with nothing written (the
+        read-only path of `kb search`, kb.store.peek); otherwise the caller runs ``sync``."""
+        if self.workspace.notes.is_dir():
+            changes = scan_notes(self.workspace.notes, known)
+            if changes.added or changes.changed or changes.deleted or changes.warnings or changes.temps:
+                return False
+        self.synced = True
+        return True
 
     def head_only(self, note: Note) -> bool:
         """Whether ``note`` is over notes.max_index_kb, so that only its head is searchable."""

@@ -13,10 +13,14 @@ from __future__ import annotations
 import contextlib
 import uuid
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kb.errors import StoreMissing
 from kb.paths import Workspace
-from kb.store import Store
+
+if TYPE_CHECKING:
+    from kb.store import Store
+    from kb.store.peek import Peek
 
 MARKER = "store-id"
 
@@ -37,11 +41,23 @@ def open_store(workspace: Workspace) -> Store:
                 hint="put the file back (from a backup), or run `kb doctor --new-store` to start an empty store "
                 "(then `kb import` an export to restore triage)",
             )
+    from kb.store import Store  # here, not above: the read-only paths (kb.store.peek) never load SQLAlchemy
+
     store = Store.open(database)
     if not marker(workspace).exists():
         with contextlib.suppress(OSError):  # a read-only workspace: nothing to remember, nothing lost
             marker(workspace).write_text(f"{uuid.uuid4()}\n", encoding="utf-8")
     return store
+
+
+def peek_store(workspace: Workspace) -> Peek | None:
+    """The store read-only (kb.store.peek), when opening it as the Store would change nothing: its file and its
+    marker are there and it needs no migration. None otherwise: the caller opens it with ``open_store``."""
+    from kb.store.peek import Peek
+
+    if not marker(workspace).exists():  # open_store writes it
+        return None
+    return Peek.open(workspace.database)
 
 
 def forget_store(workspace: Workspace) -> None:

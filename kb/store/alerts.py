@@ -18,8 +18,9 @@ from sqlmodel import Field, SQLModel
 from kb.errors import NotFound
 from kb.models import Kind, Status
 
-from . import pending
+from . import pending, reads
 from .convert import chunks
+from .db import driver
 from .tables import ITEM, ITEM_TAG, NOTE_PAPER, TRIAGE
 
 
@@ -117,26 +118,13 @@ def record_announcements(conn: Connection, counts: Mapping[tuple[str, date], int
 
 
 def announcement_days(conn: Connection, since: date) -> dict[str, dict[date, int]]:
-    """Paper counts by category and day, for days on or after ``since``."""
-    statement = select(ANNOUNCEMENT_DAY.c.category, ANNOUNCEMENT_DAY.c.day, ANNOUNCEMENT_DAY.c["items"]).where(
-        ANNOUNCEMENT_DAY.c.day >= since
-    )
-    days: dict[str, dict[date, int]] = {}
-    for category, day, items in conn.execute(statement):
-        days.setdefault(category, {})[day] = int(items)
-    return days
+    """Paper counts by category and day, for days on or after ``since`` (kb.store.reads)."""
+    return reads.announcement_days(driver(conn), since)
 
 
 def first_announcement_days(conn: Connection) -> dict[str, date]:
-    """The first day recorded for each category: kb cannot have missed anything before it."""
-    statement = select(ANNOUNCEMENT_DAY.c.category, func.min(ANNOUNCEMENT_DAY.c.day)).group_by(
-        ANNOUNCEMENT_DAY.c.category
-    )
-    firsts: dict[str, date] = {}
-    for category, day in conn.execute(statement):
-        # func.min loses the column type, so SQLite's text comes back as it is stored.
-        firsts[category] = day if isinstance(day, date) else date.fromisoformat(str(day))
-    return firsts
+    """The first day recorded for each category: kb cannot have missed anything before it (kb.store.reads)."""
+    return reads.first_announcement_days(driver(conn))
 
 
 # --- repairs --------------------------------------------------------------------------------------
@@ -156,9 +144,5 @@ def record_repairs(conn: Connection, keys: Sequence[str], source: str, new_items
 
 
 def repaired(conn: Connection, keys: Sequence[str]) -> dict[str, datetime]:
-    """When each of ``keys`` was repaired, for those that were."""
-    found: dict[str, datetime] = {}
-    for part in chunks(list(dict.fromkeys(keys))):
-        statement = select(GAP_REPAIR.c.key, GAP_REPAIR.c.repaired_at).where(GAP_REPAIR.c.key.in_(part))
-        found.update({key: at for key, at in conn.execute(statement)})
-    return found
+    """When each of ``keys`` was repaired, for those that were (kb.store.reads)."""
+    return reads.repaired(driver(conn), keys)

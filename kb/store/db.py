@@ -180,6 +180,13 @@ class Database:
         self.engine.dispose()
 
 
+def driver(conn: Connection) -> sqlite3.Connection:
+    """The sqlite3 connection under ``conn``, inside its transaction: kb.store.reads runs its plain SQL on it."""
+    raw = conn.connection.driver_connection
+    assert isinstance(raw, sqlite3.Connection)  # create_engine("sqlite...") uses the stdlib driver
+    return raw
+
+
 def _on_begin(conn: Connection) -> None:
     mode = conn.get_execution_options().get("kb_begin", "DEFERRED")
     conn.exec_driver_sql(f"BEGIN {mode}")

@@ -5,13 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, case, func, insert, select, update
+from sqlalchemy import Connection, insert, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from kb.errors import NotFound
 from kb.models import FeedState, FetchRunSummary, SourceLogEntry, SourceResult, UpsertReport
 
+from . import reads
 from .convert import as_utc
+from .db import driver
 from .tables import FETCH_RUN, SOURCE_LOG, SOURCE_STATE
 
 
@@ -56,79 +58,18 @@ def finish_run(conn: Connection, run_id: int, now: datetime) -> FetchRunSummary:
 
 
 def recent_runs(conn: Connection, limit: int, run_id: int | None = None) -> list[FetchRunSummary]:
-    """The latest runs, newest first, with their totals and failed sources."""
-    totals = (
-        select(
-            FETCH_RUN.c.id,
-            FETCH_RUN.c.started,
-            FETCH_RUN.c.finished,
-            func.coalesce(func.sum(SOURCE_LOG.c.items_new), 0),
-            func.coalesce(func.sum(SOURCE_LOG.c.items_updated), 0),
-            func.group_concat(case((SOURCE_LOG.c.ok.is_(False), SOURCE_LOG.c.id))),
-        )
-        .outerjoin(SOURCE_LOG, SOURCE_LOG.c.run_id == FETCH_RUN.c.id)
-        .group_by(FETCH_RUN.c.id)
-        .order_by(FETCH_RUN.c.id.desc())
-        .limit(max(limit, 0))
-    )
-    if run_id is not None:
-        totals = totals.where(FETCH_RUN.c.id == run_id)
-    runs = []
-    for rid, started, finished, new, updated, failed_log_ids in conn.execute(totals):
-        runs.append(
-            FetchRunSummary(
-                run_id=rid,
-                started=started,
-                finished=finished,
-                new=int(new),
-                updated=int(updated),
-                failed_sources=_failed_sources(conn, failed_log_ids),
-            )
-        )
-    return runs
-
-
-def _failed_sources(conn: Connection, log_ids: str | None) -> tuple[str, ...]:
-    # Looked up by log id rather than concatenated: a source name may hold the separator.
-    if not log_ids:
-        return ()
-    ids = [int(i) for i in log_ids.split(",")]
-    statement = select(SOURCE_LOG.c.source).where(SOURCE_LOG.c.id.in_(ids)).order_by(SOURCE_LOG.c.id)
-    return tuple(dict.fromkeys(conn.execute(statement).scalars()))
+    """The latest runs, newest first, with their totals and failed sources (kb.store.reads)."""
+    return reads.recent_runs(driver(conn), limit, run_id)
 
 
 def source_log(conn: Connection, source: str | None, limit: int) -> list[SourceLogEntry]:
-    """Log entries, newest first, for one source or all (times are aware datetimes)."""
-    statement = select(SOURCE_LOG).order_by(SOURCE_LOG.c.id.desc()).limit(max(limit, 0))
-    if source is not None:
-        statement = statement.where(SOURCE_LOG.c.source == source)
-    return [_log_entry(row) for row in conn.execute(statement).mappings()]
+    """Log entries, newest first, for one source or all (times are aware datetimes; kb.store.reads)."""
+    return reads.source_log(driver(conn), source, limit)
 
 
 def latest_source_logs(conn: Connection) -> dict[str, SourceLogEntry]:
-    """Each source's newest log entry, in one query (`kb status` at 10,000 feeds asked once per source)."""
-    newest = select(func.max(SOURCE_LOG.c.id)).group_by(SOURCE_LOG.c.source)  # ix_source_log_source
-    statement = select(SOURCE_LOG).where(SOURCE_LOG.c.id.in_(newest))
-    return {row["source"]: _log_entry(row) for row in conn.execute(statement).mappings()}
-
-
-def _log_entry(row: Any) -> SourceLogEntry:
-    return SourceLogEntry(
-        run_id=row["run_id"],
-        source=row["source"],
-        kind=row["kind"],
-        when=row["at"],
-        http_status=row["http_status"],
-        ok=bool(row["ok"]),
-        complete=bool(row["complete"]),
-        not_modified=bool(row["not_modified"]),
-        new=row["items_new"],
-        updated=row["items_updated"],
-        unchanged=row["items_unchanged"],
-        error=row["error"],
-        duration=row["duration"],
-        url=row["url"],
-    )
+    """Each source's newest log entry, in one query (kb.store.reads)."""
+    return reads.latest_source_logs(driver(conn))
 
 
 def feed_state(conn: Connection, source: str) -> FeedState | None:
@@ -138,9 +79,8 @@ def feed_state(conn: Connection, source: str) -> FeedState | None:
 
 
 def feed_states(conn: Connection) -> dict[str, FeedState]:
-    """Every source's remembered state, by source name."""
-    rows = conn.execute(select(SOURCE_STATE).order_by(SOURCE_STATE.c.source)).mappings()
-    return {row["source"]: _state(row) for row in rows}
+    """Every source's remembered state, by source name (kb.store.reads)."""
+    return reads.feed_states(driver(conn))
 
 
 def _state(row: Any) -> FeedState:

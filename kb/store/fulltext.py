@@ -15,14 +15,15 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Column, Connection, ForeignKey, String, delete, func, select, update
+from sqlalchemy import Column, Connection, ForeignKey, String, delete, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Field, SQLModel
 
 from kb.models import FullText, FullTextInfo, FullTextSource, Section, SectionKind
 
-from . import pending
+from . import pending, reads
 from .convert import chunks
+from .db import driver
 
 _FORMAT = 1  # the JSON layout inside ``body``; a reader meeting a newer one treats the text as absent
 
@@ -151,8 +152,7 @@ def touch(conn: Connection, item_ids: Sequence[str], now: datetime) -> None:
 
 def usage(conn: Connection) -> tuple[int, int]:
     """How many full texts the store holds and their stored (compressed) size in bytes."""
-    count, size = conn.execute(select(func.count(), func.coalesce(func.sum(FULLTEXT.c.stored_bytes), 0))).one()
-    return int(count), int(size)
+    return reads.fulltext_usage(driver(conn))
 
 
 def evict(conn: Connection, max_bytes: int, keep: Sequence[str] = ()) -> list[str]:

@@ -15,9 +15,9 @@ from sqlalchemy import Connection
 
 from kb.errors import StoreError
 
-from . import citations, fulltext, fulltext_due, harvest
+from . import citations, fulltext, fulltext_due, harvest, reads
 from .convert import utc_now
-from .db import Database
+from .db import Database, driver
 
 Migration = Callable[[Connection], None]
 
@@ -259,7 +259,8 @@ def _fulltext_tables(conn: Connection) -> None:
     fulltext_due.create_table(conn)
 
 
-#: Every migration, in the order they are applied. Append only.
+#: Every migration, in the order they are applied. Append only, and add the name to kb.store.peek.MIGRATION_NAMES
+#: (a store with all of them is read there without opening the Store; tests/store/test_peek.py holds the two equal).
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("0001_initial_tables", _run_all(_INITIAL_TABLES)),
     ("0002_initial_indexes", _run_all(_INITIAL_INDEXES)),
@@ -283,8 +284,7 @@ def ensure_migration_table(conn: Connection) -> None:
 
 def applied(conn: Connection) -> list[str]:
     """Names of the migrations applied to this database, in the order they were applied."""
-    rows = conn.exec_driver_sql("SELECT name FROM migration ORDER BY applied_at, rowid").all()
-    return [row[0] for row in rows]
+    return reads.applied_migrations(driver(conn))
 
 
 def apply_one(conn: Connection, name: str, migration: Migration, now: datetime) -> bool:

@@ -6,15 +6,15 @@ not kept, so the Note objects handed back have an empty body.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
 
 from sqlalchemy import Connection, delete, insert, select
 
 from kb.models import Note, note_id, parse_arxiv_id
 
-from . import pending
-from .convert import chunks, dump_list, load_list
+from . import pending, reads
+from .convert import chunks, dump_list
+from .db import driver
 from .tables import NOTE, NOTE_PAPER
 
 
@@ -96,30 +96,8 @@ def _delete(conn: Connection, paths: list[str]) -> None:
 
 
 def note_records(conn: Connection, paths: Sequence[str] | None = None) -> dict[str, Note]:
-    """Cached notes by path (all of them, or those among ``paths``), bodies empty."""
-    statement = select(NOTE).order_by(NOTE.c.path)
-    links = select(NOTE_PAPER).order_by(NOTE_PAPER.c.path, NOTE_PAPER.c.position)
-    if paths is not None:
-        statement = statement.where(NOTE.c.path.in_(paths))
-        links = links.where(NOTE_PAPER.c.path.in_(paths))
-    papers: dict[str, list[str]] = defaultdict(list)
-    for row in conn.execute(links):
-        papers[row.path].append(row.paper_id)
-    return {
-        row.path: Note(
-            path=row.path,
-            title=row.title,
-            body="",
-            tags=load_list(row.tags),
-            papers=tuple(papers[row.path]),
-            note_links=load_list(row.note_links),
-            created=row.created,
-            front_matter_error=row.front_matter_error,
-            mtime_ns=row.mtime_ns,
-            size=row.size,
-        )
-        for row in conn.execute(statement)
-    }
+    """Cached notes by path (all of them, or those among ``paths``), bodies empty (kb.store.reads)."""
+    return reads.note_records(driver(conn), paths)
 
 
 def notes_linking(conn: Connection, paper_id: str) -> list[Note]:

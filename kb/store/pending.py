@@ -15,7 +15,9 @@ from sqlalchemy import Connection, delete, func, insert, select
 
 from kb.models import IndexBacklog, note_id
 
+from . import reads
 from .convert import chunks
+from .db import driver
 from .tables import INDEX_PENDING, NOTE_PAPER
 
 UPDATE = "update"
@@ -70,7 +72,7 @@ def last_position(conn: Connection) -> int:
 
 def count(conn: Connection) -> int:
     """How many rows wait."""
-    return int(conn.execute(select(func.count()).select_from(INDEX_PENDING)).scalar_one())
+    return reads.pending_count(driver(conn))
 
 
 def high_water(conn: Connection) -> int:

@@ -11,7 +11,9 @@ from sqlalchemy import Connection, Select, Table, and_, exists, func, select
 
 from kb.models import Author, Item, ItemFilter, Kind, Status, normalise_tags
 
+from . import reads
 from .convert import as_utc, chunks, coerce_kind, coerce_status, load_list
+from .db import driver
 from .tables import DATED, ITEM, ITEM_AUTHOR, ITEM_CATEGORY, ITEM_SOURCE, ITEM_TAG, PAPER_VERSION, TRIAGE
 
 _ITEM_COLUMNS = [
@@ -231,25 +233,8 @@ def triage_keys(conn: Connection, ids: Sequence[str]) -> list[tuple[str, ...]]:
 
 
 def status_counts(conn: Connection) -> dict[Kind, dict[Status, int]]:
-    """How many papers and posts there are in each triage status, from two indexed GROUP BY counts.
-
-    All items by status walks the covering ix_triage_status; posts (few) are counted through ix_item_kind;
-    papers are the difference (items are papers or posts: notes are not stored as items).
-    """
-    every = {
-        Status(s): int(n) for s, n in conn.execute(select(TRIAGE.c.status, func.count()).group_by(TRIAGE.c.status))
-    }
-    posts_statement = (
-        select(TRIAGE.c.status, func.count())
-        .select_from(ITEM.join(TRIAGE, TRIAGE.c.item_id == ITEM.c.id))
-        .where(ITEM.c.kind == Kind.POST.value)
-        .group_by(TRIAGE.c.status)
-    )
-    posts = {Status(s): int(n) for s, n in conn.execute(posts_statement)}
-    return {
-        Kind.PAPER: {status: every.get(status, 0) - posts.get(status, 0) for status in Status},
-        Kind.POST: {status: posts.get(status, 0) for status in Status},
-    }
+    """How many papers and posts there are in each triage status (kb.store.reads.status_counts)."""
+    return reads.status_counts(driver(conn))
 
 
 def listed_ids(conn: Connection, flt: ItemFilter) -> list[str]:

@@ -51,11 +51,12 @@ from . import (
     notecache,
     pending,
     queries,
+    reads,
     triage,
     upsert,
 )
 from .convert import coerce_status, utc_now
-from .db import DEFAULT_BUSY_TIMEOUT, Database
+from .db import DEFAULT_BUSY_TIMEOUT, Database, driver
 from .exchange import TriageMerge, TriageRecord
 from .migrations import applied, migrate
 
@@ -250,6 +251,10 @@ class Store:
         """The stored items among ``ids``, in the given order."""
         found = self._read(lambda conn: queries.load_items(conn, ids))
         return [found[i] for i in ids if i in found]
+
+    def author_names(self, ids: Sequence[str]) -> dict[str, tuple[str, ...]]:
+        """The authors' names of the stored items among ``ids``, in order (kb.store.reads.author_names)."""
+        return self._read(lambda conn: reads.author_names(driver(conn), ids))
 
     def post_ids_by_url(self, urls: Sequence[str]) -> dict[str, str]:
         """The stored posts whose URL is one of ``urls``, as url -> post id (notes name posts by URL)."""

@@ -17,12 +17,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kb.config import Config, MuteRule
 from kb.library.sources.muting import matching_rule
 from kb.models import Item, ItemFilter, Kind, Status
-from kb.store import Store
 from kb.text import one_line
+
+if TYPE_CHECKING:
+    from kb.store import Store
 
 MUTE_WINDOW = timedelta(minutes=10)
 DEFAULT_SPAN = timedelta(days=1)

@@ -10,9 +10,12 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from kb.models import FetchedItem, Item, Kind, UpsertReport
-from kb.store import Store
+
+if TYPE_CHECKING:
+    from kb.store import Store
 
 SEPARATOR = "; "
 _VERSIONS = re.compile(r"^v(?P<old>\d+) -> v(?P<new>\d+)$")

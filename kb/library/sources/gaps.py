@@ -19,11 +19,14 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kb.config import Config
 from kb.models import SourceKind, SourceLogEntry, SourceResult
-from kb.store import Store
+
+if TYPE_CHECKING:
+    from kb.store import Store
+    from kb.store.peek import StatusReads
 
 #: How far back announcement days are checked (older misses are not listed, and not repaired).
 GAP_WINDOW_DAYS = 21
@@ -118,7 +121,7 @@ def record_announcements(store: Store, config: Config, result: SourceResult, now
 # --- finding gaps ---------------------------------------------------------------------------------
 
 
-def find_gaps(store: Store, config: Config, now: datetime | None = None) -> list[Gap]:
+def find_gaps(store: StatusReads, config: Config, now: datetime | None = None) -> list[Gap]:
     """Every gap, oldest announcement day first, then incomplete searches, then failing sources."""
     moment = now or datetime.now(UTC)
     gaps = announcement_gaps(store, config, moment.astimezone(UTC).date())
@@ -142,7 +145,7 @@ def weekdays(first: date, last: date) -> list[date]:
     return [day for day in days if day.weekday() < 5]
 
 
-def announcement_gaps(store: Store, config: Config, today: date) -> list[Gap]:
+def announcement_gaps(store: StatusReads, config: Config, today: date) -> list[Gap]:
     """Weekdays without papers of a followed category, grouped by day."""
     categories = config.arxiv.categories
     window = today - timedelta(days=GAP_WINDOW_DAYS)
@@ -182,7 +185,7 @@ def _streak(entries: list[SourceLogEntry], ok: bool, complete: bool | None = Non
     return streak
 
 
-def search_gaps(store: Store, config: Config) -> list[Gap]:
+def search_gaps(store: StatusReads, config: Config) -> list[Gap]:
     """Saved searches whose last runs were all incomplete."""
     gaps = []
     for query in config.arxiv.queries:
@@ -198,7 +201,7 @@ def search_gaps(store: Store, config: Config) -> list[Gap]:
     return gaps
 
 
-def failing_gaps(store: Store, config: Config, now: datetime) -> list[Gap]:
+def failing_gaps(store: StatusReads, config: Config, now: datetime) -> list[Gap]:
     """Sources that have failed every try for at least FAILING_FOR."""
     gaps = []
     states = store.feed_states()

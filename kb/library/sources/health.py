@@ -9,12 +9,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kb.config import Config
 from kb.library.serialize import iso, run_json
 from kb.models import FeedState, Kind, SourceLogEntry, Status
-from kb.store import Store
+
+if TYPE_CHECKING:
+    from kb.store import Store
+    from kb.store.peek import StatusReads
 
 BACKOFF_AFTER = 3
 MAX_BACKOFF = timedelta(hours=24)
@@ -74,7 +77,7 @@ def _health(name: str, state: FeedState | None, last: SourceLogEntry | None) -> 
     )
 
 
-def all_health(store: Store, config: Config) -> list[SourceHealth]:
+def all_health(store: StatusReads, config: Config) -> list[SourceHealth]:
     # Two queries whatever the number of sources (one per source took 4 s of `kb status` at 10,000 feeds).
     states = store.feed_states()
     latest = store.latest_source_logs()
@@ -88,7 +91,7 @@ def due_sources(store: Store, config: Config) -> tuple[list[str], list[SourceHea
     return [source.name for source in health if source.next_due is None], resting
 
 
-def status_report(store: Store, config: Config, index_docs: int | None, index_ok: bool) -> dict[str, Any]:
+def status_report(store: StatusReads, config: Config, index_docs: int | None, index_ok: bool) -> dict[str, Any]:
     """Everything `kb status --json` prints."""
     # Indexed counts (kb.store.queries.status_counts): at a million items no item is loaded.
     by_kind = store.status_counts()
