@@ -87,7 +87,7 @@ def _gated(text: str, marks: Marks) -> list[Span]:
             base -= 1
         run_end = _RUN_REST.match(text, found.start()).end()  # type: ignore[union-attr]  # (matches empty)
         part = text[base:run_end]
-        at = max(run_end, found.end())
+        at = max(run_end, found.start() + 1)
         if not prefixes:
             spans += [(base + s, base + e, term) for s, e, term in _TERMS.find(part, terms)]
             continue
@@ -113,7 +113,10 @@ def _gate(terms: frozenset[str], prefixes: frozenset[str]) -> re.Pattern[str]:
     if gate is not None:
         return gate
     probes = {term[: max(1, len(term) - 2)] for term in terms} | set(prefixes)
-    ascii_probes = sorted((probe for probe in probes if probe and probe.isascii()), key=lambda p: (-len(p), p))
+    # An ASCII word is all run characters, and folds to itself lower-cased: other probes cannot be in it.
+    ascii_probes = sorted(
+        (p for p in probes if p and p.isascii() and _RUN_REST.fullmatch(p)), key=lambda p: (-len(p), p)
+    )
     wanted = [re.escape(probe) for probe in ascii_probes] + [f"(?=[^\\x00-\\x7f]){_RUN_CHAR}"]
     gate = re.compile("|".join(wanted), re.IGNORECASE)
     if len(_GATES) >= _MAX_GATES:
