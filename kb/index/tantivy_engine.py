@@ -30,8 +30,6 @@ _META = "meta.json"
 UPDATE_HEAP = 20_000_000
 BUILD_HEAP = 256_000_000
 _BUILDER: TantivyBuilder | None = None
-#: Counts the documents a query matches, without scoring them (one ``newest`` value each).
-_COUNT = {"matches": {"value_count": {"field": "newest"}}}
 
 
 def _builder() -> TantivyBuilder:
@@ -155,24 +153,10 @@ class TantivyGeneration:
             newest = tantivy.Order.Desc
             found = searcher.search(compiled.query, wanted, count=count, order_by_field="newest", order=newest)
         else:
-            # Without count, tantivy skips blocks that cannot reach the top hits (block-max WAND); counting
-            # with it would score every match (a common word at a million papers: tens of ms).
-            found = searcher.search(compiled.query, wanted, count=False)
+            # Without count, tantivy may skip blocks that cannot reach the top hits (block-max WAND).
+            found = searcher.search(compiled.query, wanted, count=count)
         hits = [self._hit(searcher, score, address, compiled, by_date, marks) for score, address in found.hits[:limit]]
-        if not count:
-            return hits, len(hits)
-        if by_date:  # sorting by a fast field scores nothing: the count came with the hits
-            return hits, int(found.count or 0)
-        return hits, self._total(searcher, compiled, len(found.hits), wanted)
-
-    @staticmethod
-    def _total(searcher: Any, compiled: Compiled, seen: int, wanted: int) -> int:
-        """Every match of a query ranked by score. When the top hits did not fill up, nothing was skipped and
-        all were seen; else they are counted without scores: every document has exactly one ``newest``."""
-        if seen < wanted:
-            return seen
-        counted = searcher.aggregate(compiled.query, _COUNT)
-        return int(counted["matches"]["value"])
+        return hits, int(found.count or 0) if count else len(hits)
 
     def doc_freq(self, fieldname: str, term: str) -> int:
         """How many documents hold ``term`` (an analysed term) in ``fieldname``."""

@@ -68,6 +68,11 @@ class TantivyBuilder:
     def published(self, low: int | None, high: int | None) -> Any:
         # [low, high): tantivy's bounds are inclusive, so the end is the minute before.
         upper = None if high is None else high - 1
+        if low is not None and low >= 1:
+            # The same documents, from the fast column ``newest`` (a dated document's minute, an undated one's 0):
+            # at a million papers, six months on the indexed ``published`` join some 260,000 minute terms'
+            # postings (7.5 ms); the column is read only for the documents the rest of the query matches.
+            return Query.range_query(self.schema, "newest", FieldType.Integer, low, upper)
         return Query.range_query(self.schema, "published", FieldType.Integer, low, upper)
 
     def filter(self, q: Any) -> Any:
