@@ -2,7 +2,8 @@
 
 The text is re-analysed exactly as it was indexed, so a query word marks every form it matched
 (``network`` marks "networks", ``scholkopf`` marks "Schölkopf"), and a phrase only where it occurs
-whole. A paper or post gets one fragment around
+whole. Only the words that can match are analysed (a regex of the query's probes finds them: ``_gated``),
+which gives what analysing every word gives in a fraction of the time. A paper or post gets one fragment around
 the densest cluster of matches; a note gets the lines that matched, since notes are written line by line.
 """
 
