@@ -2,7 +2,8 @@
 
 The text is re-analysed exactly as it was indexed, so a query word marks every form it matched
 (``network`` marks "networks", ``scholkopf`` marks "Schölkopf"), and a phrase only where it occurs
-whole. A paper or post gets one fragment around
+whole. Only the words that can match are analysed (a regex of the query's probes finds them: ``_gated``),
+which gives what analysing every word gives in a fraction of the time. A paper or post gets one fragment around
 the densest cluster of matches; a note gets the lines that matched, since notes are written line by line.
 """
 
@@ -46,8 +47,8 @@ def match_score(text: str, marks: Marks) -> tuple[int, int]:
 
 
 def _matches(text: str, marks: Marks) -> list[Span]:
-    if not marks.prefixes and not marks.phrases:
-        return _TERMS.find(text, marks.terms)  # the common case, in a tight loop
+    if not marks.phrases:
+        return _gated(text, marks)
     spans: list[Span] = []
     prefixes = tuple(marks.prefixes)
     in_phrases = {term for phrase in marks.phrases for term, _ in phrase}
@@ -64,6 +65,65 @@ def _matches(text: str, marks: Marks) -> list[Span]:
             if span[2] == first and all(w is not None and w[2] == t for w, (t, _) in zip(words, phrase, strict=True)):
                 spans.extend(w for w in words if w is not None)
     return sorted(set(spans))
+
+
+def _gated(text: str, marks: Marks) -> list[Span]:
+    """The matches of terms and prefixes (no phrases), analysing only the runs of word characters that can
+    hold one: those with a probe of a term or prefix, and those with a character outside ASCII.
+
+    An ASCII word yields the lower-cased word, or its Porter2 stem, which keeps all but at most the word's
+    last two letters (the exceptions, ``dying`` -> ``die``, ``skies`` -> ``sky``, keep the first letter),
+    so it holds the probe of its term; a marked prefix starts a word; only a word with other characters is
+    folded (accents) to something it does not hold. One regex search (in C) over a text then replaces
+    analysing each of its ~150 words, and the result is the same (tests/index/test_snippet_gate.py).
+    """
+    gate = _gate(frozenset(marks.terms), frozenset(marks.prefixes))
+    spans: list[Span] = []
+    terms = marks.terms
+    prefixes = tuple(marks.prefixes)
+    at = 0
+    while (found := gate.search(text, at)) is not None:
+        base = found.start()  # the run holding the probe: back to its start, on to its end
+        while base > 0 and _ONE_RUN_CHAR.match(text, base - 1):
+            base -= 1
+        run_end = _RUN_REST.match(text, found.start()).end()  # type: ignore[union-attr]  # (matches empty)
+        part = text[base:run_end]
+        at = max(run_end, found.start() + 1)
+        if not prefixes:
+            spans += [(base + s, base + e, term) for s, e, term in _TERMS.find(part, terms)]
+            continue
+        for term, _, s, e in _TERMS(part):
+            if term in terms or fold(part[s:e]).startswith(prefixes):
+                spans.append((base + s, base + e, term))
+    return sorted(set(spans)) if prefixes else spans
+
+
+_GATES: dict[tuple[frozenset[str], frozenset[str]], re.Pattern[str]] = {}
+_MAX_GATES = 512
+# The characters of a chunk of kb.index.analysis's splitter: a maximal run of them holds one chunk.
+_RUN_CHAR = r"[\w.\-/'’]"
+_ONE_RUN_CHAR = re.compile(_RUN_CHAR)
+_RUN_REST = re.compile(f"{_RUN_CHAR}*")
+
+
+def _gate(terms: frozenset[str], prefixes: frozenset[str]) -> re.Pattern[str]:
+    """The regex finding a probe of ``terms`` or ``prefixes`` (any case) or a word character outside ASCII;
+    compiled once per set of marks."""
+    key = (terms, prefixes)
+    gate = _GATES.get(key)
+    if gate is not None:
+        return gate
+    probes = {term[: max(1, len(term) - 2)] for term in terms} | set(prefixes)
+    # An ASCII word is all run characters, and folds to itself lower-cased: other probes cannot be in it.
+    ascii_probes = sorted(
+        (p for p in probes if p and p.isascii() and _RUN_REST.fullmatch(p)), key=lambda p: (-len(p), p)
+    )
+    wanted = [re.escape(probe) for probe in ascii_probes] + [f"(?=[^\\x00-\\x7f]){_RUN_CHAR}"]
+    gate = re.compile("|".join(wanted), re.IGNORECASE)
+    if len(_GATES) >= _MAX_GATES:
+        _GATES.clear()
+    _GATES[key] = gate
+    return gate
 
 
 def _best_window(text: str, spans: list[Span]) -> tuple[int, int]:

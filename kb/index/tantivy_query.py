@@ -17,6 +17,8 @@ from kb.index.document import FIELD_WEIGHTS
 from kb.index.tantivy_schema import build_schema
 
 _FILTER_SCORE = 0.001
+#: Prefix queries kept built (tantivy compiles each into an automaton: some 0.2 ms, nine for one word).
+_MAX_PREFIXES = 1024
 # tantivy's regex syntax: escape ASCII punctuation (escaping anything else is an error there).
 _META = re.compile(r"([^0-9A-Za-z\x80-\U0010ffff])")
 
@@ -29,6 +31,7 @@ class TantivyBuilder:
 
     def __init__(self) -> None:
         self.schema = build_schema()
+        self._prefixes: dict[tuple[str, str], Any] = {}
 
     def term(self, fieldname: str, value: str | bool, boost: float = 1.0) -> Any:
         q = Query.term_query(self.schema, fieldname, value)
@@ -40,7 +43,15 @@ class TantivyBuilder:
         return _weighted(q, fieldname, 1.0)
 
     def prefix(self, fieldname: str, text: str) -> Any:
-        return Query.regex_query(self.schema, fieldname, _META.sub(r"\\\1", text) + ".*")
+        """Terms of ``fieldname`` starting with ``text``; built once (a query is immutable, so it is shared
+        by every query it is part of) while fewer than _MAX_PREFIXES are kept."""
+        key = (fieldname, text)
+        q = self._prefixes.get(key)
+        if q is None:
+            if len(self._prefixes) >= _MAX_PREFIXES:
+                self._prefixes.clear()
+            q = self._prefixes[key] = Query.regex_query(self.schema, fieldname, _META.sub(r"\\\1", text) + ".*")
+        return q
 
     def all_of(self, subs: Sequence[Any]) -> Any:
         return Query.boolean_query([(Occur.Must, q) for q in subs])
@@ -57,6 +68,11 @@ class TantivyBuilder:
     def published(self, low: int | None, high: int | None) -> Any:
         # [low, high): tantivy's bounds are inclusive, so the end is the minute before.
         upper = None if high is None else high - 1
+        if low is not None and low >= 1:
+            # The same documents, from the fast column ``newest`` (a dated document's minute, an undated one's 0):
+            # at a million papers, six months on the indexed ``published`` join some 260,000 minute terms'
+            # postings (7.5 ms); the column is read only for the documents the rest of the query matches.
+            return Query.range_query(self.schema, "newest", FieldType.Integer, low, upper)
         return Query.range_query(self.schema, "published", FieldType.Integer, low, upper)
 
     def filter(self, q: Any) -> Any:
