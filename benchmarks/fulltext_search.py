@@ -13,17 +13,17 @@ For each engine, in one run:
 3. the mix again, a quarter of it replaced by full-text queries (``body:word``, ``body:"a phrase"``,
    ``in:method word``, ``in:references word``, ``word body:word``), and the unchanged mix on the same index.
 
-The texts are synthetic until real extracted ones are at hand: each is ~40 KB of the recorded corpus's arXiv
-abstract sentences recombined into the sections of a paper (introduction, related work, three method subsections
-with LaTeX math and table captions, experiments, results, discussion, conclusion, references with arXiv ids), with
-distinct ids (the workspace's papers). Once kb extracts real texts, :func:`fulltext` is the one function to replace
-(e.g. by the corpus papers' extracted sections, replicated onto the workspace's ids). Timings on a shared 2-core
-machine are noisy: compare a figure with its baseline from the same run.
+The texts are the recorded papers' own (corpus/fulltext: arXiv's HTML rendering of 2501.11120v1 and five arXiv
+PDFs), extracted by kb's readers as `kb fetch` does, then replicated onto distinct papers of the workspace (the
+n-th text stored is paper n mod 6's, under the workspace paper's id). The full-text queries are drawn, seeded, from
+those texts' own words, phrases, method and reference sections, and LaTeX. Timings on a shared 2-core machine are
+noisy: compare a figure with its baseline from the same run.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import random
 import re
@@ -40,66 +40,34 @@ sys.path.insert(0, str(REPO / "benchmarks"))
 from scale import build, kb_run, set_engine, show, stored_papers  # noqa: E402
 from search import Pool, latencies, load_pool, make_queries, p95  # noqa: E402
 
-from kb.models import FullText, FullTextSource, Section, SectionKind  # noqa: E402
+from kb.models import FullText, SectionKind  # noqa: E402
 from tests.support.inside import store_of  # noqa: E402
 
-#: (number, heading, kind, level, kilobytes of text)
-LAYOUT = (
-    ("1", "Introduction", SectionKind.INTRODUCTION, 1, 5),
-    ("2", "Related Work", SectionKind.RELATED, 1, 4),
-    ("3", "Method", SectionKind.METHOD, 1, 1),
-    ("3.1", "Problem Setting", SectionKind.BACKGROUND, 2, 3),
-    ("3.2", "Proposed Approach", SectionKind.METHOD, 2, 4),
-    ("3.3", "Training Objective", SectionKind.METHOD, 2, 3),
-    ("4", "Experiments", SectionKind.EXPERIMENTS, 1, 1),
-    ("4.1", "Experimental Setup", SectionKind.EXPERIMENTS, 2, 3),
-    ("4.2", "Datasets and Baselines", SectionKind.EXPERIMENTS, 2, 3),
-    ("5", "Results", SectionKind.RESULTS, 1, 5),
-    ("6", "Discussion and Limitations", SectionKind.DISCUSSION, 1, 3),
-    ("7", "Conclusion", SectionKind.CONCLUSION, 1, 2),
-)
-MATH = (
-    r"$\mathcal{L}(\theta) = -\sum_{i=1}^{n} \log p_\theta(y_i \mid x_i)$",
-    r"$\nabla_\theta \mathbb{E}_{x \sim \mathcal{D}}[f(x)]$",
-    r"$\|W\|_F \leq \lambda$",
-    r"$\operatorname{softmax}(QK^\top / \sqrt{d_k}) V$",
+#: The recorded papers (corpus/fulltext, provenance in its SOURCES.md): arXiv's HTML rendering of one, five PDFs.
+HTML_FILES = ("arxiv-html_2501.11120v1.html",)
+PDF_FILES = (
+    "arxiv-pdf_2203.00130v1.pdf",
+    "arxiv-pdf_2206.10883v3.pdf",
+    "arxiv-pdf_2302.07302v1.pdf",
+    "arxiv-pdf_2304.02623v1.pdf",
+    "arxiv-pdf_1903.10676.pdf",
 )
 
 
-def paragraphs(pool: Pool, rng: random.Random, size: int, math: bool) -> str:
-    """About ``size`` characters of paragraphs of recombined abstract sentences (with math and a caption)."""
-    out: list[str] = []
-    length = 0
-    while length < size:
-        para = " ".join(rng.sample(pool.sentences, rng.randint(3, 6)))
-        if math and rng.random() < 0.4:
-            para += f" We minimise {rng.choice(MATH)} throughout."
-        if rng.random() < 0.1:
-            para = f"Table {rng.randint(1, 6)}: {rng.choice(pool.sentences)}"
-        out.append(para)
-        length += len(para) + 2
-    return "\n\n".join(out)
+def corpus_texts(corpus: Path) -> list[FullText]:
+    """The recorded papers' full texts, extracted by kb's own readers (what `kb fetch` stores)."""
+    from kb.fetchers.fulltext_html import parse_arxiv_html
+    from kb.fetchers.fulltext_pdf import parse_pdf
+
+    folder = corpus / "fulltext"
+    texts = [parse_arxiv_html((folder / name).read_bytes(), "arxiv:2501.11120", 1) for name in HTML_FILES]
+    texts += [parse_pdf((folder / name).read_bytes(), f"arxiv:{name[10:-4]}", None) for name in PDF_FILES]
+    return texts
 
 
-def references(pool: Pool, rng: random.Random, count: int) -> str:
-    lines = []
-    for n in range(count):
-        authors = ", ".join(rng.sample(pool.authors, rng.randint(1, 4)))
-        year = rng.randint(2012, 2025)
-        arxiv = f"{year % 100:02d}{rng.randint(1, 12):02d}.{rng.randint(1, 29999):05d}"
-        lines.append(f"[{n + 1}] {authors}. {rng.choice(pool.titles)}. arXiv:{arxiv}, {year}.")
-    return "\n".join(lines)
-
-
-def fulltext(pool: Pool, item_id: str, seed: int) -> FullText:
-    """A synthetic ~40 KB full text of the paper ``item_id``."""
-    rng = random.Random(seed)
-    sections = [
-        Section(heading, paragraphs(pool, rng, kb * 1000, kind is SectionKind.METHOD), kind, number, level)
-        for number, heading, kind, level, kb in LAYOUT
-    ]
-    sections.append(Section("References", references(pool, rng, 30), SectionKind.REFERENCES))
-    return FullText(item_id, FullTextSource.HTML, 1, tuple(sections))
+def fulltext(texts: Sequence[FullText], item_id: str, n: int) -> FullText:
+    """The ``n``-th replica: one of the recorded papers' texts, stored for the paper ``item_id``."""
+    return dataclasses.replace(texts[n % len(texts)], item_id=item_id)
 
 
 def text_ids(workspace: Path, count: int) -> list[str]:
@@ -120,33 +88,45 @@ def stored_texts(workspace: Path) -> list[str]:
         return [row[0] for row in conn.execute("SELECT item_id FROM fulltext")]
 
 
-def body_mix(pool: Pool, count: int, seed: int = 13) -> list[str]:
-    """The query mix with every fourth query replaced by a full-text one."""
+def _words(text: str) -> list[str]:
+    return re.findall(r"[a-z]{4,}", text.lower())
+
+
+def body_mix(pool: Pool, texts: Sequence[FullText], count: int, seed: int = 13) -> list[str]:
+    """The query mix with every fourth query replaced by a full-text one drawn from the recorded papers' own
+    words and phrases: a section's word (`body:`), two consecutive words (`body:"..."`), a word of a method or
+    of a references section (`in:method`, `in:references`), and LaTeX (`body:\\mathcal`)."""
     rng = random.Random(seed)
+    sections = [section for text in texts for section in text.sections if len(_words(section.text)) > 20]
     freq: dict[str, int] = {}
-    for sentence in pool.sentences:
-        for word in re.findall(r"[a-z]{4,}", sentence.lower()):
+    for section in sections:
+        for word in set(_words(section.text)):
             freq[word] = freq.get(word, 0) + 1
-    ranked = sorted(freq, key=lambda w: -freq[w])
-    common, mid = ranked[20:300], ranked[300:4000]
+    # words some papers share but not all: the kind a person searches a full text for
+    shared = sorted(w for w, n in freq.items() if 2 <= n <= len(sections) // 3)
+
+    def from_kind(kind: SectionKind) -> str:
+        of_kind = [s for s in sections if s.kind is kind] or sections
+        return rng.choice(_words(rng.choice(of_kind).text))
+
     out = []
     for n, (query, _) in enumerate(make_queries(pool, count)):
         if n % 4:
             out.append(query)
             continue
-        a, b, c = rng.choice(mid), rng.choice(common), rng.choice(mid)
-        words = rng.choice(pool.sentences).split()
-        start = rng.randrange(max(1, len(words) - 3))
-        phrase = " ".join(re.sub(r"[^\w\-]", "", w) for w in words[start : start + 2])
+        words = rng.choice(sections).text.split()
+        start = rng.randrange(max(1, len(words) - 2))
+        phrase = " ".join(re.sub(r"[^\w\-]", "", w) for w in words[start : start + 2]).strip()
+        a, b = rng.choice(shared), rng.choice(shared)
         out.append(
             rng.choice(
                 [
                     f"body:{a}",
-                    f'body:"{phrase}"',
-                    f"in:method {a}",
-                    f"in:references {b}",
-                    f"{b} body:{c}",
-                    f"in:(method OR experiments) {b} {c}",
+                    f'body:"{phrase}"' if phrase else f"body:{a}",
+                    f"in:method {from_kind(SectionKind.METHOD)}",
+                    f"in:references {from_kind(SectionKind.REFERENCES)}",
+                    f"{b} body:{a}",
+                    f"in:(method OR experiments) {a} {b}",
                     "body:\\mathcal",
                 ]
             )
@@ -168,7 +148,7 @@ def chunked(items: Sequence[str], size: int) -> Iterator[Sequence[str]]:
         yield items[start : start + size]
 
 
-def run_engine(pool: Pool, workspace: Path, engine: str, count: int, queries: int) -> None:
+def run_engine(pool: Pool, texts: Sequence[FullText], workspace: Path, engine: str, count: int, queries: int) -> None:
     from kb.library import Library
 
     print(f"\n== {engine}", flush=True)
@@ -181,7 +161,7 @@ def run_engine(pool: Pool, workspace: Path, engine: str, count: int, queries: in
     show(f"{engine}: kb reindex, 100k papers, no full texts", f"{seconds:.0f} s, peak {rss:.0f} MB")
     show(f"{engine}: index size without full texts", f"{before / 1e6:.1f} MB")
     base = [q for q, _ in make_queries(pool, queries)]
-    mixed = body_mix(pool, queries)
+    mixed = body_mix(pool, texts, queries)
     with Library.open(workspace) as library:
         library.catch_up_index()
         base_ms = latencies(lambda q: library.search(q, limit=20), base)
@@ -191,7 +171,7 @@ def run_engine(pool: Pool, workspace: Path, engine: str, count: int, queries: in
         text_bytes = 0
         started = time.perf_counter()
         for n, item_id in enumerate(ids):  # one text at a time: the builder stays small
-            text = fulltext(pool, item_id, seed=n)
+            text = fulltext(texts, item_id, n)
             text_bytes += text.size
             store.save_fulltext(text)
         stored = time.perf_counter() - started
@@ -236,6 +216,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"recorded corpus not found at {corpus}: pass --corpus or set KB_CORPUS", file=sys.stderr)
         return 2
     pool = load_pool(corpus)
+    texts = corpus_texts(corpus)
+    print(f"full texts: {len(texts)} recorded papers, {sum(t.size for t in texts) / 1e3:.0f} KB extracted", flush=True)
     workspace = args.workspace.resolve()
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} cpus (shared: timings are noisy)", flush=True)
     if stored_papers(workspace) == 0:
@@ -243,7 +225,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         build(pool, workspace, args.items, 2_000)
         print(f"build: {time.perf_counter() - started:.0f} s", flush=True)
     for engine in args.engines.split(","):
-        run_engine(pool, workspace, engine.strip(), args.texts, args.queries)
+        run_engine(pool, texts, workspace, engine.strip(), args.texts, args.queries)
     return 0
 
 
