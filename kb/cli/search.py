@@ -118,7 +118,7 @@ def search_command(root: Path | None, query: tuple[str, ...], limit: int, sort: 
         authors = {} if as_json else library.author_names(ids)
     if as_json:
         echo_json([_json_hit(hit, items.get(hit.id)) for hit in result.hits])
-    else:
+    elif result.hits:  # no hits: nothing on stdout (an empty line would count as one for `wc -l`)
         bold = use_color(color, sys.stdout.isatty(), os.environ)
         click.echo(
             "\n\n".join(

@@ -177,3 +177,11 @@ def test_a_list_row_shows_the_announcement_of_an_undated_replacement() -> None:
     )
     assert " 2026-11-19 " in item_row(replacement)
     assert "announced:  2026-11-19" in item_details(replacement)
+
+
+def test_a_search_without_hits_prints_nothing_on_stdout(root: Path) -> None:
+    # grep's habit: `kb search x | wc -l` counts hits, so no hits is no line at all; the reason goes to stderr
+    result = run(root, "search", "zzyzxnotaword")
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert "no results for: zzyzxnotaword" in result.stderr
+    assert run(root, "search", "zzyzxnotaword", "--json").stdout.strip() == "[]"
