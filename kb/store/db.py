@@ -171,7 +171,7 @@ class Database:
         if "not a database" in detail or "malformed" in detail:
             return StoreError(
                 f"{self.path} is not a usable kb store ({detail})",
-                hint="move the file aside; kb creates a new store and `kb import` restores triage state",
+                hint="run `kb doctor`: it salvages what is readable into a new store, keeping the damaged file",
             )
         return StoreError(f"store {self.path}: {detail}")
 

@@ -112,7 +112,7 @@ def test_a_file_that_is_not_a_database_gives_a_readable_error_and_is_left_alone(
     path.write_bytes(garbage)
     with pytest.raises(StoreError, match="not a usable kb store") as raised:
         Store.open(path)
-    assert raised.value.hint and "move the file aside" in raised.value.hint
+    assert raised.value.hint and "kb doctor" in raised.value.hint
     assert path.read_bytes() == garbage
 
 
