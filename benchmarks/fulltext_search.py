@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import itertools
 import os
 import random
 import re
@@ -40,6 +41,7 @@ sys.path.insert(0, str(REPO / "benchmarks"))
 from scale import build, kb_run, set_engine, show, stored_papers  # noqa: E402
 from search import Pool, latencies, load_pool, make_queries, p95  # noqa: E402
 
+from kb.index.analysis import STOP_WORDS  # noqa: E402
 from kb.models import FullText, SectionKind  # noqa: E402
 from tests.support.inside import store_of  # noqa: E402
 
@@ -89,7 +91,8 @@ def stored_texts(workspace: Path) -> list[str]:
 
 
 def _words(text: str) -> list[str]:
-    return re.findall(r"[a-z]{4,}", text.lower())
+    """The words a person would search for (no stop words: a query of those alone is refused)."""
+    return [w for w in re.findall(r"[a-z]{4,}", text.lower()) if w not in STOP_WORDS]
 
 
 def body_mix(pool: Pool, texts: Sequence[FullText], count: int, seed: int = 13) -> list[str]:
@@ -115,8 +118,15 @@ def body_mix(pool: Pool, texts: Sequence[FullText], count: int, seed: int = 13) 
             out.append(query)
             continue
         words = rng.choice(sections).text.split()
-        start = rng.randrange(max(1, len(words) - 2))
-        phrase = " ".join(re.sub(r"[^\w\-]", "", w) for w in words[start : start + 2]).strip()
+        pairs = [
+            (x, y)
+            for x, y in itertools.pairwise(words)
+            if re.fullmatch(r"[A-Za-z]{3,}", x)
+            and re.fullmatch(r"[A-Za-z]{3,}", y)
+            and x.lower() not in STOP_WORDS
+            and y.lower() not in STOP_WORDS
+        ]
+        phrase = " ".join(rng.choice(pairs)) if pairs else ""
         a, b = rng.choice(shared), rng.choice(shared)
         out.append(
             rng.choice(
