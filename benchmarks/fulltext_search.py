@@ -23,6 +23,7 @@ noisy: compare a figure with its baseline from the same run.
 from __future__ import annotations
 
 import argparse
+import collections
 import dataclasses
 import itertools
 import os
@@ -98,7 +99,7 @@ def _words(text: str) -> list[str]:
 def body_mix(pool: Pool, texts: Sequence[FullText], count: int, seed: int = 13) -> list[str]:
     """The query mix with every fourth query replaced by a full-text one drawn from the recorded papers' own
     words and phrases: a section's word (`body:`), two consecutive words (`body:"..."`), a word of a method or
-    of a references section (`in:method`, `in:references`), and LaTeX (`body:\\mathcal`)."""
+    of a references section (`in:method`, `in:references`), and their most frequent LaTeX command (`body:\\langle`)."""
     rng = random.Random(seed)
     sections = [section for text in texts for section in text.sections if len(_words(section.text)) > 20]
     freq: dict[str, int] = {}
@@ -107,6 +108,9 @@ def body_mix(pool: Pool, texts: Sequence[FullText], count: int, seed: int = 13) 
             freq[word] = freq.get(word, 0) + 1
     # words some papers share but not all: the kind a person searches a full text for
     shared = sorted(w for w, n in freq.items() if 2 <= n <= len(sections) // 3)
+    # the texts' most frequent LaTeX command (2501.11120's math: \\langle), searched as it is written
+    commands = collections.Counter(m for s in sections for m in re.findall(r"\\[A-Za-z]+", s.text))
+    latex = commands.most_common(1)[0][0] if commands else "\\mathcal"
 
     def from_kind(kind: SectionKind) -> str:
         of_kind = [s for s in sections if s.kind is kind] or sections
@@ -137,7 +141,7 @@ def body_mix(pool: Pool, texts: Sequence[FullText], count: int, seed: int = 13) 
                     f"in:references {from_kind(SectionKind.REFERENCES)}",
                     f"{b} body:{a}",
                     f"in:(method OR experiments) {a} {b}",
-                    "body:\\mathcal",
+                    f"body:{latex}",
                 ]
             )
         )
