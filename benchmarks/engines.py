@@ -26,6 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks.corpus import corpus_dir
 from benchmarks.search import batches, latencies, load_pool, make_docs, make_queries, p95, timed
 from kb.models import IndexDoc
 
@@ -58,10 +59,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--engines", default="whoosh,tantivy")
     parser.add_argument("--corpus", type=Path, default=None, help="default: $KB_CORPUS or ../shared/corpus")
     args = parser.parse_args(argv)
-    default = Path(__file__).resolve().parents[2] / "shared" / "corpus"
-    corpus = args.corpus or Path(os.environ.get("KB_CORPUS") or default)
-    if not corpus.is_dir():
-        sys.exit(f"recorded corpus not found at {corpus}: pass --corpus or set KB_CORPUS")
+    corpus = corpus_dir(args.corpus)
     pool = load_pool(corpus)
     docs = make_docs(pool, args.papers, 1000)
     fresh = make_docs(pool, 2000, 0, seed=99, id_base=args.papers)

@@ -42,6 +42,7 @@ sys.path.insert(0, str(REPO / "benchmarks"))
 from scale import build, kb_run, set_engine, show, stored_papers  # noqa: E402
 from search import Pool, latencies, load_pool, make_queries, p95  # noqa: E402
 
+from benchmarks.corpus import corpus_dir  # noqa: E402
 from kb.index.analysis import STOP_WORDS  # noqa: E402
 from kb.models import FullText, SectionKind  # noqa: E402
 from tests.support.inside import store_of  # noqa: E402
@@ -225,10 +226,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--engines", default="tantivy,whoosh")
     parser.add_argument("--corpus", type=Path, default=None, help="default: $KB_CORPUS or ../shared/corpus")
     args = parser.parse_args(argv)
-    corpus = args.corpus or Path(os.environ.get("KB_CORPUS") or REPO.parent / "shared" / "corpus")
-    if not corpus.is_dir():
-        print(f"recorded corpus not found at {corpus}: pass --corpus or set KB_CORPUS", file=sys.stderr)
-        return 2
+    corpus = corpus_dir(args.corpus)
     pool = load_pool(corpus)
     texts = corpus_texts(corpus)
     print(f"full texts: {len(texts)} recorded papers, {sum(t.size for t in texts) / 1e3:.0f} KB extracted", flush=True)

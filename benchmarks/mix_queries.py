@@ -11,7 +11,6 @@ checkout in turn, in the same minutes: these machines are noisy.
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
 import time
@@ -25,6 +24,7 @@ sys.path.insert(0, str(REPO / "benchmarks"))
 from scale import whoosh_dir  # noqa: E402
 from search import BareSearch, load_pool, make_queries, p95  # noqa: E402
 
+from benchmarks.corpus import corpus_dir  # noqa: E402
 from kb.library import Library  # noqa: E402
 
 
@@ -46,7 +46,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--slowest", type=int, default=25)
     parser.add_argument("--corpus", type=Path, default=None, help="default: $KB_CORPUS or ../shared/corpus")
     args = parser.parse_args(argv)
-    corpus = args.corpus or Path(os.environ.get("KB_CORPUS", REPO.parent / "shared" / "corpus"))
+    corpus = corpus_dir(args.corpus)
     mix = make_queries(load_pool(corpus), args.queries)
     index = whoosh_dir(args.workspace)
     rows: list[tuple[float, float | None, str]] = []

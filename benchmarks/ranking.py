@@ -42,6 +42,7 @@ from typing import TypeVar
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks.corpus import corpus_dir
 from kb.fetchers.arxiv_atom import parse_api_response
 from kb.fetchers.arxiv_rss import parse_announcements
 from kb.library import Library, init_workspace
@@ -318,10 +319,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--scale", type=int, default=20000, help="items for the training-time figure (0: skip)")
     parser.add_argument("--corpus", type=Path, default=None, help="default: $KB_CORPUS or ../shared/corpus")
     args = parser.parse_args(argv)
-    default = Path(__file__).resolve().parents[2] / "shared" / "corpus"
-    folder = args.corpus or Path(os.environ.get("KB_CORPUS") or default)
-    if not folder.is_dir():
-        sys.exit(f"recorded corpus not found at {folder}: pass --corpus or set KB_CORPUS")
+    folder = corpus_dir(args.corpus)
     corpus = load_corpus(folder)
     print(
         f"corpus: {len(corpus.docs)} documents ({sum(d.feed is None for d in corpus.docs)} papers), "

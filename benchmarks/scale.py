@@ -50,6 +50,7 @@ sys.path.insert(0, str(REPO / "benchmarks"))
 
 from search import Pool, bare_fields, bare_schema, load_pool, make_queries, p95  # noqa: E402
 
+from benchmarks.corpus import corpus_dir  # noqa: E402
 from kb.models import Author, FetchedItem, IndexDoc, Kind  # noqa: E402
 from tests.support.inside import store_of  # noqa: E402
 
@@ -445,10 +446,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--build-only", action="store_true")
     parser.add_argument("--corpus", type=Path, default=None, help="default: $KB_CORPUS or ../shared/corpus")
     args = parser.parse_args(argv)
-    corpus = args.corpus or Path(os.environ.get("KB_CORPUS") or REPO.parent / "shared" / "corpus")
-    if not corpus.is_dir():
-        print(f"recorded corpus not found at {corpus}: pass --corpus or set KB_CORPUS", file=sys.stderr)
-        return 2
+    corpus = corpus_dir(args.corpus)
     pool = load_pool(corpus)
     workspace = args.workspace.resolve()
     have = stored_papers(workspace)

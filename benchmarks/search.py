@@ -32,6 +32,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks.corpus import corpus_dir
 from kb.fetchers.arxiv_atom import parse_api_response
 from kb.fetchers.arxiv_rss import parse_announcements
 from kb.models import IndexDoc, Kind, Status
@@ -337,10 +338,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--corpus", type=Path, default=None, help="default: $KB_CORPUS or ../shared/corpus")
     args = parser.parse_args(argv)
-    default = Path(__file__).resolve().parents[2] / "shared" / "corpus"
-    corpus = args.corpus or Path(os.environ.get("KB_CORPUS") or default)
-    if not corpus.is_dir():
-        sys.exit(f"recorded corpus not found at {corpus}: pass --corpus or set KB_CORPUS")
+    corpus = corpus_dir(args.corpus)
     pool = load_pool(corpus)
     print(
         f"pool: {len(pool.titles)} titles, {len(pool.sentences)} sentences, {len(pool.authors)} authors "

@@ -25,6 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks.corpus import corpus_dir
 from benchmarks.search import batches, load_pool, make_docs, p95, timed
 from kb.models import IndexDoc
 
@@ -64,10 +65,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--workspace", type=Path, default=None, help="measure this workspace's index instead")
     parser.add_argument("--corpus", type=Path, default=None, help="default: $KB_CORPUS or ../shared/corpus")
     args = parser.parse_args(argv)
-    default = Path(__file__).resolve().parents[2] / "shared" / "corpus"
-    corpus = args.corpus or Path(os.environ.get("KB_CORPUS") or default)
-    if not corpus.is_dir():
-        sys.exit(f"recorded corpus not found at {corpus}: pass --corpus or set KB_CORPUS")
+    corpus = corpus_dir(args.corpus)
     pool = load_pool(corpus)
     sources = make_docs(pool, args.sources, 0, seed=123, id_base=5_000_000)
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} cpus")

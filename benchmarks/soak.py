@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import os
 import random
 import statistics
 import subprocess
@@ -41,6 +40,7 @@ sys.path.insert(0, str(REPO / "benchmarks"))
 from scale import kb_cmd, kb_env, paper  # noqa: E402
 from search import Pool, latencies, load_pool, make_queries, p95  # noqa: E402
 
+from benchmarks.corpus import corpus_dir  # noqa: E402
 from kb.models import FetchedItem, Status, TriageChange  # noqa: E402
 from tests.support.inside import store_of  # noqa: E402
 
@@ -98,10 +98,7 @@ def main() -> int:
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--corpus", type=Path, default=None)
     args = parser.parse_args()
-    corpus = args.corpus or Path(os.environ.get("KB_CORPUS") or REPO.parent / "shared" / "corpus")
-    if not corpus.is_dir():
-        print(f"recorded corpus not found at {corpus}: pass --corpus or set KB_CORPUS", file=sys.stderr)
-        return 2
+    corpus = corpus_dir(args.corpus)
     if args.workspace.exists():
         print(f"{args.workspace} exists: the soak starts from an empty workspace", file=sys.stderr)
         return 2

@@ -13,7 +13,6 @@ analyzer is not kb's: see docs/performance.md for where it differs.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import tempfile
 import time
@@ -24,6 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import tantivy
 
+from benchmarks.corpus import corpus_dir
 from benchmarks.search import load_pool, make_docs
 from kb.index.analysis import STOP_WORDS
 from kb.index.document import Prepared, prepare
@@ -78,8 +78,7 @@ def main() -> None:
     parser.add_argument("--papers", type=int, default=10_000)
     parser.add_argument("--corpus", type=Path, default=None, help="default: $KB_CORPUS or ../shared/corpus")
     args = parser.parse_args()
-    default = Path(__file__).resolve().parents[2] / "shared" / "corpus"
-    corpus = args.corpus or Path(os.environ.get("KB_CORPUS") or default)
+    corpus = corpus_dir(args.corpus)
     docs = [p for p in map(prepare, make_docs(load_pool(corpus), args.papers, 0)) if p is not None]
     pre = cpu_seconds(lambda: pre_tokenized(docs))
     own = cpu_seconds(lambda: native(docs))

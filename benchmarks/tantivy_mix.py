@@ -29,6 +29,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks.corpus import corpus_dir
 from benchmarks.search import load_pool, make_queries, p95
 
 
@@ -45,10 +46,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--dump", type=Path, default=None, help="write every query's results here (JSON) and stop")
     parser.add_argument("--corpus", type=Path, default=None, help="default: $KB_CORPUS or ../shared/corpus")
     args = parser.parse_args(argv)
-    default = Path(__file__).resolve().parents[2] / "shared" / "corpus"
-    corpus = args.corpus or Path(os.environ.get("KB_CORPUS") or default)
-    if not corpus.is_dir():
-        sys.exit(f"recorded corpus not found at {corpus}: pass --corpus or set KB_CORPUS")
+    corpus = corpus_dir(args.corpus)
     import kb
     from kb.index import SearchIndex
 
