@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import os
 import shutil
 import statistics
 import sys
@@ -27,6 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script from anywhere
 
+from benchmarks.corpus import corpus_dir
 from kb.config import ArxivQuery, ArxivSettings, BlogFeed, Config
 from kb.fetchers.arxiv_rss import parse_announcements
 from kb.library.fetching import FetchRun
@@ -39,11 +39,6 @@ REPO = Path(__file__).resolve().parent.parent
 RSS = "arxiv-rss/rss2026_cs.LG+cs.AI+cs.CL+stat.ML_2026-09-24_trimmed4items.xml"
 CATEGORIES = ("cs.LG", "cs.AI", "cs.CL", "stat.ML")
 NOW = datetime(2026, 9, 25, 9, 0, tzinfo=UTC)
-
-
-def corpus_dir() -> Path:
-    """The recorded data: $KB_CORPUS, else ../shared/corpus beside the repository."""
-    return Path(os.environ.get("KB_CORPUS") or REPO.parent / "shared" / "corpus")
 
 
 def replicate(papers: tuple[FetchedItem, ...], n: int, version_bump: int = 0) -> list[FetchedItem]:

@@ -12,7 +12,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 import tempfile
 import time
@@ -23,6 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a scri
 
 import listparser
 
+from benchmarks.corpus import corpus_dir
 from kb.config import load_config
 from kb.library import init_workspace
 from kb.library.formats.exchange import export_item
@@ -33,11 +33,6 @@ from kb.store.exchange import TriageRecord
 
 REPO = Path(__file__).resolve().parent.parent
 T0 = datetime(2026, 11, 20, tzinfo=UTC)
-
-
-def corpus_dir() -> Path:
-    """The recorded data: $KB_CORPUS, else ../shared/corpus beside the repository."""
-    return Path(os.environ.get("KB_CORPUS") or REPO.parent / "shared" / "corpus")
 
 
 def timed(work: object) -> float:

@@ -11,7 +11,6 @@ figure is the median of REPEATS runs, in seconds, printed as ``name: value``.
 
 from __future__ import annotations
 
-import os
 import statistics
 import sys
 import time
@@ -23,15 +22,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a scri
 
 import pypdfium2 as pdfium
 
+from benchmarks.corpus import corpus_dir
 from kb.fetchers.fulltext_html import parse_arxiv_html
 from kb.fetchers.fulltext_pdf import parse_pdf
 
 REPO = Path(__file__).resolve().parent.parent
-
-
-def corpus_dir() -> Path:
-    """The recorded data: $KB_CORPUS, else ../shared/corpus beside the repository."""
-    return Path(os.environ.get("KB_CORPUS") or REPO.parent / "shared" / "corpus")
 
 
 class _BareText(HTMLParser):

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
 import sqlite3
 import sys
 import tempfile
@@ -24,17 +23,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script from anywhere
 
+from benchmarks.corpus import corpus_dir
 from kb.fetchers.arxiv_atom import parse_api_response
 from kb.models import FetchedItem
 from kb.store import Store
 from kb.store.migrations import MIGRATIONS
 
 REPO = Path(__file__).resolve().parent.parent
-
-
-def corpus_dir() -> Path:
-    """The recorded data: $KB_CORPUS, else ../shared/corpus beside the repository."""
-    return Path(os.environ.get("KB_CORPUS") or REPO.parent / "shared" / "corpus")
 
 
 def recorded_papers(corpus: Path) -> list[FetchedItem]:
