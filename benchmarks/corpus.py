@@ -13,5 +13,5 @@ def corpus_dir(given: Path | None = None) -> Path:
     """The corpus folder; exits with one line naming where it looked when there is none."""
     corpus = given or Path(os.environ.get("KB_CORPUS") or REPO.parent / "shared" / "corpus")
     if not corpus.is_dir():
-        raise SystemExit(f"recorded corpus not found at {corpus}: pass --corpus or set KB_CORPUS")
+        raise SystemExit(f"recorded corpus not found at {corpus}: set KB_CORPUS (or --corpus)")
     return corpus

@@ -31,19 +31,13 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from benchmarks.corpus import corpus_dir  # noqa: E402
 from kb.config import BlogFeed, Config, FetchSettings  # noqa: E402
 from kb.fetchers import Fetcher  # noqa: E402
 from kb.models import SourceResult  # noqa: E402
 
 NEWSBOAT = "newsboat -x reload (8 threads)"
 FOLDERS = ("blogs", "tricky/feedparser-tests", "tricky/feed-rs-fixtures")
-
-
-def corpus_dir() -> Path:
-    path = Path(os.environ.get("KB_CORPUS") or REPO.parent / "shared" / "corpus")
-    if not path.is_dir():
-        sys.exit(f"corpus not found at {path}: set KB_CORPUS")
-    return path
 
 
 def feed_files() -> list[Path]:

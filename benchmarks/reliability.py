@@ -31,6 +31,7 @@ sys.path.insert(0, str(REPO))
 
 from click.testing import CliRunner  # noqa: E402
 
+from benchmarks.corpus import corpus_dir  # noqa: E402
 from kb.cli.main import main  # noqa: E402
 from kb.library import init_workspace  # noqa: E402
 from tests.reliability.crashes import CrashLab  # noqa: E402
@@ -48,13 +49,6 @@ from tests.reliability.hostile import (  # noqa: E402
     rss,
 )
 from tests.support.httpserver import HttpServer, Response, static  # noqa: E402
-
-
-def corpus_dir() -> Path:
-    path = Path(os.environ.get("KB_CORPUS") or REPO.parent / "shared" / "corpus")
-    if not path.is_dir():
-        sys.exit(f"corpus not found at {path}: set KB_CORPUS")
-    return path
 
 
 def faults(base: Path, corpus: Path) -> dict[str, float]:
