@@ -10,10 +10,10 @@ from __future__ import annotations
 from kb.index.compile import compile_query
 from kb.index.engines import DEFAULT_ENGINE, ENGINES
 from kb.index.querylang import QUERY_HELP
-from kb.index.schema import SCHEMA_VERSION
+from kb.index.schema import SCHEMA_VERSIONS
 from kb.index.search_index import SearchIndex
 
-__all__ = ["DEFAULT_ENGINE", "ENGINES", "QUERY_HELP", "SCHEMA_VERSION", "SearchIndex", "validate_query"]
+__all__ = ["DEFAULT_ENGINE", "ENGINES", "QUERY_HELP", "SCHEMA_VERSIONS", "SearchIndex", "validate_query"]
 
 
 def validate_query(query: str) -> None:

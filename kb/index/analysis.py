@@ -33,6 +33,16 @@ MAX_TERM = 200
 SEPARATOR = "\x1e"
 #: Position gap between the values of a multi-valued field.
 _GAP = 10
+#: Between the terms of a text given to tantivy as one string (:meth:`Terms.joined`): its whitespace
+#: tokenizer splits at ASCII whitespace, and the one a term can hold is written as SPACE (:func:`as_token`).
+TERM_BREAK = " "
+#: A term's space in tantivy (folding a few Arabic and Greek compatibility characters gives one); never in a term.
+SPACE = "\x1f"
+#: A position without a term (a common word, the gap between two values) in a joined text; never a term.
+HOLE = "."
+#: A position whose term is longer than MAX_TERM in a joined text; never a term, and not a HOLE (SectionTerms).
+LONG = ".."
+_VALUE_GAP = TERM_BREAK + TERM_BREAK.join([HOLE] * _GAP) + TERM_BREAK
 
 #: Frequent function words that are not indexed (their positions are kept, so phrases stay exact).
 STOP_WORDS = frozenset(
@@ -70,6 +80,7 @@ class _Splitter:
         self.stemming = stemming
         self.stops = stops
         self.cache: dict[str, _Parts] = {}
+        self.joins: dict[str, str] = {}
 
     def __call__(self, chunk: str) -> _Parts:
         parts = self.cache.get(chunk)
@@ -78,6 +89,19 @@ class _Splitter:
                 self.cache.clear()
             parts = self.cache[chunk] = self._split(chunk)
         return parts
+
+    def joined(self, chunk: str) -> str:
+        """The chunk's terms joined by TERM_BREAK, one per position it takes (HOLE or LONG where none is kept)."""
+        out = self.joins.get(chunk)
+        if out is None:
+            if len(self.joins) >= _MAX_CACHE:
+                self.joins.clear()
+            kept = [
+                HOLE if term is None else as_token(term) if len(term) <= MAX_TERM else LONG
+                for term, _, _, _ in self._split(chunk)  # not cached twice: indexing reads only the joined form
+            ]
+            out = self.joins[chunk] = TERM_BREAK.join(kept) or HOLE  # a chunk without parts still takes a position
+        return out
 
     def _split(self, chunk: str) -> _Parts:
         id_match = _ID_RE.match(chunk)
@@ -103,6 +127,11 @@ class _Splitter:
         if self.stemming and term.isalpha():
             return _stem(term)
         return term
+
+
+def as_token(term: str) -> str:
+    """``term`` as tantivy's whitespace tokenizer keeps it whole: its spaces written as SPACE."""
+    return term.replace(" ", SPACE) if " " in term else term
 
 
 def _stem(word: str) -> str:
@@ -137,6 +166,25 @@ class Terms:
             pos += _GAP
             base += len(value) + 1
 
+    def joined(self, text: str) -> str:
+        """The terms of ``text`` as one string for tantivy's ``kb`` tokenizer (kb.index.tantivy_schema).
+
+        Its terms are split at TERM_BREAK, one position each from 0, and HOLE and LONG are dropped as stop words:
+        what tantivy indexes is then exactly ``(term, position)`` of :meth:`__call__` for the terms of at most
+        MAX_TERM characters. One string instead of a token object per term: the Python side of indexing is a
+        dictionary lookup per chunk of text, and the splitting runs in tantivy's indexing threads.
+        """
+        return self.join(chunks(text))
+
+    def join(self, values: list[list[str]]) -> str:
+        """:meth:`joined` of a text already split by :func:`chunks` (texts analysed twice are split once)."""
+        joins = self._split.joins
+        try:  # most chunks were seen before: a C-level lookup each
+            return _VALUE_GAP.join([TERM_BREAK.join(map(joins.__getitem__, value)) for value in values])
+        except KeyError:
+            joined = self._split.joined
+            return _VALUE_GAP.join([TERM_BREAK.join([joined(chunk) for chunk in value]) for value in values])
+
     def find(self, text: str, terms: set[str] | frozenset[str]) -> list[tuple[int, int, str]]:
         """The ``(start, end, term)`` of every occurrence of one of ``terms`` (a tight loop for snippets)."""
         out: list[tuple[int, int, str]] = []
@@ -168,6 +216,13 @@ class Terms:
                 pos += last + 1
             pos += _GAP
         return out
+
+
+def chunks(text: str) -> list[list[str]]:
+    """The chunks of each value of ``text`` (its parts between SEPARATORs), as :meth:`Terms.join` takes them."""
+    if SEPARATOR not in text:
+        return [_CHUNK_RE.findall(text)]
+    return [_CHUNK_RE.findall(value) for value in text.split(SEPARATOR)]
 
 
 _TERMS: dict[tuple[bool, bool], Terms] = {}

@@ -22,7 +22,7 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from kb.index.analysis import _GAP, SEPARATOR, Terms
+from kb.index.analysis import _GAP, _VALUE_GAP, HOLE, LONG, MAX_TERM, SEPARATOR, TERM_BREAK, Terms, as_token
 from kb.models import Section, SectionKind
 
 #: Characters of a paper's full text indexed (headings and texts of its sections, in order); the rest is cut.
@@ -36,6 +36,7 @@ KIND_JOIN = ":"
 KINDS: tuple[str, ...] = tuple(kind.value for kind in SectionKind)
 # Marks the kind at the start of each value of the ``insection`` field's text.
 _KIND_MARK = "\x1d"
+_MARKS = {ord(SEPARATOR): " ", ord(_KIND_MARK): " "}
 _COMBINING = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 
 
@@ -63,6 +64,9 @@ def prepare_sections(sections: tuple[Section, ...]) -> tuple[BodySection, ...]:
 
 
 def _safe(text: str) -> str:
+    # The marks that split the index's texts into sections and kinds become spaces: an extracted text holding
+    # one would otherwise start a section of its own, with a made-up kind.
+    text = text.translate(_MARKS)
     if text.isascii():
         return text
     return text.encode("utf-8", "replace").decode("utf-8")  # lone surrogates cannot be stored
@@ -138,6 +142,25 @@ class SectionTerms:
                 yield prefix + term, at, base + skip + start, base + skip + end
             pos = last + _GAP + 1
             base += len(value) + 1
+
+    def joined(self, text: str) -> str:
+        """The terms of an ``insection`` text as one string for tantivy, like :meth:`Terms.joined`.
+
+        A section ends at its last term (trailing common words take no position, unlike in Terms), so the
+        next one starts _GAP + 1 after it; a section without terms takes one position.
+        """
+        out: list[str] = []
+        for value in text.split(SEPARATOR):
+            kind, _, rest = value.partition(_KIND_MARK)
+            prefix = as_token(kind + KIND_JOIN)
+            inner = self._inner.joined(rest)
+            terms = inner.split(TERM_BREAK) if inner else []
+            while terms and terms[-1] == HOLE:
+                terms.pop()
+            room = MAX_TERM - len(prefix)
+            kept = [t if t in (HOLE, LONG) else prefix + t if len(t) <= room else LONG for t in terms]
+            out.append(TERM_BREAK.join(kept) or HOLE)
+        return _VALUE_GAP.join(out)
 
     def positions(self, text: str) -> dict[str, list[int]]:
         out: dict[str, list[int]] = {}

@@ -1,7 +1,8 @@
 """The index's fields, its schema version, and how a prepared document becomes a Whoosh document.
 
-Bump SCHEMA_VERSION whenever a field, an analyzer or what goes into a field changes: an index written
-with another version is reported as needing a rebuild and never searched.
+Bump an engine's SCHEMA_VERSIONS entry whenever a field, an analyzer or what goes into a field of its index
+changes: an index written with another version is reported as needing a rebuild and never searched. One
+version per engine, so that a change to one engine's index does not rebuild the other's.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT_FIELDS",
-    "SCHEMA_VERSION",
+    "SCHEMA_VERSIONS",
     "WHOOSH_MAX_MINUTES",
     "build_schema",
     "from_minutes",
@@ -26,7 +27,9 @@ __all__ = [
     "to_minutes",
 ]
 
-SCHEMA_VERSION = 3  # 2: the unstemmed copies title_exact, text_exact and extra_exact; 3: a paper's full text
+#: 2: the unstemmed copies title_exact, text_exact and extra_exact; 3: a paper's full text;
+#: tantivy 4: analysed fields take kb's terms as one joined string, the shown title and text stored as bytes.
+SCHEMA_VERSIONS: dict[str, int] = {"whoosh": 3, "tantivy": 4}
 
 #: The latest minute Whoosh's 32-bit ``published`` field holds (early 4084); later dates are indexed as it.
 WHOOSH_MAX_MINUTES = 2**31 - 1

@@ -26,7 +26,7 @@ from kb.index.compile import IdSets
 from kb.index.document import Prepared, prepare
 from kb.index.engines import DEFAULT_ENGINE, ENGINES, Engine, Generation, engine
 from kb.index.layout import Pointer
-from kb.index.schema import SCHEMA_VERSION
+from kb.index.schema import SCHEMA_VERSIONS
 from kb.index.similar import key_terms, shared_terms, similar_query
 from kb.models import IndexDoc, SearchResult, SimilarHit, SimilarResult
 
@@ -89,10 +89,14 @@ class SearchIndex:
         """The pointer names a current index of the other engine: kept (and searched by nobody here) until a
         rebuild for this engine replaces it, so that opening alone (`kb status`) never drops a good index."""
         pointer = self._pointer
-        return pointer is not None and pointer.schema == SCHEMA_VERSION and pointer.engine != self.engine
+        return (
+            pointer is not None
+            and pointer.engine != self.engine
+            and pointer.schema == SCHEMA_VERSIONS.get(pointer.engine)
+        )
 
     def _usable(self, pointer: Pointer | None) -> bool:
-        return pointer is not None and pointer.schema == SCHEMA_VERSION and pointer.engine == self.engine
+        return pointer is not None and pointer.engine == self.engine and pointer.schema == SCHEMA_VERSIONS[self.engine]
 
     def _attach(self) -> bool:
         """Open the generation the pointer names; False when there is none usable."""
@@ -128,7 +132,7 @@ class SearchIndex:
         gen = layout.new_generation(self.root)
         (self.root / gen).mkdir()
         self._engine.create(self.root / gen)
-        layout.write_pointer(self.root, Pointer(SCHEMA_VERSION, gen, built=False, engine=self.engine))
+        layout.write_pointer(self.root, Pointer(SCHEMA_VERSIONS[self.engine], gen, built=False, engine=self.engine))
         self._attach()
         layout.remove_unused(self.root, keep=gen)
 
@@ -205,7 +209,9 @@ class SearchIndex:
             try:
                 gen_dir.mkdir()
                 written = self._engine.build(gen_dir, _prepared(batches), progress, self.procs)
-                layout.write_pointer(self.root, Pointer(SCHEMA_VERSION, gen, built=True, engine=self.engine))
+                layout.write_pointer(
+                    self.root, Pointer(SCHEMA_VERSIONS[self.engine], gen, built=True, engine=self.engine)
+                )
             except BaseException:
                 shutil.rmtree(gen_dir, ignore_errors=True)
                 raise

@@ -2,8 +2,8 @@
 
 kb picks the key terms itself rather than calling an engine's own more-like-this, so that both engines find
 the same neighbours for the same reasons: tantivy 0.27's ``Query.more_like_this_query`` re-reads the stored
-text with the field's tokenizer, and kb's fields are pre-tokenized under ``raw`` (a whole abstract would be
-one term); Whoosh's ``Searcher.more_like`` expands one field with its own analysis. Here:
+text with the field's tokenizer, and kb's fields hold kb's terms already analysed (the stored text is not what
+was indexed); Whoosh's ``Searcher.more_like`` expands one field with its own analysis. Here:
 
 1. the source's title and text go through kb's analysis (the terms the index holds);
 2. each term is weighted by tf-idf: ``(1 + ln tf) * ln(N / df)``, tf counted with the field weights of

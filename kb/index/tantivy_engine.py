@@ -21,7 +21,7 @@ from kb.index.compile import Builder, Compiled, IdSets, compile_query
 from kb.index.document import Prepared, from_minutes
 from kb.index.hits import hit_snippet
 from kb.index.tantivy_query import TantivyBuilder
-from kb.index.tantivy_schema import build_schema, to_document
+from kb.index.tantivy_schema import build_schema, register_tokenizer, shown, to_document, token
 from kb.models import Hit, Kind
 
 _RETRIES = 5
@@ -69,6 +69,7 @@ class TantivyGeneration:
         for attempt in range(_RETRIES):
             try:
                 ix = tantivy.Index.open(str(path))
+                register_tokenizer(ix)
                 ix.config_reader(reload_policy="manual")
                 generation = cls(path, ix)
                 generation.doc_count()
@@ -84,6 +85,7 @@ class TantivyGeneration:
     ) -> int:
         """Index every document of ``batches`` into a new index in ``path`` in one commit; returns how many."""
         ix = tantivy.Index(build_schema(), path=str(path), reuse=False)
+        register_tokenizer(ix)
         writer = ix.writer(heap_size=BUILD_HEAP, num_threads=max(1, procs))
         written = 0
         try:
@@ -160,7 +162,7 @@ class TantivyGeneration:
 
     def doc_freq(self, fieldname: str, term: str) -> int:
         """How many documents hold ``term`` (an analysed term) in ``fieldname``."""
-        return int(self._fresh().doc_freq(fieldname, term))
+        return int(self._fresh().doc_freq(fieldname, token(fieldname, term)))
 
     def texts(self, ids: Sequence[str]) -> dict[str, tuple[str, str]]:
         """The stored title and text of each of ``ids`` the index holds."""
@@ -170,7 +172,7 @@ class TantivyGeneration:
             found = searcher.search(tantivy.Query.term_query(build_schema(), "id", doc_id), 1, count=False)
             for _score, address in found.hits:
                 doc = searcher.doc(address)
-                out[doc_id] = (doc.get_first("title") or "", doc.get_first("text") or "")
+                out[doc_id] = (shown(doc, "title"), shown(doc, "text"))
         return out
 
     @staticmethod
@@ -178,13 +180,11 @@ class TantivyGeneration:
         doc = searcher.doc(address)
         kind = Kind(doc.get_first("kind"))
         published = doc.get_first("pub")
-        snippet, section = hit_snippet(
-            doc.get_first("text") or "", kind, compiled, marks, lambda: doc.get_first("sections")
-        )
+        snippet, section = hit_snippet(shown(doc, "text"), kind, compiled, marks, lambda: doc.get_first("sections"))
         return Hit(
             id=doc.get_first("id"),
             kind=kind,
-            title=doc.get_first("title") or "",
+            title=shown(doc, "title"),
             score=0.0 if by_date else float(score),
             snippet=snippet,
             published=from_minutes(published) if published is not None else None,

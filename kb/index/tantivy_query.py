@@ -14,13 +14,14 @@ from typing import Any
 from tantivy import FieldType, Occur, Query
 
 from kb.index.document import FIELD_WEIGHTS
-from kb.index.tantivy_schema import build_schema
+from kb.index.tantivy_schema import build_schema, token
 
 _FILTER_SCORE = 0.001
 #: Prefix queries kept built (tantivy compiles each into an automaton: some 0.2 ms, nine for one word).
 _MAX_PREFIXES = 1024
-# tantivy's regex syntax: escape ASCII punctuation (escaping anything else is an error there).
-_META = re.compile(r"([^0-9A-Za-z\x80-\U0010ffff])")
+# tantivy's regex syntax: escape ASCII punctuation (escaping anything else is an error there; SPACE is a
+# control character, matched as itself).
+_META = re.compile(r"([^0-9A-Za-z\x1f\x80-\U0010ffff])")
 
 
 class TantivyBuilder:
@@ -34,12 +35,14 @@ class TantivyBuilder:
         self._prefixes: dict[tuple[str, str], Any] = {}
 
     def term(self, fieldname: str, value: str | bool, boost: float = 1.0) -> Any:
-        q = Query.term_query(self.schema, fieldname, value)
+        q = Query.term_query(self.schema, fieldname, token(fieldname, value) if isinstance(value, str) else value)
         return _weighted(q, fieldname, boost)
 
     def phrase(self, fieldname: str, words: Sequence[str], offsets: Sequence[int]) -> Any:
         first = offsets[0]
-        q = Query.phrase_query(self.schema, fieldname, [(p - first, w) for w, p in zip(words, offsets, strict=True)])
+        q = Query.phrase_query(
+            self.schema, fieldname, [(p - first, token(fieldname, w)) for w, p in zip(words, offsets, strict=True)]
+        )
         return _weighted(q, fieldname, 1.0)
 
     def prefix(self, fieldname: str, text: str) -> Any:
@@ -50,7 +53,9 @@ class TantivyBuilder:
         if q is None:
             if len(self._prefixes) >= _MAX_PREFIXES:
                 self._prefixes.clear()
-            q = self._prefixes[key] = Query.regex_query(self.schema, fieldname, _META.sub(r"\\\1", text) + ".*")
+            q = self._prefixes[key] = Query.regex_query(
+                self.schema, fieldname, _META.sub(r"\\\1", token(fieldname, text)) + ".*"
+            )
         return q
 
     def all_of(self, subs: Sequence[Any]) -> Any:
