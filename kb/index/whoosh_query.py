@@ -10,6 +10,7 @@ from whoosh import query as wq
 from kb.index.docsets import FastRange
 from kb.index.phrase import ExactPhrase
 from kb.index.schema import WHOOSH_MAX_MINUTES
+from kb.index.union import FlatOr
 
 _FILTER_BOOST = 0.001
 
@@ -33,7 +34,7 @@ class WhooshBuilder:
         return wq.And(list(subs))
 
     def any_of(self, subs: Sequence[Any]) -> Any:
-        return wq.Or(list(subs))
+        return FlatOr(list(subs))
 
     def none_of(self, sub: Any) -> Any:
         return wq.Not(sub)
