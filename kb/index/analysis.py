@@ -56,6 +56,9 @@ _ID_RE = re.compile(
     r"^(?:(\d{4}\.\d{4,5})|([a-z][a-z\-]*(?:\.[a-z]{2})?/\d{7}))(?:v\d+)?$",
     re.IGNORECASE,
 )
+# An arXiv id inside a link (``arxiv.org/abs/1706.03762v5``, ``pdf/1706.03762.pdf``): indexed as the bare id, as
+# the query side searches it (a whole chunk that is an id is matched by _ID_RE above).
+_LINKED_ID_RE = re.compile(r"^(\d{4}\.\d{4,5})(?:v\d+)?(?:\.pdf)?$", re.IGNORECASE)
 _PART_RE = re.compile(r"[^\-/'’]+")
 _SPECIAL = str.maketrans({"ø": "o", "Ø": "o", "ł": "l", "Ł": "l", "đ": "d", "Đ": "d", "ı": "i", "æ": "ae"})
 _SPECIAL.update(str.maketrans({"Æ": "ae", "œ": "oe", "Œ": "oe", "þ": "th", "ð": "d"}))
@@ -116,7 +119,8 @@ class _Splitter:
             start = part.start() + part.group().index(word)
             if word in ("s", "S") and start > 0 and chunk[start - 1] in "'’":
                 continue  # a possessive: "Schölkopf's" is "Schölkopf"
-            out.append((self._term(word), start, start + len(word), offset))
+            linked = _LINKED_ID_RE.match(word)
+            out.append((linked.group(1) if linked else self._term(word), start, start + len(word), offset))
             offset += 1
         return tuple(out)
 

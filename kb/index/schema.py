@@ -28,8 +28,9 @@ __all__ = [
 ]
 
 #: 2: the unstemmed copies title_exact, text_exact and extra_exact; 3: a paper's full text;
-#: tantivy 4: analysed fields take kb's terms as one joined string, the shown title and text stored as bytes.
-SCHEMA_VERSIONS: dict[str, int] = {"whoosh": 3, "tantivy": 4}
+#: tantivy 4: analysed fields take kb's terms as one joined string, the shown title and text stored as bytes;
+#: whoosh 4, tantivy 5: an arXiv id inside a link (``arxiv.org/abs/1706.03762v5``) is indexed as the bare id.
+SCHEMA_VERSIONS: dict[str, int] = {"whoosh": 4, "tantivy": 5}
 
 #: The latest minute Whoosh's 32-bit ``published`` field holds (early 4084); later dates are indexed as it.
 WHOOSH_MAX_MINUTES = 2**31 - 1

@@ -21,7 +21,7 @@ from types import TracebackType
 from typing import IO, Any
 
 from kb.errors import KbError, UsageError
-from kb.index import layout
+from kb.index import layout, mentions
 from kb.index.compile import IdSets
 from kb.index.document import Prepared, prepare
 from kb.index.engines import DEFAULT_ENGINE, ENGINES, Engine, Generation, engine
@@ -229,7 +229,8 @@ class SearchIndex:
         marks: tuple[str, str] = ("«", "»"),
         id_sets: IdSets | None = None,
     ) -> SearchResult:
-        """Run ``query`` (see QUERY_HELP); hits best first, or newest first with ``sort="date"``.
+        """Run ``query`` (see QUERY_HELP); hits best first (the papers your posts and notes mention lifted a
+        little: kb.index.mentions), or newest first with ``sort="date"``.
 
         Raises QueryError for a query that cannot be parsed (or that this engine cannot run);
         ``total`` counts every match. ``id_sets`` are the ids store-backed filters select (``cites:``,
@@ -246,7 +247,11 @@ class SearchIndex:
                 return SearchResult(query=query, elapsed=time.perf_counter() - started)
             by_date = sort == "date" or not compiled.scored
             try:
-                hits, total = gen.search(compiled, limit, by_date, marks)
+                if by_date or limit <= 0:
+                    hits, total = gen.search(compiled, limit, by_date, marks)
+                else:  # the same window for every limit: the first of --limit 1 is the first of --limit 50
+                    hits, total = gen.search(compiled, max(limit, mentions.WINDOW), by_date, marks)
+                    hits = mentions.lifted(hits, gen.doc_freq)[:limit]
             except Exception as exc:
                 self._broken = True
                 raise _damaged(self.root, exc) from exc

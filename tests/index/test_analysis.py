@@ -43,6 +43,14 @@ def test_arxiv_ids_are_kept_whole_without_version() -> None:
     assert terms("math.GT/0309136") == ["math.gt/0309136"]
 
 
+def test_an_arxiv_id_inside_a_link_is_the_bare_id() -> None:
+    # As the query side searches it: `1706.03762` finds the posts that link any version or the PDF.
+    assert terms("https://arxiv.org/abs/1706.03762v7") == ["https", "arxiv.org", "ab", "1706.03762"]
+    assert terms("arxiv.org/pdf/1706.03762v5.pdf") == ["arxiv.org", "pdf", "1706.03762"]
+    assert terms("file 2101.00001.pdf") == ["file", "2101.00001"]
+    assert terms("version/1.2v3") == ["version", "1.2v3"]  # not an arXiv id: left as it is
+
+
 def test_stop_words_are_dropped_but_keep_their_positions() -> None:
     found = [(t, pos) for t, pos, _, _ in TERMS("state-of-the-art results")]
     assert found == [("state", 0), ("art", 3), ("result", 4)]

@@ -55,10 +55,24 @@ def synthetic(count: int, seed: int = 7) -> list[IndexDoc]:
     return docs
 
 
+def mentioned_papers(count: int, seed: int = 8) -> list[IndexDoc]:
+    """Papers on the same words, and posts that mention some of them (kb.index.mentions lifts those)."""
+    rng = random.Random(seed)
+    docs = []
+    for n in range(count):
+        title = " ".join(rng.choices(VOCABULARY, k=rng.randint(2, 6)))
+        text = " ".join(rng.choices(VOCABULARY, k=rng.randint(10, 80)))
+        docs.append(IndexDoc(id=f"arxiv:2305.{n:05d}", kind=Kind.PAPER, title=title, text=text, status=Status.NEW))
+        if rng.random() < 0.3:
+            cited = " ".join(f"arxiv.org/abs/2305.{rng.randrange(count):05d}" for _ in range(rng.randint(1, 3)))
+            docs.append(IndexDoc(id=f"post:m{n}", kind=Kind.POST, title="links", text=cited, status=Status.NEW))
+    return docs
+
+
 @pytest.fixture(scope="module", params=ENGINES)
 def big_index(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> Iterator[SearchIndex]:
     ix = SearchIndex.open(tmp_path_factory.mktemp("rank") / "index", procs=1, engine=request.param)
-    ix.rebuild([synthetic(4000)])
+    ix.rebuild([synthetic(4000), mentioned_papers(400)])
     yield ix
     ix.close()
 
@@ -82,6 +96,15 @@ def test_the_top_hit_of_limit_1_is_the_top_hit_of_limit_50(big_index: SearchInde
         assert one[0].score == pytest.approx(best.score, rel=1e-6), (query, one[0].id, best.id)
         if len(fifty) == 1 or fifty[1].score < best.score * (1 - 1e-6):
             assert one[0].id == best.id
+
+
+@settings(max_examples=20, deadline=None, derandomize=True)
+@given(st.lists(st.sampled_from(VOCABULARY), min_size=1, max_size=2).map(" ".join))
+def test_the_top_20_are_the_first_20_of_50(big_index: SearchIndex, query: str) -> None:
+    twenty = big_index.search(query, limit=20).hits
+    fifty = big_index.search(query, limit=50).hits
+    assert [hit.score for hit in twenty] == pytest.approx([hit.score for hit in fifty[:20]], rel=1e-6), query
+    assert any(hit.kind is Kind.PAPER for hit in fifty), "papers (some of them lifted) compete with posts"
 
 
 def test_attention_limit_1(big_index: SearchIndex) -> None:
