@@ -1,9 +1,12 @@
 """A bulk writer that indexes in this process and one helper process at once (two processes in all).
 
 Whoosh's own multiprocessing writer sends every document to ``procs`` children while the parent only
-pickles, i.e. three busy processes for two workers. Here the parent indexes two batches in five itself
-and one child the rest (the parent also prepares and pickles the child's); each finishes its own segment
-and the two are listed together in one commit.
+pickles, i.e. three busy processes for two workers. Here the parent indexes some batches itself and one
+child the rest (the parent also reads, prepares and pickles the child's); each finishes its own segment and
+the two are listed together in one commit. Which process takes a batch is decided as it starts: the helper
+while its queue has room, else the parent. A fixed share (two batches in five, as before) kept each process
+waiting for the other about a quarter of the time at a million documents: the parent blocked on a full queue,
+then the helper on an empty one.
 
 The child is forked, which is only safe in a process with a single thread: ``can_fork()`` says so, and
 kb.index falls back to one process otherwise (a TUI's worker thread). Spawning instead would re-run the
@@ -85,6 +88,7 @@ class PairWriter(MpWriter):
         self.resultqueue = _FORK.Queue()
         self.serial_first = serial_first
         self.count = 0
+        self.to_helper = False
 
     def _new_task(self) -> Any:
         task = _Helper(self.storage, self.indexname, self.jobqueue, self.resultqueue, self.subargs, True)
@@ -95,11 +99,17 @@ class PairWriter(MpWriter):
 
     def add_document(self, **fields: Any) -> None:
         self.count += 1
-        # Three batches in five go to the helper: this process also reads, converts and pickles them.
-        if self.count <= self.serial_first or (self.count // self.batchsize) % 5 < 2:
+        if self.count <= self.serial_first:
             SegmentWriter.add_document(self, **fields)
-        else:
+            return
+        if (self.count - self.serial_first - 1) % self.batchsize == 0:
+            # A batch starts: the helper's while it has room for it (only this process fills its queue, so
+            # the batch's put never waits), else this process's (the helper is busy with four already).
+            self.to_helper = not self.jobqueue.full()
+        if self.to_helper:
             MpWriter.add_document(self, **fields)
+        else:
+            SegmentWriter.add_document(self, **fields)
 
     def _commit(self, mergetype: Any, optimize: Any, merge: Any) -> None:
         if self.docbuffer:

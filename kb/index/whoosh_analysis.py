@@ -26,10 +26,26 @@ class KbPositions(Positions):
             return
         boost = self.field_boost
         encode = self.encode
+        single = _single_position_values(self)
         for term, poslist in analyzer.terms().positions(value).items():
             if len(term) > MAX_TERM:
                 continue  # a blob, not a word (kb.index.document)
-            yield term, len(poslist), len(poslist) * boost, encode(poslist)
+            if len(poslist) == 1 and poslist[0] < _SINGLE_CACHED:
+                yield term, 1, boost, single[poslist[0]]  # most terms of a title or an abstract occur once
+            else:
+                yield term, len(poslist), len(poslist) * boost, encode(poslist)
+
+
+#: Positions below this have their one-position posting value encoded once per process.
+_SINGLE_CACHED = 4096
+_SINGLE: list[bytes] = []
+
+
+def _single_position_values(positions: Positions) -> list[bytes]:
+    """The encoded value of a posting at each single position below _SINGLE_CACHED (Whoosh's bytes)."""
+    if not _SINGLE:
+        _SINGLE.extend(Positions.encode(positions, [pos]) for pos in range(_SINGLE_CACHED))
+    return _SINGLE
 
 
 class KbAnalyzer(Tokenizer):
