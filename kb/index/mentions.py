@@ -2,9 +2,10 @@
 
 Ranking by words alone puts *Attention Is All You Need* second for ``transformer kind:paper`` on the recorded
 corpus: another abstract says "transformer" three times to its two. What a person's workspace links is a
-signal words do not carry, the way citations are for a library: a blog post that mentions the paper's arXiv id
-(its text holds ``1706.03762``) or a note whose front matter names it (``papers: [arxiv:1706.03762]``) each
-count as one mention, read from the index's own term counts (no store, no extra field).
+signal words do not carry, the way citations are for a library: each post, note or abstract whose text holds
+the paper's arXiv id (``1706.03762``, also inside a link) and each note whose front matter names it
+(``papers: [arxiv:1706.03762]``) count as a mention (a note that does both counts twice), read from the index's
+own term counts: no store, no extra field, nothing to re-index when a new post mentions an old paper.
 
 Only the order of the best ``WINDOW`` hits changes, so a lift never pulls a weak match above strong ones, and
 the first hit of ``--limit 1`` is still the first of ``--limit 50`` (every relevance search ranks the same
