@@ -62,7 +62,7 @@ def _index_lines(index: dict[str, Any]) -> list[str]:
     if index.get("engine") == "whoosh" and (index["documents"] or 0) >= TANTIVY_HINT_AT:
         lines.append(
             "  tip: `search: {engine: tantivy}` in feeds.yaml: at a million papers kb on tantivy answers with a p95 "
-            "of about 10 ms where Whoosh takes 0.7 s, and rebuilds in 3 minutes instead of 26 (docs/performance.md)"
+            "of about 10 ms where Whoosh takes 0.7-0.9 s, and rebuilds in 3 minutes instead of 21 (docs/performance.md)"
         )
     return lines
 

@@ -29,7 +29,8 @@ __all__ = [
 
 #: 2: the unstemmed copies title_exact, text_exact and extra_exact; 3: a paper's full text;
 #: tantivy 4: analysed fields take kb's terms as one joined string, the shown title and text stored as bytes;
-#: whoosh 4, tantivy 5: an arXiv id inside a link (``arxiv.org/abs/1706.03762v5``) is indexed as the bare id.
+#: whoosh 4, tantivy 5: an arXiv id inside a link (``arxiv.org/abs/1706.03762v5``) is indexed as the bare id,
+#: and every Whoosh document has a ``newest`` value (undated: 0).
 SCHEMA_VERSIONS: dict[str, int] = {"whoosh": 4, "tantivy": 5}
 
 #: The latest minute Whoosh's 32-bit ``published`` field holds (early 4084); later dates are indexed as it.
@@ -110,6 +111,9 @@ def to_fields(doc: Prepared) -> dict[str, Any]:
         fields["insection"] = insection_text(doc.sections)
     # Every document gets a value: Whoosh's column of a segment ends at the last document that gave one.
     fields["sections"] = encode_sections(doc.sections) if doc.sections else b""
+    # The sort key too: a segment without the column makes `--sort date` fail (Whoosh then sorts by the field's
+    # terms, and ``newest`` has none); an undated document is the oldest.
+    fields["newest"] = 0
     if doc.minutes is not None:
         fields["published"] = fields["newest"] = min(doc.minutes, WHOOSH_MAX_MINUTES)
         fields["pub"] = doc.minutes

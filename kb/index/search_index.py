@@ -251,7 +251,7 @@ class SearchIndex:
                     hits, total = gen.search(compiled, limit, by_date, marks)
                 else:  # the same window for every limit: the first of --limit 1 is the first of --limit 50
                     hits, total = gen.search(compiled, max(limit, mentions.WINDOW), by_date, marks)
-                    hits = mentions.lifted(hits, gen.doc_freq)[:limit]
+                    hits = mentions.lifted(hits, gen, self._engine.builder())[:limit]
             except Exception as exc:
                 self._broken = True
                 raise _damaged(self.root, exc) from exc

@@ -73,6 +73,21 @@ def test_a_mention_lifts_a_paper_above_a_slightly_better_match(
         assert lifted.score > plain.score
 
 
+def test_a_note_that_links_a_paper_in_its_body_counts_once(tmp_path: Path, engine: str) -> None:
+    # Its body's link is in its text and in its links: counted as one document, like one post's mention.
+    text = "We route tokens to sparse experts with a learned router."
+    twins = [_paper(MENTIONED, text), _paper(RIVAL, text)]
+    body_link = replace(NOTE, text="See https://arxiv.org/abs/2301.00001 for the router.")
+    post = replace(POST, text="Start with arxiv.org/abs/2301.00002 today.")
+    with SearchIndex.open(tmp_path / "index", procs=1, engine=engine) as ix:
+        ix.rebuild([[*twins, body_link, post]])
+        hits = ix.search("sparse experts kind:paper").hits
+        assert {hit.id for hit in hits} == {MENTIONED, RIVAL}
+        assert hits[0].score == pytest.approx(hits[1].score, rel=1e-6)
+        ix.rebuild([[*twins, body_link]])
+        assert _ids(ix, "sparse experts kind:paper") == [MENTIONED, RIVAL]
+
+
 def test_a_versioned_link_is_a_mention_and_is_found_by_the_id(tmp_path: Path, engine: str) -> None:
     linked = [
         replace(POST, id=f"post:{n}", text=f"See {link} for the router.")

@@ -131,6 +131,19 @@ def test_sort_by_date_newest_first(index: SearchIndex) -> None:
     assert hits[0].published == datetime(2025, 3, 2, 12, tzinfo=UTC)
 
 
+def test_sort_by_date_with_no_dated_document(tmp_path: Path, engine: str) -> None:
+    # Notes alone (a new workspace): Whoosh had no sort column in any segment and reported a damaged index.
+    undated = [replace(doc, published=None) for doc in DOCS]
+    with SearchIndex.open(tmp_path / "undated", procs=1, engine=engine) as ix:
+        ix.rebuild([undated])
+        hits = ix.search("network OR attention", sort="date").hits
+        assert [h.id for h in hits] == sorted(h.id for h in hits)  # the same date: by id
+        assert len(hits) == 5
+        assert ix.search("kind:note").total == 1  # and the index was not marked broken
+        ix.update([replace(DOCS[0], published=datetime(2020, 1, 1, tzinfo=UTC))])
+        assert ix.search("network OR attention", sort="date").hits[0].id == DOCS[0].id
+
+
 def test_filters_alone_list_newest_first(index: SearchIndex) -> None:
     assert [h.id for h in index.search("status:new").hits] == [POST, EXPERTS, KERNEL]
 
