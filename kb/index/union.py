@@ -102,7 +102,7 @@ class FlatUnionMatcher(Matcher):
     def skip_to(self, docnum: int) -> None:
         if not self._here or docnum <= self._id:
             return
-        moved = self._here + [i for _, i in self._heap]
+        moved = self._active()
         self._heap = []
         for i in moved:
             m = self._subs[i]

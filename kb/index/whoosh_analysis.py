@@ -7,6 +7,7 @@ kb.index.analysis hands these names out on first use, so the pickles of old and 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from typing import Any
 
@@ -26,7 +27,7 @@ class KbPositions(Positions):
             return
         boost = self.field_boost
         encode = self.encode
-        single = _single_position_values(self)
+        single = _single_position_values()
         for term, poslist in analyzer.terms().positions(value).items():
             if len(term) > MAX_TERM:
                 continue  # a blob, not a word (kb.index.document)
@@ -38,14 +39,13 @@ class KbPositions(Positions):
 
 #: Positions below this have their one-position posting value encoded once per process.
 _SINGLE_CACHED = 4096
-_SINGLE: list[bytes] = []
 
 
-def _single_position_values(positions: Positions) -> list[bytes]:
+@functools.cache
+def _single_position_values() -> tuple[bytes, ...]:
     """The encoded value of a posting at each single position below _SINGLE_CACHED (Whoosh's bytes)."""
-    if not _SINGLE:
-        _SINGLE.extend(Positions.encode(positions, [pos]) for pos in range(_SINGLE_CACHED))
-    return _SINGLE
+    encode = Positions().encode
+    return tuple(encode([pos]) for pos in range(_SINGLE_CACHED))
 
 
 class KbAnalyzer(Tokenizer):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import tempfile
 from pathlib import Path
 
 import tantivy
@@ -87,13 +86,13 @@ def test_the_holes_and_breaks_can_never_be_terms() -> None:
     assert indexed(TEXT_TERMS.joined(text)) == expected(TEXT_TERMS, text) == [("b", 1), ("c", 2)]
 
 
-def test_tantivy_indexes_a_joined_text_at_kb_positions() -> None:
+def test_tantivy_indexes_a_joined_text_at_kb_positions(tmp_path: Path) -> None:
     """The real tokenizer: consecutive positions, HOLE and LONG dropped with their positions kept."""
     sb = tantivy.SchemaBuilder()
     sb.add_text_field("id", stored=True, tokenizer_name="raw")
     sb.add_text_field("t", tokenizer_name=TOKENIZER, index_option="position")
     schema = sb.build()
-    ix = tantivy.Index(schema, path=tempfile.mkdtemp(prefix="kb-joined-"), reuse=False)
+    ix = tantivy.Index(schema, path=str(tmp_path), reuse=False)
     register_tokenizer(ix)
     writer = ix.writer(heap_size=20_000_000, num_threads=1)
     for doc_id, text in (("gap", f"state of the art {'z' * (MAX_TERM + 1)} model"), ("tight", "state art model")):

@@ -44,15 +44,17 @@ VOCABULARY = [
 ]
 
 
+def _drawn(rng: random.Random, doc_id: str, kind: Kind) -> IndexDoc:
+    """A document whose title and text are drawn from the small vocabulary."""
+    title = " ".join(rng.choices(VOCABULARY, k=rng.randint(2, 6)))
+    text = " ".join(rng.choices(VOCABULARY, k=rng.randint(10, 80)))
+    return IndexDoc(id=doc_id, kind=kind, title=title, text=text, status=Status.NEW)
+
+
 def synthetic(count: int, seed: int = 7) -> list[IndexDoc]:
     """Documents with titles and texts drawn from a small vocabulary, so words repeat across many blocks."""
     rng = random.Random(seed)
-    docs = []
-    for n in range(count):
-        title = " ".join(rng.choices(VOCABULARY, k=rng.randint(2, 6)))
-        text = " ".join(rng.choices(VOCABULARY, k=rng.randint(10, 80)))
-        docs.append(IndexDoc(id=f"post:s{n}", kind=Kind.POST, title=title, text=text, status=Status.NEW))
-    return docs
+    return [_drawn(rng, f"post:s{n}", Kind.POST) for n in range(count)]
 
 
 def mentioned_papers(count: int, seed: int = 8) -> list[IndexDoc]:
@@ -60,9 +62,7 @@ def mentioned_papers(count: int, seed: int = 8) -> list[IndexDoc]:
     rng = random.Random(seed)
     docs = []
     for n in range(count):
-        title = " ".join(rng.choices(VOCABULARY, k=rng.randint(2, 6)))
-        text = " ".join(rng.choices(VOCABULARY, k=rng.randint(10, 80)))
-        docs.append(IndexDoc(id=f"arxiv:2305.{n:05d}", kind=Kind.PAPER, title=title, text=text, status=Status.NEW))
+        docs.append(_drawn(rng, f"arxiv:2305.{n:05d}", Kind.PAPER))
         if rng.random() < 0.3:
             cited = " ".join(f"arxiv.org/abs/2305.{rng.randrange(count):05d}" for _ in range(rng.randint(1, 3)))
             docs.append(IndexDoc(id=f"post:m{n}", kind=Kind.POST, title="links", text=cited, status=Status.NEW))
